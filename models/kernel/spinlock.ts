@@ -1,0 +1,38 @@
+import { procedure } from '../../src/index.ts';
+
+/**
+ * uk_spin_lock / uk_spin_unlock (lib/uklock, MODELS.md §1.1). Lock words live in
+ * `s.locks[name]`: 0 when free, holder's tid + 1 when held.
+ *
+ * Acquire is one guarded atomic step (the test-and-test-and-set loop folded into `await`).
+ * Release is an unconditional store of 0, like the real code; it checks I-lockowner ("unlock
+ * only by the holder"), because the real `uk_spin_unlock` does not and silently releases a
+ * lock another core holds.
+ */
+export const spin_lock = procedure<{ locks: Record<string, number> }>('spin_lock', {
+  acquire: (s, t) => {
+    t.await(s.locks[t.lock] === 0, `${t.lock} is held`);
+    s.locks[t.lock] = t.tid + 1;
+  },
+});
+
+export const spin_unlock = procedure<{ locks: Record<string, number> }>('spin_unlock', {
+  release: (s, t) => {
+    t.assert(s.locks[t.lock] === t.tid + 1, 'I-lockowner', `${t.lock} released by a thread that does not hold it`);
+    s.locks[t.lock] = 0;
+  },
+});
+
+/** Non-blocking attempt; returns true when the lock was taken (Linux spin_trylock). */
+export const spin_trylock = procedure<{ locks: Record<string, number> }>('spin_trylock', {
+  try: (s, t) => {
+    if (s.locks[t.lock] !== 0) return t.ret(false);
+    s.locks[t.lock] = t.tid + 1;
+    t.ret(true);
+  },
+});
+
+/** The locks `tid` holds, as a scheduler check sees them. */
+export function heldBy(locks: Record<string, number>, tid: number): string[] {
+  return Object.keys(locks).filter((k) => locks[k] === tid + 1);
+}

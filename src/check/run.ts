@@ -1,0 +1,120 @@
+import { ModelError } from '../model/errors.ts';
+import { Program } from '../model/program.ts';
+import { StepError } from '../model/step.ts';
+import { defaultEngine, engines } from '../explore/engines.ts';
+import { resolveBounds, type Bounds, type Cut, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
+import { describeExpectation, type Spec } from './spec.ts';
+
+/**
+ * DESIGN §4 verdicts. VACUOUS: the search was exhaustive and nothing failed, but a witness was
+ * never reached, so the PASS would say nothing (the model may not be concurrent at all).
+ */
+export type Verdict = 'PASS' | 'FAIL' | 'INCOMPLETE' | 'ERROR' | 'VACUOUS';
+
+export interface CheckOptions {
+  engine?: string;
+  /** Bounds that override the spec's own. */
+  bounds?: Bounds;
+  collectTerminals?: boolean;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface CheckResult {
+  readonly spec: Spec;
+  readonly name: string;
+  readonly file: string;
+  readonly engine: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly expected: string;
+  readonly verdict: Verdict;
+  /** The verdict is the expected one. */
+  readonly ok: boolean;
+  readonly stats: ExploreStats;
+  readonly durationMs: number;
+  readonly violations: readonly Violation[];
+  /** The violation to show: the expected one if found, else the first. */
+  readonly violation: Violation | undefined;
+  readonly witnessesMissed: readonly string[];
+  readonly cut: readonly Cut[];
+  readonly error?: { readonly message: string; readonly hint?: string | undefined; readonly schedule?: readonly number[] };
+  /** The instantiated model, for rendering traces; absent when it could not be built. */
+  readonly program?: Program;
+  readonly explore?: ExploreResult;
+}
+
+const EMPTY_STATS: ExploreStats = { executions: 0, traces: null, deadlocks: 0, sleepBlocked: 0, events: 0, states: null, maxDepth: 0 };
+
+/** Runs one spec with one engine and decides its verdict against the expectation. */
+export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
+  const engineName = opts.engine ?? defaultEngine;
+  const engine = engines[engineName];
+  if (engine === undefined) throw new Error(`unknown engine '${engineName}'`);
+  const params = { ...spec.model.params, ...(spec.params ?? {}) };
+  const base = {
+    spec,
+    name: spec.name,
+    file: spec.site.file,
+    engine: engineName,
+    params,
+    expected: describeExpectation(spec.expect),
+  };
+  const t0 = performance.now();
+  let program: Program;
+  try {
+    program = new Program(spec.model, params);
+  } catch (e) {
+    return errorResult(base, e, performance.now() - t0);
+  }
+  const expected = spec.expect === 'pass' ? null : spec.expect.fail;
+  const result = engine(program, {
+    bounds: resolveBounds({ ...spec.bounds, ...opts.bounds }),
+    deadlockIsViolation: spec.deadlock !== 'allowed',
+    stopOn: (prop) => expected === null || prop === expected,
+    collectTerminals: opts.collectTerminals ?? false,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  const durationMs = performance.now() - t0;
+  if (result.error !== undefined) {
+    return { ...errorResult(base, result.error.error, durationMs, result.error.schedule), program, explore: result, stats: result.stats };
+  }
+  const violation = result.violations.find((v) => v.property === expected) ?? result.violations[0];
+  const witnessesMissed = program.witnesses.map((w) => w.name).filter((n) => !result.witnessesReached.includes(n));
+  const realCut = result.cut.filter((c) => c !== 'stopped');
+  let verdict: Verdict;
+  if (result.violations.length > 0) verdict = 'FAIL';
+  else if (realCut.length > 0) verdict = 'INCOMPLETE';
+  else if (witnessesMissed.length > 0) verdict = 'VACUOUS';
+  else verdict = 'PASS';
+  const ok = expected === null ? verdict === 'PASS' : result.violations.some((v) => v.property === expected);
+  return {
+    ...base,
+    verdict,
+    ok,
+    stats: result.stats,
+    durationMs,
+    violations: result.violations,
+    violation,
+    witnessesMissed,
+    cut: result.cut,
+    program,
+    explore: result,
+  };
+}
+
+function errorResult(base: Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'cut'>, e: unknown, durationMs: number, schedule?: readonly number[]): CheckResult {
+  const message = e instanceof Error ? e.message : String(e);
+  const hint = e instanceof ModelError ? e.hint : undefined;
+  if (!(e instanceof ModelError) && !(e instanceof StepError) && process.env.SMPCHECK_DEBUG) console.error(e);
+  return {
+    ...base,
+    verdict: 'ERROR',
+    ok: false,
+    stats: EMPTY_STATS,
+    durationMs,
+    violations: [],
+    violation: undefined,
+    witnessesMissed: [],
+    cut: [],
+    error: { message, hint, ...(schedule ? { schedule } : {}) },
+  };
+}

@@ -1,0 +1,226 @@
+import { evaluatePredicates } from '../check/evaluate.ts';
+import type { Loc } from '../model/location.ts';
+import type { Program, State } from '../model/program.ts';
+import { executeStep, StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { Dependence, type EventInfo } from './dependence.ts';
+import { stateKey } from './state-key.ts';
+import type { Cut, Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
+
+/**
+ * The reference explorer: every enabled step of every reachable state, no reduction. It is a
+ * stateful depth-first search, so each state and each transition is executed once, and the
+ * numbers of complete interleavings and of Mazurkiewicz traces are computed exactly by
+ * dynamic programming over the state graph instead of by listing paths (lastzero(6) has ~10^8
+ * interleavings but ~10^5 states). Covering every transition of every reachable state covers
+ * every interleaving for all the properties of DESIGN §3, which are properties of states and
+ * transitions. test/explore/naive.test.ts checks the counts against brute-force enumeration.
+ */
+export const exploreNaive: Engine = (program, opts) => new NaiveSearch(program, opts).run();
+
+interface OpenState {
+  readonly state: State;
+  readonly key: string;
+  readonly enabled: readonly Stepped[];
+  next: number;
+  execs: bigint;
+}
+
+class NaiveSearch {
+  private readonly memo = new Map<string, bigint | 'open'>();
+  private readonly violations: Violation[] = [];
+  private readonly violated = new Set<string>();
+  private readonly witnesses = new Set<string>();
+  private readonly observed = new Set<Loc>();
+  private readonly cut = new Set<Cut>();
+  private readonly terminals: Set<string> | undefined;
+  private readonly deadlockKeys: Set<string> | undefined;
+  private readonly path: number[] = [];
+  private readonly start = Date.now();
+  private events = 0;
+  private maxDepth = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly program: Program,
+    private readonly opts: ExploreOptions,
+  ) {
+    this.terminals = opts.collectTerminals ? new Set() : undefined;
+    this.deadlockKeys = opts.collectTerminals ? new Set() : undefined;
+  }
+
+  private report(v: Violation): void {
+    if (!this.violated.has(v.property)) {
+      this.violated.add(v.property);
+      this.violations.push(v);
+    }
+    if (this.opts.stopOn(v.property)) this.stopped = true;
+  }
+
+  /** Checks a newly reached state; returns its frame, or its execution count for a leaf. */
+  private enter(state: State, key: string): OpenState | bigint {
+    const p = this.program;
+    this.memo.set(key, 'open');
+    const reads: Loc[] = [];
+    for (const name of evaluatePredicates(p, state.shared, p.invariants, 'invariant', reads)) {
+      this.report({ property: name, kind: 'invariant', schedule: [...this.path] });
+    }
+    for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.witnesses.add(name);
+    for (const l of reads) this.observed.add(l);
+    const outcomes: Outcome[] = [];
+    for (let tid = 0; tid < p.threads.length; tid++) outcomes.push(executeStep(p, state, tid));
+    const enabled = outcomes.filter((o): o is Stepped => o.kind === 'step');
+    this.events += enabled.length;
+    if (enabled.length > 0) return { state, key, enabled, next: 0, execs: 0n };
+    let execs = 0n;
+    if (outcomes.every((o) => o.kind === 'done')) {
+      execs = 1n;
+      for (const name of evaluatePredicates(p, state.shared, p.finals, 'final')) {
+        this.report({ property: name, kind: 'final', schedule: [...this.path] });
+      }
+      this.terminals?.add(key);
+    } else {
+      this.deadlockKeys?.add(key);
+      if (this.opts.deadlockIsViolation) {
+        const stuck = outcomes.filter((o) => o.kind === 'blocked').map((o) => p.threadName(o.tid));
+        this.report({ property: 'deadlock', kind: 'deadlock', detail: `blocked: ${stuck.join(', ')}`, schedule: [...this.path] });
+      }
+    }
+    this.memo.set(key, execs);
+    return execs;
+  }
+
+  private outOfTime(): boolean {
+    if (Date.now() - this.start > this.opts.bounds.timeMs) {
+      this.cut.add('time');
+      return true;
+    }
+    return false;
+  }
+
+  run(): ExploreResult {
+    const p = this.program;
+    const b = this.opts.bounds;
+    let totalExecs = 0n;
+    let error: ExploreResult['error'];
+    try {
+      const root = this.enter(p.initial, stateKey(p.initial));
+      const stack: OpenState[] = [];
+      if (typeof root === 'bigint') totalExecs = root;
+      else stack.push(root);
+      let tick = 0;
+      while (stack.length > 0 && !this.stopped) {
+        if ((++tick & 1023) === 0) {
+          if (this.outOfTime()) break;
+          this.opts.onProgress?.({ executions: 0, events: this.events, depth: stack.length, elapsedMs: Date.now() - this.start });
+        }
+        const top = stack[stack.length - 1]!;
+        if (top.next === top.enabled.length) {
+          stack.pop();
+          this.memo.set(top.key, top.execs);
+          if (stack.length > 0) stack[stack.length - 1]!.execs += top.execs;
+          else totalExecs = top.execs;
+          this.path.pop();
+          continue;
+        }
+        const e = top.enabled[top.next++]!;
+        this.path.push(e.tid);
+        if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
+        for (const f of e.failures ?? []) {
+          this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
+        }
+        const key = stateKey(e.state);
+        const known = this.memo.get(key);
+        if (known === 'open') {
+          this.cut.add('cycle'); // an execution that can run forever: spin loops must use t.await
+        } else if (known !== undefined) {
+          top.execs += known;
+        } else if (this.path.length > b.maxDepth) {
+          this.cut.add('depth');
+        } else if (this.memo.size >= b.maxStates) {
+          this.cut.add('states');
+          break;
+        } else {
+          const child = this.enter(e.state, key);
+          if (typeof child !== 'bigint') {
+            stack.push(child);
+            continue; // path keeps e.tid while the child is open
+          }
+          top.execs += child;
+        }
+        this.path.pop();
+      }
+    } catch (e) {
+      if (!(e instanceof StepError) && !(e instanceof Error)) throw e;
+      const schedule = e instanceof StepError ? [...this.path, e.tid] : [...this.path];
+      error = { error: e, schedule };
+    }
+    if (this.stopped) this.cut.add('stopped');
+    const complete = this.cut.size === 0 && error === undefined;
+    let traces: number | null = null;
+    let deadlocks = this.deadlockKeys?.size ?? 0;
+    if (complete) {
+      const counts = countTraces(p, new Dependence([...this.observed]));
+      traces = Number(counts.complete);
+      deadlocks = Number(counts.deadlock);
+    }
+    return {
+      engine: 'naive',
+      stats: {
+        executions: Number(totalExecs),
+        traces,
+        deadlocks,
+        sleepBlocked: 0,
+        events: this.events,
+        states: this.memo.size,
+        maxDepth: this.maxDepth,
+      },
+      violations: this.violations,
+      witnessesReached: [...this.witnesses],
+      cut: [...this.cut],
+      ...(this.terminals ? { terminals: this.terminals, deadlockStates: this.deadlockKeys! } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+}
+
+/**
+ * Counts Mazurkiewicz traces of complete (and of deadlocked) executions exactly: a trace is
+ * counted through its lexicographic normal form (threads ordered by id). A sequence is in that
+ * normal form iff it never runs a thread that sleeps, where running thread t puts to sleep every
+ * enabled thread u < t that was not taken and keeps asleep those independent of t's step
+ * (Anisimov–Knuth; the sleep-set construction of Godefroid). Memoised on (state, sleep set).
+ */
+export function countTraces(program: Program, dep: Dependence): { complete: bigint; deadlock: bigint } {
+  const memo = new Map<string, { complete: bigint; deadlock: bigint }>();
+  const visit = (state: State, key: string, sleep: readonly EventInfo[]): { complete: bigint; deadlock: bigint } => {
+    const mkey = `${key}#${sleep.map((e) => e.tid).join(',')}`;
+    const hit = memo.get(mkey);
+    if (hit !== undefined) return hit;
+    const enabled: { ev: EventInfo; next: State }[] = [];
+    let allDone = true;
+    for (let tid = 0; tid < program.threads.length; tid++) {
+      const o = executeStep(program, state, tid);
+      if (o.kind !== 'done') allDone = false;
+      if (o.kind === 'step') enabled.push({ ev: { tid, fp: o.rec, obs: dep.observes(o.rec) }, next: o.state });
+    }
+    const result = { complete: 0n, deadlock: 0n };
+    if (enabled.length === 0) {
+      if (allDone) result.complete = 1n;
+      else result.deadlock = 1n;
+    } else {
+      const asleep = new Set(sleep.map((e) => e.tid));
+      for (let i = 0; i < enabled.length; i++) {
+        const { ev, next } = enabled[i]!;
+        if (asleep.has(ev.tid)) continue;
+        const before = enabled.slice(0, i).map((x) => x.ev).filter((x) => !asleep.has(x.tid));
+        const childSleep = [...sleep, ...before].filter((q) => !dep.dependent(q, ev)).sort((a, b) => a.tid - b.tid);
+        const r = visit(next, stateKey(next), childSleep);
+        result.complete += r.complete;
+        result.deadlock += r.deadlock;
+      }
+    }
+    memo.set(mkey, result);
+    return result;
+  };
+  return visit(program.initial, stateKey(program.initial), []);
+}

@@ -1,0 +1,103 @@
+import type { Loc } from '../model/location.ts';
+import type { Program } from '../model/program.ts';
+import type { StepError } from '../model/step.ts';
+
+/**
+ * Limits on a search. Hitting any of them makes the verdict INCOMPLETE, never PASS (DESIGN §4).
+ * Defaults come from the environment so CI can tighten them without touching specs.
+ */
+export interface Bounds {
+  /** Most steps in one execution (`SMPCHECK_MAX_DEPTH`, default 2000). */
+  maxDepth?: number;
+  /** Most complete or blocked executions explored (`SMPCHECK_MAX_EXECUTIONS`). */
+  maxExecutions?: number;
+  /** Wall-clock budget in milliseconds (`SMPCHECK_TIME_MS`). */
+  timeMs?: number;
+  /** Most distinct states held by the naive explorer (`SMPCHECK_MAX_STATES`, default 2,000,000). */
+  maxStates?: number;
+}
+
+export function resolveBounds(b: Bounds = {}): Required<Bounds> {
+  const env = (name: string) => {
+    const v = process.env[name];
+    return v === undefined || v === '' ? undefined : Number(v);
+  };
+  return {
+    maxDepth: b.maxDepth ?? env('SMPCHECK_MAX_DEPTH') ?? 2000,
+    maxExecutions: b.maxExecutions ?? env('SMPCHECK_MAX_EXECUTIONS') ?? Infinity,
+    timeMs: b.timeMs ?? env('SMPCHECK_TIME_MS') ?? Infinity,
+    maxStates: b.maxStates ?? env('SMPCHECK_MAX_STATES') ?? 2_000_000,
+  };
+}
+
+/** Why a search did not cover everything. */
+export type Cut = 'depth' | 'executions' | 'time' | 'states' | 'cycle' | 'stopped';
+
+export type ViolationKind = 'assertion' | 'invariant' | 'final' | 'deadlock';
+
+/** A property violation and the schedule (thread ids, from the initial state) that shows it. */
+export interface Violation {
+  readonly property: string;
+  readonly kind: ViolationKind;
+  readonly detail?: string | undefined;
+  /**
+   * For an assertion the last step is the one that failed; for an invariant, a final property
+   * or a deadlock, the state after the whole schedule is the bad one.
+   */
+  readonly schedule: readonly number[];
+}
+
+export interface ExploreStats {
+  /** DPOR: complete executions explored. Naive: complete interleavings (exact count). */
+  executions: number;
+  /** Mazurkiewicz traces of complete executions (naive: counted; DPOR: one per execution). */
+  traces: number | null;
+  /** Deadlocked executions (DPOR) or deadlocked traces (naive). */
+  deadlocks: number;
+  /** Sleep-set-blocked explorations (0 for optimal DPOR; not applicable to naive). */
+  sleepBlocked: number;
+  /** Steps executed by the explorer. */
+  events: number;
+  /** Distinct states (naive only). */
+  states: number | null;
+  /** Longest execution seen. */
+  maxDepth: number;
+}
+
+export interface ExploreOptions {
+  bounds: Required<Bounds>;
+  /** A deadlock is a violation of property `deadlock` (else: threads may park forever). */
+  deadlockIsViolation: boolean;
+  /** Stop the whole search once this property is violated. */
+  stopOn: (property: string) => boolean;
+  /** Collect canonical keys of terminal states (tests compare engines with them). */
+  collectTerminals?: boolean;
+  /** Locations invariants and witnesses read, known up front (the rest is discovered). */
+  observed?: readonly Loc[];
+  /** Called now and then with live figures, for progress lines. */
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  readonly executions: number;
+  readonly events: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+}
+
+export interface ExploreResult {
+  readonly engine: string;
+  readonly stats: ExploreStats;
+  /** First violation found of each property, in discovery order. */
+  readonly violations: Violation[];
+  readonly witnessesReached: string[];
+  readonly cut: Cut[];
+  /** Terminal states (all threads finished), as canonical keys, when asked for. */
+  readonly terminals?: Set<string>;
+  /** Deadlocked states, as canonical keys, when asked for. */
+  readonly deadlockStates?: Set<string>;
+  /** The model broke: a step or property threw. */
+  readonly error?: { readonly error: StepError | Error; readonly schedule: readonly number[] };
+}
+
+export type Engine = (program: Program, opts: ExploreOptions) => ExploreResult;

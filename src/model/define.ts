@@ -1,0 +1,164 @@
+import { ModelError } from './errors.ts';
+import { callerSite, type SourceSite } from './source.ts';
+
+/**
+ * The thread a step runs on, as the step function sees it (`t`). Any property that is not one of
+ * the members below is a **local** of the current procedure frame: `t.h = s.head` stores a
+ * local, `t.h` reads it. Locals are thread-local state: reading or writing them is never a
+ * shared access and never makes two steps dependent.
+ *
+ * @example
+ * ```ts
+ * A1: (s, t) => { t.h = s.head; if (t.h === NIL) t.ret(-1); },   // one shared load
+ * ```
+ */
+export interface Thread<P = any> {
+  /** Index of the thread in the model's thread list (0-based). */
+  readonly tid: number;
+  /** Thread name as given to {@link thread}, e.g. `'C0'`. */
+  readonly name: string;
+  /** The core the thread runs on (defaults to its index). */
+  readonly core: number;
+  /** The model parameters of this run. */
+  readonly params: P;
+  /** Continue at `label` of the current procedure instead of the next label. */
+  goto(label: string): void;
+  /**
+   * Call a procedure: its first step is this thread's next step. When it returns, this frame
+   * continues at `opts.then` (default: where it would have gone next) and the return value is
+   * stored in the local `opts.into`, if given.
+   */
+  call(proc: Procedure<any, any>, args?: Record<string, unknown>, opts?: CallOptions): void;
+  /** Return from the current procedure (to the caller, or end the thread at the top level). */
+  ret(value?: unknown): void;
+  /** End the thread now, whatever the call depth. */
+  exit(): void;
+  /**
+   * Block until `cond` holds: when it is false the step does not happen (nothing it did is
+   * kept) and the thread is not schedulable. Spinning and sleeping are modelled this way,
+   * never as a loop. The reads made before `await` are the guard's footprint.
+   */
+  await(cond: boolean, why?: string): void;
+  /** Check a named property inside the step; a false `cond` is a violation of `property`. */
+  assert(cond: boolean, property: string, detail?: string): boolean;
+  [local: string]: any;
+}
+
+export interface CallOptions {
+  /** Label of the calling procedure to continue at after the call returns. */
+  then?: string;
+  /** Local of the calling frame that receives the return value. */
+  into?: string;
+}
+
+/** One atomic step: at most one shared access in the kernel sense, plus local computation. */
+export type StepFn<S = any, P = any> = (s: S, t: Thread<P>, p: P) => void;
+
+/** A procedure: labelled steps, run in declaration order unless a step says otherwise. */
+export interface Procedure<S = any, P = any> {
+  readonly kind: 'procedure';
+  readonly name: string;
+  readonly labels: readonly string[];
+  readonly steps: Readonly<Record<string, StepFn<S, P>>>;
+  /** Where `procedure(...)` was called; step lines are found from here. */
+  readonly site: SourceSite;
+}
+
+/**
+ * Defines a procedure written once and called from any thread or model: `spin_lock`,
+ * `rwlock_rlock`, `schedule`, `page_fault_handler`. Each entry is one atomic step named after
+ * the C it mirrors; the first entry is the entry point.
+ *
+ * @example
+ * ```ts
+ * export const spin_lock = procedure('spin_lock', {
+ *   acquire: (s, t) => { t.await(s.locks[t.lock] === 0, `${t.lock} held`); s.locks[t.lock] = t.tid + 1; },
+ * });
+ * ```
+ */
+export function procedure<S = any, P = any>(name: string, steps: Record<string, StepFn<S, P>>): Procedure<S, P> {
+  if (typeof name !== 'string' || name === '') throw new ModelError('a procedure needs a non-empty name');
+  const labels = Object.keys(steps);
+  if (labels.length === 0) throw new ModelError(`procedure '${name}' has no steps; give it at least one labelled step`);
+  for (const l of labels) {
+    if (l.startsWith('$')) throw new ModelError(`procedure '${name}': labels starting with '$' are reserved ('${l}')`);
+    if (typeof steps[l] !== 'function') {
+      throw new ModelError(`procedure '${name}': step '${l}' must be a function (s, t, p) => void`);
+    }
+  }
+  return Object.freeze({ kind: 'procedure', name, labels: Object.freeze(labels), steps: Object.freeze({ ...steps }), site: callerSite() });
+}
+
+/** A thread of a model: a name, the procedure it runs and that procedure's arguments. */
+export interface ThreadSpec {
+  readonly name: string;
+  readonly proc: Procedure;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly core: number | undefined;
+}
+
+/**
+ * Declares one thread. Cores default to the thread's index.
+ *
+ * @example
+ * ```ts
+ * threads: ({ cores }) => range(cores).map((c) => thread(`C${c}`, bfa_do_alloc_any)),
+ * ```
+ */
+export function thread(name: string, proc: Procedure, args: Record<string, unknown> = {}, opts: { core?: number } = {}): ThreadSpec {
+  if (proc?.kind !== 'procedure') throw new ModelError(`thread '${name}': the second argument must be a procedure(...)`);
+  return Object.freeze({ name, proc, args, core: opts.core });
+}
+
+/** A named predicate over shared state. */
+export type Predicate<S, P> = (s: S, p: P) => boolean;
+
+export interface ModelDef<P extends object, S extends object> {
+  /** Model name, e.g. `'falloc_pop'`. */
+  name: string;
+  description?: string;
+  /** Default parameters (cores, frames, operations, `variant`, ...); specs override them. */
+  params: P;
+  /** The initial shared state: plain data (objects, arrays, numbers, strings, booleans, null). */
+  shared: (p: P) => S;
+  threads: (p: P) => ThreadSpec[];
+  /** Must hold in every reachable state (DESIGN §3). */
+  invariants?: Record<string, Predicate<S, P>>;
+  /** Must hold in every terminal state where all threads finished. */
+  finals?: Record<string, Predicate<S, P>>;
+  /** Must hold in at least one reachable state, else the run is vacuous. */
+  witnesses?: Record<string, Predicate<S, P>>;
+  /** Rejects parameter combinations the model does not support: return a message, or nothing. */
+  check?: (p: P) => string | undefined | void;
+}
+
+export interface Model<P extends object = any, S extends object = any> extends Readonly<ModelDef<P, S>> {
+  readonly kind: 'model';
+  readonly site: SourceSite;
+}
+
+/**
+ * Defines a model family: parameters and variants are inputs, not copies.
+ *
+ * @example
+ * ```ts
+ * export const counter = defineModel({
+ *   name: 'counter',
+ *   params: { threads: 2 },
+ *   shared: () => ({ x: 0 }),
+ *   threads: ({ threads }) => range(threads).map((i) => thread(`T${i}`, inc)),
+ *   finals: { 'no-lost-update': (s, p) => s.x === p.threads },
+ * });
+ * ```
+ */
+export function defineModel<P extends object, S extends object>(def: ModelDef<P, S>): Model<P, S> {
+  if (typeof def.name !== 'string' || def.name === '') throw new ModelError('a model needs a name');
+  if (typeof def.shared !== 'function') throw new ModelError(`model '${def.name}': shared must be a function (params) => state`);
+  if (typeof def.threads !== 'function') throw new ModelError(`model '${def.name}': threads must be a function (params) => thread(...)[]`);
+  return Object.freeze({ ...def, kind: 'model', site: callerSite() });
+}
+
+/** `[0, 1, ..., n-1]`, for thread lists and initial arrays. */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

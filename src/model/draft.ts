@@ -1,0 +1,416 @@
+import { ModelError } from './errors.ts';
+import type { Footprint } from './footprint.ts';
+import type { Loc, LocTable } from './location.ts';
+
+/**
+ * The recording copy-on-write draft behind every step, guard and property evaluation.
+ *
+ * It plays the role immer's `produce` plays (structural sharing, untouched subtrees keep their
+ * identity) and additionally records every access as a location, which is how footprints are
+ * recorded rather than declared (DESIGN §2). A purpose-built draft, not a proxy stacked on an
+ * immer draft, because the hot loop runs it once per explored event: copying is eager along the
+ * written path (no finalize walk) and recording dedups with per-location stamps. test/model/
+ * draft-vs-immer.test.ts checks it against immer on generated step functions.
+ */
+
+/** One store as it can be undone: the location and what it held before. */
+export interface UndoEntry {
+  readonly loc: Loc;
+  readonly existed: boolean;
+  readonly old: unknown;
+}
+
+export interface Recording extends Footprint {
+  readonly reads: Loc[];
+  readonly navs: Loc[];
+  readonly writes: Loc[];
+  /** Stores in program order with the value before each, so a step can be undone by path. */
+  readonly undo: UndoEntry[];
+}
+
+const NODE = Symbol('smpcheck.draft');
+let stampCounter = 0;
+
+interface Session {
+  readonly table: LocTable;
+  readonly rec: Recording;
+  readonly stamp: number;
+  readonly readOnly: string | null;
+  /** Objects created by this session's copies, frozen at the end when freezing is on. */
+  readonly fresh: object[] | null;
+  closed: boolean;
+}
+
+class DraftNode {
+  copy: any = null;
+  children: Map<string, DraftNode> | null = null;
+  detached = false;
+  readonly proxy: any;
+
+  constructor(
+    readonly session: Session,
+    readonly base: any,
+    readonly loc: Loc,
+    readonly parent: DraftNode | null,
+    readonly key: string,
+  ) {
+    const target: any = Array.isArray(base) ? [] : {};
+    target[NODE] = this;
+    this.proxy = new Proxy(target, handler);
+  }
+
+  get current(): any {
+    return this.copy ?? this.base;
+  }
+}
+
+function recordRead(s: Session, loc: Loc): void {
+  if (loc.readStamp !== s.stamp) {
+    loc.readStamp = s.stamp;
+    s.rec.reads.push(loc);
+  }
+}
+
+function recordNav(s: Session, loc: Loc): void {
+  if (loc.navStamp !== s.stamp) {
+    loc.navStamp = s.stamp;
+    s.rec.navs.push(loc);
+  }
+}
+
+function assertWritable(s: Session, node: DraftNode, key: string): void {
+  if (s.readOnly !== null) {
+    const path = node.loc.parent === null ? key : `${node.loc.path}.${key}`;
+    throw new ModelError(`${s.readOnly} must not change shared state, but it wrote '${path}'`);
+  }
+}
+
+function recordWrite(s: Session, loc: Loc, container: any, key: string): void {
+  if (loc.writeStamp !== s.stamp) {
+    loc.writeStamp = s.stamp;
+    s.rec.writes.push(loc);
+    const existed = Object.prototype.hasOwnProperty.call(container, key);
+    s.rec.undo.push({ loc, existed, old: existed ? container[key] : undefined });
+  }
+}
+
+function check(node: DraftNode): void {
+  if (node.session.closed) {
+    throw new ModelError(
+      'a reference to shared state was used after its step ended; keep values, not objects of `s`, in locals',
+    );
+  }
+  if (node.detached) {
+    throw new ModelError(
+      `'${node.loc.path}' was used after it was replaced in the same step; read it again through \`s\``,
+    );
+  }
+}
+
+function shallowCopy(s: Session, base: any): any {
+  const c = Array.isArray(base) ? base.slice() : { ...base };
+  s.fresh?.push(c);
+  return c;
+}
+
+/** Gives `node` its own copy and links it into its parent's copy, up to the root. */
+function ensureCopy(node: DraftNode): any {
+  if (node.copy !== null) return node.copy;
+  node.copy = shallowCopy(node.session, node.base);
+  if (node.parent !== null) ensureCopy(node.parent)[node.key] = node.copy;
+  return node.copy;
+}
+
+function detach(node: DraftNode): void {
+  node.detached = true;
+  if (node.children !== null) for (const c of node.children.values()) detach(c);
+}
+
+function dropChild(node: DraftNode, key: string): void {
+  const c = node.children?.get(key);
+  if (c !== undefined) {
+    detach(c);
+    node.children!.delete(key);
+  }
+}
+
+function childNode(node: DraftNode, key: string, value: object): DraftNode {
+  let c = node.children?.get(key);
+  if (c === undefined) {
+    c = new DraftNode(node.session, value, node.session.table.child(node.loc, key), node, key);
+    (node.children ??= new Map()).set(key, c);
+  }
+  return c;
+}
+
+/** A property read through the draft: objects are navigated, everything else is a read. */
+function readKey(node: DraftNode, key: string): any {
+  const s = node.session;
+  const cur = node.current;
+  const v = cur[key];
+  if (typeof v === 'function') return v; // Array.prototype methods and the like
+  if (v !== null && typeof v === 'object') {
+    const c = childNode(node, key, v);
+    recordNav(s, c.loc);
+    return c.proxy;
+  }
+  recordRead(s, s.table.child(node.loc, key));
+  return v;
+}
+
+const handler: ProxyHandler<any> = {
+  get(target, key) {
+    const node: DraftNode = target[NODE];
+    if (key === NODE) return node;
+    check(node);
+    const cur = node.current;
+    if (typeof key === 'symbol') return cur[key];
+    if (key === 'length' && Array.isArray(cur)) {
+      recordRead(node.session, node.loc); // DESIGN §2: length is a read of the container
+      return cur.length;
+    }
+    return readKey(node, key);
+  },
+
+  set(target, key, value) {
+    const node: DraftNode = target[NODE];
+    check(node);
+    const s = node.session;
+    if (typeof key === 'symbol') throw new ModelError('shared state takes string keys only');
+    assertWritable(s, node, key);
+    const cur = ensureCopy(node);
+    if (key === 'length' && Array.isArray(cur)) {
+      const newLen = toPlain(s, value);
+      if (typeof newLen !== 'number') throw new ModelError(`'${node.loc.path}.length' must be a number`);
+      recordWrite(s, s.table.child(node.loc, 'length'), { length: cur.length }, 'length');
+      for (let i = newLen; i < cur.length; i++) {
+        recordWrite(s, s.table.child(node.loc, String(i)), cur, String(i));
+        dropChild(node, String(i));
+      }
+      cur.length = newLen;
+      return true;
+    }
+    const plain = toPlain(s, value);
+    recordWrite(s, s.table.child(node.loc, key), cur, key);
+    dropChild(node, key);
+    cur[key] = plain;
+    return true;
+  },
+
+  deleteProperty(target, key) {
+    const node: DraftNode = target[NODE];
+    check(node);
+    const s = node.session;
+    if (typeof key === 'symbol') return true;
+    assertWritable(s, node, key);
+    const cur = ensureCopy(node);
+    recordWrite(s, s.table.child(node.loc, key), cur, key);
+    dropChild(node, key);
+    delete cur[key];
+    return true;
+  },
+
+  has(target, key) {
+    const node: DraftNode = target[NODE];
+    if (key === NODE) return true;
+    check(node);
+    const cur = node.current;
+    if (typeof key === 'symbol') return key in cur;
+    recordNav(node.session, node.session.table.child(node.loc, key));
+    return key in cur;
+  },
+
+  ownKeys(target) {
+    const node: DraftNode = target[NODE];
+    check(node);
+    recordRead(node.session, node.loc); // iteration / keys: a read of the container
+    return Reflect.ownKeys(node.current);
+  },
+
+  getOwnPropertyDescriptor(target, key) {
+    const node: DraftNode = target[NODE];
+    if (key === NODE) return undefined;
+    check(node);
+    const cur = node.current;
+    if (typeof key === 'symbol') return Reflect.getOwnPropertyDescriptor(cur, key);
+    if (key === 'length' && Array.isArray(cur)) {
+      recordRead(node.session, node.loc);
+      return { value: cur.length, writable: true, enumerable: false, configurable: false };
+    }
+    const desc = Reflect.getOwnPropertyDescriptor(cur, key);
+    if (desc === undefined) {
+      recordNav(node.session, node.session.table.child(node.loc, key));
+      return undefined;
+    }
+    return { value: readKey(node, key), writable: true, enumerable: desc.enumerable, configurable: true };
+  },
+
+  defineProperty(target, key, desc) {
+    if (!('value' in desc)) throw new ModelError('shared state is plain data: accessors are not allowed');
+    return handler.set!(target, key, desc.value, target);
+  },
+
+  getPrototypeOf(target) {
+    const node: DraftNode = target[NODE];
+    return Object.getPrototypeOf(node.current);
+  },
+
+  setPrototypeOf() {
+    throw new ModelError('shared state is plain data: prototypes cannot be changed');
+  },
+};
+
+/** The draft node behind a value, if it is a draft proxy. */
+function nodeOf(value: unknown): DraftNode | undefined {
+  return value !== null && typeof value === 'object' ? (value as any)[NODE] : undefined;
+}
+
+/** True when `value` is a live or stale proxy of some draft. */
+export function isDraft(value: unknown): boolean {
+  return nodeOf(value) !== undefined;
+}
+
+/**
+ * Plain data for `value`: a draft proxy becomes its current value (and counts as a read of its
+ * whole subtree, since the value copies it); plain containers holding proxies are rebuilt.
+ * Rejects what is not plain data (functions, Maps, class instances) with a clear error.
+ */
+function toPlain(s: Session | null, value: unknown, path = 'value'): any {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function') throw new ModelError(`shared state and locals are plain data, but ${path} is a function`);
+    if (typeof value === 'symbol') throw new ModelError(`shared state and locals are plain data, but ${path} is a symbol`);
+    if (typeof value === 'bigint') throw new ModelError(`shared state and locals are plain data, but ${path} is a bigint; use a number`);
+    return value;
+  }
+  const node = nodeOf(value);
+  if (node !== undefined) {
+    check(node);
+    if (node.session !== s) {
+      throw new ModelError('a reference to shared state was used after its step ended; keep values in locals');
+    }
+    recordRead(node.session, node.loc);
+    return node.current;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    let out: any[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const p = toPlain(s, value[i], `${path}[${i}]`);
+      if (p !== value[i]) (out ??= value.slice())[i] = p;
+    }
+    return out ?? value;
+  }
+  if (proto !== Object.prototype && proto !== null) {
+    const kind = (value as object).constructor?.name ?? 'object';
+    throw new ModelError(`shared state and locals are plain data, but ${path} is a ${kind}; use objects and arrays`);
+  }
+  let out: Record<string, unknown> | null = null;
+  for (const k of Object.keys(value)) {
+    const v = (value as any)[k];
+    const p = toPlain(s, v, `${path}.${k}`);
+    if (p !== v) (out ??= { ...(value as object) })[k] = p;
+  }
+  return out ?? value;
+}
+
+/** Plain data for a value leaving a step (locals, return values, call arguments). */
+export function plainValue(value: unknown, draft: DraftSession | null, path: string): any {
+  return toPlain(draft?.session ?? null, value, path);
+}
+
+export function freezeDeep(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const k of Object.keys(value)) freezeDeep((value as any)[k]);
+}
+
+export interface DraftOptions {
+  /** Name of the evaluation when it must not write (`invariant 'I-own'`), else null. */
+  readOnly?: string | null;
+  /** Deep-freeze what the step produced (tests turn this on to catch stray mutation). */
+  freeze?: boolean;
+}
+
+/** One open draft over a shared-state root. */
+export class DraftSession {
+  readonly session: Session;
+  readonly root: DraftNode;
+
+  constructor(base: object, table: LocTable, opts: DraftOptions = {}) {
+    this.session = {
+      table,
+      rec: { reads: [], navs: [], writes: [], undo: [] },
+      stamp: ++stampCounter,
+      readOnly: opts.readOnly ?? null,
+      fresh: opts.freeze ? [] : null,
+      closed: false,
+    };
+    this.root = new DraftNode(this.session, base, table.root, null, '');
+  }
+
+  /** The proxy the step function receives as `s`. */
+  get proxy(): any {
+    return this.root.proxy;
+  }
+
+  /**
+   * Closes the draft: returns the new root (the old one when nothing was written) and the
+   * recording, with navigations already covered by a read or write below them dropped.
+   */
+  finish(): { root: any; rec: Recording } {
+    const s = this.session;
+    s.closed = true;
+    const rec = s.rec;
+    if (rec.navs.length > 0) {
+      const mark = (l: Loc) => {
+        for (let x: Loc | null = l; x !== null && x.coverStamp !== s.stamp; x = x.parent) x.coverStamp = s.stamp;
+      };
+      rec.reads.forEach(mark);
+      rec.writes.forEach(mark);
+      let j = 0;
+      for (const n of rec.navs) if (n.coverStamp !== s.stamp) rec.navs[j++] = n;
+      rec.navs.length = j;
+    }
+    const root = this.root.current;
+    if (s.fresh !== null) for (const o of s.fresh) freezeDeep(o);
+    return { root, rec };
+  }
+
+  /** Closes the draft without a result (a blocked or failed step). */
+  abandon(): Recording {
+    this.session.closed = true;
+    return this.finish().rec;
+  }
+}
+
+/**
+ * Undoes stores by path on an immutable root: the entries are applied in reverse, each one
+ * restoring what its location held before. Used to rebuild the state a reordered execution
+ * would reach (DPOR), so it must be exact, including array lengths and absent keys.
+ */
+export function undoStores(root: any, entries: readonly UndoEntry[]): any {
+  let r = root;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    r = setIn(r, e.loc.segments, 0, e.existed, e.old);
+  }
+  return r;
+}
+
+function setIn(obj: any, segs: string[], i: number, existed: boolean, value: unknown): any {
+  const key = segs[i]!;
+  const last = i === segs.length - 1;
+  const copy = Array.isArray(obj) ? obj.slice() : { ...obj };
+  if (last) {
+    if (key === 'length' && Array.isArray(copy)) copy.length = value as number;
+    else if (existed) copy[key] = value;
+    else delete copy[key];
+  } else {
+    const child = obj[key];
+    if (child === null || typeof child !== 'object') {
+      throw new Error(`internal: cannot undo a store to '${segs.join('.')}': its container is gone`);
+    }
+    copy[key] = setIn(child, segs, i + 1, existed, value);
+  }
+  return copy;
+}

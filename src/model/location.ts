@@ -1,0 +1,77 @@
+/**
+ * Locations of shared state: paths in the state tree (`frames.3.refcount`), interned in a trie so
+ * that a footprint is a short list of objects and the prefix test is a walk of a few parents.
+ */
+export class Loc {
+  readonly children = new Map<string, Loc>();
+  /** Dedup stamps used while one step is recorded (see draft.ts); never part of semantics. */
+  readStamp = 0;
+  navStamp = 0;
+  writeStamp = 0;
+  coverStamp = 0;
+  private pathText: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly parent: Loc | null,
+    readonly key: string,
+    readonly depth: number,
+  ) {}
+
+  /** Dotted path, `''` for the root. */
+  get path(): string {
+    if (this.pathText === undefined) {
+      this.pathText = this.parent === null ? '' : this.parent.parent === null ? this.key : `${this.parent.path}.${this.key}`;
+    }
+    return this.pathText;
+  }
+
+  /** Path segments from the root, e.g. `['frames', '3', 'refcount']`. */
+  get segments(): string[] {
+    const out: string[] = [];
+    for (let l: Loc | null = this; l !== null && l.parent !== null; l = l.parent) out.push(l.key);
+    return out.reverse();
+  }
+}
+
+/** The trie of every location a program has touched; one per compiled program. */
+export class LocTable {
+  readonly root: Loc;
+  readonly all: Loc[] = [];
+
+  constructor() {
+    this.root = new Loc(0, null, '', 0);
+    this.all.push(this.root);
+  }
+
+  child(parent: Loc, key: string): Loc {
+    let c = parent.children.get(key);
+    if (c === undefined) {
+      c = new Loc(this.all.length, parent, key, parent.depth + 1);
+      parent.children.set(key, c);
+      this.all.push(c);
+    }
+    return c;
+  }
+
+  /** The location of a dotted path (used by tests and by trace files). */
+  at(path: string): Loc {
+    let l = this.root;
+    if (path === '') return l;
+    for (const seg of path.split('.')) l = this.child(l, seg);
+    return l;
+  }
+}
+
+/** True when `a` is `b` or one of its ancestors (a's path is a prefix of b's). */
+export function isPrefix(a: Loc, b: Loc): boolean {
+  if (a.depth > b.depth) return false;
+  let x: Loc = b;
+  while (x.depth > a.depth) x = x.parent!;
+  return x === a;
+}
+
+/** DESIGN §2: two paths overlap when one is a prefix of the other. */
+export function overlaps(a: Loc, b: Loc): boolean {
+  return a.depth <= b.depth ? isPrefix(a, b) : isPrefix(b, a);
+}

@@ -1,0 +1,120 @@
+import type { Model, Predicate, Procedure } from './define.ts';
+import { freezeDeep, plainValue } from './draft.ts';
+import { ModelError } from './errors.ts';
+import { LocTable } from './location.ts';
+import { stepSite, type SourceSite } from './source.ts';
+
+export type Locals = Readonly<Record<string, unknown>>;
+
+/** One procedure activation on a thread's call stack. */
+export interface Frame {
+  readonly proc: string;
+  readonly label: string;
+  readonly locals: Locals;
+  /** Local of the caller that receives this frame's return value. */
+  readonly into: string | null;
+}
+
+/** The explicit, immutable state of a model: shared data plus every thread's call stack. */
+export interface State {
+  readonly shared: any;
+  /** Per thread, its frames from the bottom (thread procedure) to the top; empty = finished. */
+  readonly threads: readonly (readonly Frame[])[];
+}
+
+export interface ThreadInfo {
+  readonly tid: number;
+  readonly name: string;
+  readonly core: number;
+}
+
+export interface NamedPredicate {
+  readonly name: string;
+  readonly fn: Predicate<any, any>;
+}
+
+export interface ProgramOptions {
+  /** Deep-freeze every state (tests use it to catch mutation outside the draft). */
+  freeze?: boolean;
+}
+
+/**
+ * A model instantiated with concrete parameters: initial state, threads, procedures and
+ * properties, plus the location table in which every footprint of this program is interned.
+ */
+export class Program {
+  readonly locs = new LocTable();
+  readonly threads: readonly ThreadInfo[];
+  readonly initial: State;
+  readonly invariants: readonly NamedPredicate[];
+  readonly finals: readonly NamedPredicate[];
+  readonly witnesses: readonly NamedPredicate[];
+  readonly freeze: boolean;
+  private readonly procs = new Map<string, Procedure>();
+  private readonly sites = new Map<string, SourceSite>();
+
+  constructor(
+    readonly model: Model,
+    readonly params: Readonly<Record<string, unknown>>,
+    opts: ProgramOptions = {},
+  ) {
+    this.freeze = opts.freeze ?? process.env.SMPCHECK_FREEZE === '1';
+    const bad = model.check?.(params as any);
+    if (typeof bad === 'string') throw new ModelError(`model '${model.name}': ${bad}`);
+    const shared = plainValue(model.shared(params as any), null, 'the initial shared state');
+    freezeDeep(shared);
+    const specs = model.threads(params as any);
+    if (!Array.isArray(specs) || specs.length === 0) {
+      throw new ModelError(`model '${model.name}': threads() must return at least one thread(...)`);
+    }
+    const names = new Set<string>();
+    this.threads = specs.map((ts, tid) => {
+      if (names.has(ts.name)) throw new ModelError(`model '${model.name}': two threads are named '${ts.name}'`);
+      names.add(ts.name);
+      this.register(ts.proc);
+      return Object.freeze({ tid, name: ts.name, core: ts.core ?? tid });
+    });
+    const threads = specs.map((ts) => {
+      const locals = plainValue({ ...ts.args }, null, `the arguments of thread '${ts.name}'`);
+      freezeDeep(locals);
+      return Object.freeze([Object.freeze({ proc: ts.proc.name, label: ts.proc.labels[0]!, locals, into: null })]);
+    });
+    this.initial = Object.freeze({ shared, threads: Object.freeze(threads) });
+    const named = (r: Record<string, Predicate<any, any>> | undefined) =>
+      Object.freeze(Object.entries(r ?? {}).map(([name, fn]) => Object.freeze({ name, fn })));
+    this.invariants = named(model.invariants);
+    this.finals = named(model.finals);
+    this.witnesses = named(model.witnesses);
+  }
+
+  /** Makes a procedure callable in this program; one name, one procedure. */
+  register(proc: Procedure): void {
+    const known = this.procs.get(proc.name);
+    if (known === undefined) this.procs.set(proc.name, proc);
+    else if (known !== proc) {
+      throw new ModelError(`two different procedures are named '${proc.name}'; procedure names must be unique in a model`);
+    }
+  }
+
+  procedure(name: string): Procedure {
+    const p = this.procs.get(name);
+    if (p === undefined) throw new Error(`internal: procedure '${name}' is not registered`);
+    return p;
+  }
+
+  /** Source location of a step, for traces. */
+  site(proc: string, label: string): SourceSite {
+    const key = `${proc}\0${label}`;
+    let s = this.sites.get(key);
+    if (s === undefined) {
+      s = stepSite(this.procedure(proc).site, label);
+      this.sites.set(key, s);
+    }
+    return s;
+  }
+
+  /** Thread names padded for display, e.g. `C0`. */
+  threadName(tid: number): string {
+    return this.threads[tid]?.name ?? `T${tid}`;
+  }
+}

@@ -1,0 +1,305 @@
+import type { CallOptions, Procedure } from './define.ts';
+import { DraftSession, freezeDeep, plainValue, type Recording } from './draft.ts';
+import { ModelError } from './errors.ts';
+import type { Frame, Locals, Program, State } from './program.ts';
+
+/** A failed `t.assert(...)` inside a step. */
+export interface AssertionFailure {
+  readonly property: string;
+  readonly detail: string | undefined;
+}
+
+/** The step ran: its footprint, the state after it, and any assertion it failed. */
+export interface Stepped {
+  readonly kind: 'step';
+  readonly tid: number;
+  readonly proc: string;
+  readonly label: string;
+  readonly rec: Recording;
+  readonly state: State;
+  readonly failures: readonly AssertionFailure[] | null;
+}
+
+/** The step's guard is false: the thread is not schedulable; `rec` holds the guard's reads. */
+export interface Blocked {
+  readonly kind: 'blocked';
+  readonly tid: number;
+  readonly proc: string;
+  readonly label: string;
+  readonly rec: Recording;
+  readonly why: string | undefined;
+}
+
+export interface Finished {
+  readonly kind: 'done';
+  readonly tid: number;
+}
+
+export type Outcome = Stepped | Blocked | Finished;
+
+/** A step threw or broke a rule of the model API; carries where, for the ERROR report. */
+export class StepError extends ModelError {
+  constructor(
+    message: string,
+    readonly tid: number,
+    readonly proc: string,
+    readonly label: string,
+    hint?: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** Marks a frame whose procedure returns as soon as the call it made returns. */
+const RETURN_LABEL = '$return';
+const RESERVED = new Set(['tid', 'name', 'core', 'params', 'goto', 'call', 'ret', 'exit', 'await', 'assert']);
+const BLOCKED: unique symbol = Symbol('blocked');
+
+interface PendingCall {
+  readonly proc: Procedure;
+  readonly args: Locals;
+  readonly into: string | null;
+}
+
+/** Control decisions a step makes through `t`; one way out per step. */
+class Control {
+  next: string | undefined = undefined;
+  call: PendingCall | null = null;
+  returned = false;
+  value: unknown = undefined;
+  exited = false;
+  why: string | undefined = undefined;
+  failures: AssertionFailure[] | null = null;
+}
+
+class StepContext {
+  readonly #c: Control;
+  readonly #program: Program;
+  readonly #tid: number;
+  readonly #proc: Procedure;
+  readonly #label: string;
+
+  constructor(c: Control, program: Program, tid: number, proc: Procedure, label: string) {
+    this.#c = c;
+    this.#program = program;
+    this.#tid = tid;
+    this.#proc = proc;
+    this.#label = label;
+  }
+
+  get tid(): number {
+    return this.#tid;
+  }
+  get name(): string {
+    return this.#program.threads[this.#tid]!.name;
+  }
+  get core(): number {
+    return this.#program.threads[this.#tid]!.core;
+  }
+  get params(): unknown {
+    return this.#program.params;
+  }
+
+  #where(): string {
+    return `${this.#proc.name}.${this.#label}`;
+  }
+
+  /** A step takes one way out: ret or exit alone, or goto and/or call (call continues at goto's label). */
+  #oneExit(what: 'goto' | 'call' | 'ret' | 'exit'): void {
+    const c = this.#c;
+    const clash =
+      c.returned || c.exited ||
+      (what === 'goto' && c.next !== undefined) ||
+      (what === 'call' && c.call !== null) ||
+      ((what === 'ret' || what === 'exit') && (c.next !== undefined || c.call !== null));
+    if (clash) throw new ModelError(`step ${this.#where()} called ${what} after already choosing where to go; a step takes one way out`);
+  }
+
+  #checkLabel(proc: Procedure, label: string, what: string): void {
+    if (!proc.labels.includes(label)) {
+      throw new ModelError(
+        `step ${this.#where()}: ${what} '${label}' is not a label of '${proc.name}'`,
+        `labels of '${proc.name}': ${proc.labels.join(', ')}`,
+      );
+    }
+  }
+
+  goto(label: string): void {
+    this.#oneExit('goto');
+    this.#checkLabel(this.#proc, label, 'goto target');
+    this.#c.next = label;
+  }
+
+  call(proc: Procedure, args: Record<string, unknown> = {}, opts: CallOptions = {}): void {
+    this.#oneExit('call');
+    if (proc?.kind !== 'procedure') throw new ModelError(`step ${this.#where()}: call() takes a procedure(...)`);
+    this.#program.register(proc);
+    for (const k of Object.keys(args)) {
+      if (RESERVED.has(k)) throw new ModelError(`step ${this.#where()}: argument '${k}' of '${proc.name}' clashes with t.${k}; rename it`);
+    }
+    if (opts.then !== undefined) {
+      this.#checkLabel(this.#proc, opts.then, 'call continuation');
+      if (this.#c.next !== undefined) throw new ModelError(`step ${this.#where()}: call() with 'then' after goto(); use one`);
+      this.#c.next = opts.then;
+    }
+    const plainArgs = plainValue({ ...args }, null, `the arguments of '${proc.name}'`);
+    freezeDeep(plainArgs);
+    this.#c.call = { proc, args: plainArgs, into: opts.into ?? null };
+  }
+
+  ret(value?: unknown): void {
+    this.#oneExit('ret');
+    this.#c.returned = true;
+    this.#c.value = value;
+  }
+
+  exit(): void {
+    this.#oneExit('exit');
+    this.#c.exited = true;
+  }
+
+  await(cond: boolean, why?: string): void {
+    if (!cond) {
+      this.#c.why = why;
+      throw BLOCKED;
+    }
+  }
+
+  assert(cond: boolean, property: string, detail?: string): boolean {
+    if (typeof property !== 'string' || property === '') {
+      throw new ModelError(`step ${this.#where()}: assert() needs a property name, e.g. t.assert(ok, 'I-own')`);
+    }
+    if (!cond) (this.#c.failures ??= []).push({ property, detail });
+    return !!cond;
+  }
+}
+
+function returnTo(callers: readonly Frame[], into: string | null, value: unknown): readonly Frame[] {
+  if (callers.length === 0) return EMPTY_FRAMES;
+  let caller = callers[callers.length - 1]!;
+  if (into !== null) {
+    const locals = { ...caller.locals };
+    if (value === undefined) delete locals[into];
+    else locals[into] = value;
+    caller = { ...caller, locals: Object.freeze(locals) };
+  }
+  const rest = callers.slice(0, -1);
+  if (caller.label === RETURN_LABEL) return returnTo(rest, caller.into, undefined);
+  return Object.freeze([...rest, Object.freeze(caller)]);
+}
+
+const EMPTY_FRAMES: readonly Frame[] = Object.freeze([]);
+
+/** Locals after the step: the old object when nothing changed, else a new frozen one. */
+function collectLocals(ctx: object, old: Locals, draft: DraftSession, where: string): Locals {
+  let changed = false;
+  let n = 0;
+  for (const k in ctx) {
+    n++;
+    if ((ctx as any)[k] !== old[k] || !(k in old)) changed = true;
+  }
+  if (!changed && n === Object.keys(old).length) return old;
+  const out: Record<string, unknown> = {};
+  for (const k in ctx) {
+    if (RESERVED.has(k)) throw new ModelError(`step ${where}: '${k}' is a member of t and cannot be a local; rename it`);
+    const v = (ctx as any)[k];
+    if (v === undefined) continue;
+    if (v !== null && typeof v === 'object' && v !== old[k]) {
+      const p = plainValue(v, draft, `local '${k}'`);
+      freezeDeep(p);
+      out[k] = p;
+    } else {
+      out[k] = v;
+    }
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Runs the next step of thread `tid` in `state`. Deterministic: the same state gives the same
+ * outcome. Throws StepError when the step itself is broken.
+ */
+export function executeStep(program: Program, state: State, tid: number): Outcome {
+  const frames = state.threads[tid]!;
+  if (frames.length === 0) return { kind: 'done', tid };
+  const top = frames[frames.length - 1]!;
+  const proc = program.procedure(top.proc);
+  const fn = proc.steps[top.label]!;
+  const control = new Control();
+  const ctx: any = new StepContext(control, program, tid, proc, top.label);
+  const locals = top.locals;
+  for (const k in locals) ctx[k] = locals[k];
+  const draft = new DraftSession(state.shared, program.locs, { freeze: program.freeze });
+  const where = `${top.proc}.${top.label}`;
+  try {
+    fn(draft.proxy, ctx, program.params);
+  } catch (e) {
+    if (e === BLOCKED) {
+      const rec = draft.abandon();
+      return { kind: 'blocked', tid, proc: top.proc, label: top.label, rec, why: control.why };
+    }
+    draft.abandon();
+    throw asStepError(e, program, tid, top);
+  }
+  let rec: Recording;
+  let shared: any;
+  let threadFrames: readonly Frame[];
+  try {
+    ({ root: shared, rec } = draft.finish());
+    const newLocals = collectLocals(ctx, locals, draft, where);
+    threadFrames = nextFrames(frames, top, proc, control, newLocals, draft);
+  } catch (e) {
+    throw asStepError(e, program, tid, top);
+  }
+  const threads = state.threads.slice();
+  threads[tid] = threadFrames;
+  const next: State = { shared, threads };
+  if (program.freeze) Object.freeze(threads), Object.freeze(next);
+  return { kind: 'step', tid, proc: top.proc, label: top.label, rec, state: next, failures: control.failures };
+}
+
+function nextFrames(frames: readonly Frame[], top: Frame, proc: Procedure, c: Control, locals: Locals, draft: DraftSession): readonly Frame[] {
+  const callers = frames.slice(0, -1);
+  if (c.exited) return EMPTY_FRAMES;
+  if (c.returned) {
+    const v = plainValue(c.value, draft, `the return value of '${proc.name}'`);
+    freezeDeep(v);
+    return returnTo(callers, top.into, v);
+  }
+  const next = c.next ?? proc.labels[proc.labels.indexOf(top.label) + 1] ?? null;
+  if (c.call !== null) {
+    const caller: Frame = Object.freeze({ proc: top.proc, label: next ?? RETURN_LABEL, locals, into: top.into });
+    const callee: Frame = Object.freeze({ proc: c.call.proc.name, label: c.call.proc.labels[0]!, locals: c.call.args, into: c.call.into });
+    return Object.freeze([...callers, caller, callee]);
+  }
+  if (next === null) return returnTo(callers, top.into, undefined);
+  return Object.freeze([...callers, Object.freeze({ proc: top.proc, label: next, locals, into: top.into })]);
+}
+
+function asStepError(e: unknown, program: Program, tid: number, top: Frame): StepError {
+  if (e instanceof StepError) return e;
+  const where = `${top.proc}.${top.label}`;
+  const who = `thread ${program.threadName(tid)}`;
+  if (e instanceof ModelError) return new StepError(`${who}, step ${where}: ${e.message}`, tid, top.proc, top.label, e.hint);
+  const msg = e instanceof Error ? e.message : String(e);
+  let hint: string | undefined;
+  if (/object is not extensible|read only property|Cannot assign to read only|Cannot add property/.test(msg)) {
+    hint = 'locals and values read from locals are immutable: assign a new value (t.list = [...t.list, x]) instead of changing one in place';
+  }
+  const err = new StepError(`${who}, step ${where} threw: ${msg}`, tid, top.proc, top.label, hint);
+  if (e instanceof Error) err.stack = e.stack;
+  return err;
+}
+
+/** Whether a thread has finished. */
+export function isFinished(state: State, tid: number): boolean {
+  return state.threads[tid]!.length === 0;
+}
+
+/** The step a thread would run next, as `proc.label`, or null when it has finished. */
+export function nextStepName(state: State, tid: number): string | null {
+  const f = state.threads[tid]!;
+  if (f.length === 0) return null;
+  const top = f[f.length - 1]!;
+  return `${top.proc}.${top.label}`;
+}
