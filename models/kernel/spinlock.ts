@@ -36,3 +36,12 @@ export const spin_trylock = procedure<{ locks: Record<string, number> }>('spin_t
 export function heldBy(locks: Record<string, number>, tid: number): string[] {
   return Object.keys(locks).filter((k) => locks[k] === tid + 1);
 }
+
+/**
+ * A broken test-and-set: the test (a load) and the set (a store) are two steps, so two cores
+ * can both see the lock free and both take it. Used by the `*-TAS` variants.
+ */
+export const spin_lock_split = procedure<{ locks: Record<string, number> }>('spin_lock_split', {
+  test: (s, t) => { t.await(s.locks[t.lock] === 0, `${t.lock} is held`); },
+  set: (s, t) => { s.locks[t.lock] = t.tid + 1; },
+});

@@ -22,6 +22,10 @@ export interface TraceStep {
   readonly core: number;
   readonly proc: string;
   readonly label: string;
+  /** The procedure that called `proc`, if any. */
+  readonly caller: string | null;
+  /** Local-only steps that ran just before, fused into this one. */
+  readonly via: readonly string[];
   readonly site: SourceSite;
   readonly reads: readonly string[];
   readonly writes: readonly string[];
@@ -55,9 +59,15 @@ export function valueAt(root: unknown, segs: readonly string[]): unknown {
   return v;
 }
 
-/** The written locations a trace shows: a store under another written location is covered by it. */
+/**
+ * The written locations a trace shows: a store under another written location is covered by
+ * it, and an array whose length changed (push, pop) is shown whole.
+ */
 function outermost(locs: readonly Loc[]): Loc[] {
-  return locs.filter((l) => !locs.some((o) => o !== l && isPrefix(o, l)));
+  const shown = locs.map((l) => (l.key === 'length' && l.parent !== null ? l.parent : l));
+  const resized = shown.filter((l, i) => l !== locs[i]);
+  const all = [...new Set(shown.filter((l) => !resized.some((r) => r !== l && isPrefix(r, l))))];
+  return all.filter((l) => !all.some((o) => o !== l && isPrefix(o, l)));
 }
 
 /** Re-executes `schedule` from the initial state, recording what each step read and changed. */
@@ -90,6 +100,8 @@ export function replay(program: Program, schedule: readonly number[]): Story {
       core: program.threads[tid]!.core,
       proc: o.proc,
       label: o.label,
+      caller: o.caller,
+      via: o.via,
       site: program.site(o.proc, o.label),
       reads: [...o.rec.reads, ...o.rec.navs].map((l) => l.path),
       writes: o.rec.writes.map((l) => l.path),

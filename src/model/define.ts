@@ -26,9 +26,10 @@ export interface Thread<P = any> {
   /**
    * Call a procedure: its first step is this thread's next step. When it returns, this frame
    * continues at `opts.then` (default: where it would have gone next) and the return value is
-   * stored in the local `opts.into`, if given.
+   * stored in the local `opts.into`, if given. A procedure can be named by a string when the
+   * model lists it in `procedures` (a trap table: blocks call `'page_fault'` handlers by name).
    */
-  call(proc: Procedure<any, any>, args?: Record<string, unknown>, opts?: CallOptions): void;
+  call(proc: Procedure<any, any> | string, args?: Record<string, unknown>, opts?: CallOptions): void;
   /** Return from the current procedure (to the caller, or end the thread at the top level). */
   ret(value?: unknown): void;
   /** End the thread now, whatever the call depth. */
@@ -47,6 +48,8 @@ export interface Thread<P = any> {
 export interface CallOptions {
   /** Label of the calling procedure to continue at after the call returns. */
   then?: string;
+  /** Run this same step again after the call returns (a trap: handle the fault, retry the access). */
+  retry?: boolean;
   /** Local of the calling frame that receives the return value. */
   into?: string;
 }
@@ -122,6 +125,8 @@ export interface ModelDef<P extends object, S extends object> {
   /** The initial shared state: plain data (objects, arrays, numbers, strings, booleans, null). */
   shared: (p: P) => S;
   threads: (p: P) => ThreadSpec[];
+  /** Procedures called by name (`t.call('vmem_pagefault')`), e.g. handlers installed in a trap table. */
+  procedures?: Procedure[];
   /** Must hold in every reachable state (DESIGN §3). */
   invariants?: Record<string, Predicate<S, P>>;
   /** Must hold in every terminal state where all threads finished. */

@@ -7,7 +7,8 @@ import type { Loc, LocTable } from './location.ts';
  *
  * It plays the role immer's `produce` plays (structural sharing, untouched subtrees keep their
  * identity) and additionally records every access as a location, which is how footprints are
- * recorded rather than declared (DESIGN §2). A purpose-built draft, not a proxy stacked on an
+ * recorded rather than declared (DESIGN §2). State is a tree of values: assigning part of it
+ * elsewhere copies its current value (immer would keep a live alias inside the recipe). A purpose-built draft, not a proxy stacked on an
  * immer draft, because the hot loop runs it once per explored event: copying is eager along the
  * written path (no finalize walk) and recording dedups with per-location stamps. test/model/
  * draft-vs-immer.test.ts checks it against immer on generated step functions.
@@ -89,9 +90,11 @@ function recordWrite(s: Session, loc: Loc, container: any, key: string): void {
   if (loc.writeStamp !== s.stamp) {
     loc.writeStamp = s.stamp;
     s.rec.writes.push(loc);
-    const existed = Object.prototype.hasOwnProperty.call(container, key);
-    s.rec.undo.push({ loc, existed, old: existed ? container[key] : undefined });
   }
+  // Every store is logged (not only the first per location): undoing in reverse order is only
+  // exact if a location written, then written under, then written again keeps all three.
+  const existed = Object.prototype.hasOwnProperty.call(container, key);
+  s.rec.undo.push({ loc, existed, old: existed ? container[key] : undefined });
 }
 
 function check(node: DraftNode): void {
@@ -191,6 +194,10 @@ const handler: ProxyHandler<any> = {
       return true;
     }
     const plain = toPlain(s, value);
+    if (Array.isArray(cur) && isIndex(key) && Number(key) >= cur.length) {
+      // Storing past the end grows the array: record the length before it changes.
+      recordWrite(s, s.table.child(node.loc, 'length'), { length: cur.length }, 'length');
+    }
     recordWrite(s, s.table.child(node.loc, key), cur, key);
     dropChild(node, key);
     cur[key] = plain;
@@ -238,11 +245,12 @@ const handler: ProxyHandler<any> = {
       return { value: cur.length, writable: true, enumerable: false, configurable: false };
     }
     const desc = Reflect.getOwnPropertyDescriptor(cur, key);
-    if (desc === undefined) {
-      recordNav(node.session, node.session.table.child(node.loc, key));
-      return undefined;
-    }
-    return { value: readKey(node, key), writable: true, enumerable: desc.enumerable, configurable: true };
+    const loc = node.session.table.child(node.loc, key);
+    recordNav(node.session, loc); // existence and enumerability; a value read goes through get
+    if (desc === undefined) return undefined;
+    const v = cur[key];
+    const value = v !== null && typeof v === 'object' ? childNode(node, key, v).proxy : v;
+    return { value, writable: true, enumerable: desc.enumerable, configurable: true };
   },
 
   defineProperty(target, key, desc) {
@@ -259,6 +267,10 @@ const handler: ProxyHandler<any> = {
     throw new ModelError('shared state is plain data: prototypes cannot be changed');
   },
 };
+
+function isIndex(key: string): boolean {
+  return /^(0|[1-9]\d*)$/.test(key);
+}
 
 /** The draft node behind a value, if it is a draft proxy. */
 function nodeOf(value: unknown): DraftNode | undefined {
@@ -331,6 +343,35 @@ export interface DraftOptions {
   freeze?: boolean;
 }
 
+/**
+ * Drops accesses another access of the same footprint already covers, so footprints stay
+ * small without changing what they conflict with: a read under a read container or under a
+ * write; a navigation at or under a read, or with any access below it (or a read or write at it).
+ */
+function prune(s: Session): void {
+  const rec = s.rec;
+  const st = s.stamp;
+  const hasAncestor = (l: Loc, self: boolean, test: (x: Loc) => boolean) => {
+    for (let x = self ? l : l.parent; x !== null; x = x.parent) if (test(x)) return true;
+    return false;
+  };
+  const read = (x: Loc) => x.readStamp === st;
+  const written = (x: Loc) => x.writeStamp === st;
+  // coverStamp: some access lies strictly below (or, for reads and writes, at) this location.
+  const markAbove = (l: Loc, self: boolean) => {
+    for (let x = self ? l : l.parent; x !== null && x.coverStamp !== st; x = x.parent) x.coverStamp = st;
+  };
+  for (const l of rec.reads) markAbove(l, true);
+  for (const l of rec.writes) markAbove(l, true);
+  for (const l of rec.navs) markAbove(l, false);
+  let j = 0;
+  for (const n of rec.navs) if (n.coverStamp !== st && !hasAncestor(n, true, read)) rec.navs[j++] = n;
+  rec.navs.length = j;
+  j = 0;
+  for (const r of rec.reads) if (!hasAncestor(r, false, read) && !hasAncestor(r, true, written)) rec.reads[j++] = r;
+  rec.reads.length = j;
+}
+
 /** One open draft over a shared-state root. */
 export class DraftSession {
   readonly session: Session;
@@ -361,16 +402,7 @@ export class DraftSession {
     const s = this.session;
     s.closed = true;
     const rec = s.rec;
-    if (rec.navs.length > 0) {
-      const mark = (l: Loc) => {
-        for (let x: Loc | null = l; x !== null && x.coverStamp !== s.stamp; x = x.parent) x.coverStamp = s.stamp;
-      };
-      rec.reads.forEach(mark);
-      rec.writes.forEach(mark);
-      let j = 0;
-      for (const n of rec.navs) if (n.coverStamp !== s.stamp) rec.navs[j++] = n;
-      rec.navs.length = j;
-    }
+    if (rec.reads.length + rec.navs.length > 1) prune(s);
     const root = this.root.current;
     if (s.fresh !== null) for (const o of s.fresh) freezeDeep(o);
     return { root, rec };

@@ -74,6 +74,7 @@ export class Program {
       this.register(ts.proc);
       return Object.freeze({ tid, name: ts.name, core: ts.core ?? tid });
     });
+    for (const proc of model.procedures ?? []) this.register(proc);
     const threads = specs.map((ts) => {
       const locals = plainValue({ ...ts.args }, null, `the arguments of thread '${ts.name}'`);
       freezeDeep(locals);
@@ -98,7 +99,12 @@ export class Program {
 
   procedure(name: string): Procedure {
     const p = this.procs.get(name);
-    if (p === undefined) throw new Error(`internal: procedure '${name}' is not registered`);
+    if (p === undefined) {
+      throw new ModelError(
+        `no procedure named '${name}' in model '${this.model.name}'`,
+        `list procedures called by name in the model's procedures: [...]; known: ${[...this.procs.keys()].join(', ')}`,
+      );
+    }
     return p;
   }
 

@@ -13,8 +13,13 @@ export interface AssertionFailure {
 export interface Stepped {
   readonly kind: 'step';
   readonly tid: number;
+  /** The step that touched shared state (the last of a fused chain, see executeStep). */
   readonly proc: string;
   readonly label: string;
+  /** Procedure that called `proc`, when there is one (for traces: `uk_rwlock_rlock › spin_lock`). */
+  readonly caller: string | null;
+  /** Local-only steps fused in front of this one, as `proc.label`. */
+  readonly via: readonly string[];
   readonly rec: Recording;
   readonly state: State;
   readonly failures: readonly AssertionFailure[] | null;
@@ -130,17 +135,20 @@ class StepContext {
     this.#c.next = label;
   }
 
-  call(proc: Procedure, args: Record<string, unknown> = {}, opts: CallOptions = {}): void {
+  call(target: Procedure | string, args: Record<string, unknown> = {}, opts: CallOptions = {}): void {
     this.#oneExit('call');
-    if (proc?.kind !== 'procedure') throw new ModelError(`step ${this.#where()}: call() takes a procedure(...)`);
-    this.#program.register(proc);
+    let proc: Procedure;
+    if (typeof target === 'string') proc = this.#program.procedure(target);
+    else if (target?.kind === 'procedure') (proc = target), this.#program.register(target);
+    else throw new ModelError(`step ${this.#where()}: call() takes a procedure(...) or the name of one`);
     for (const k of Object.keys(args)) {
       if (RESERVED.has(k)) throw new ModelError(`step ${this.#where()}: argument '${k}' of '${proc.name}' clashes with t.${k}; rename it`);
     }
-    if (opts.then !== undefined) {
-      this.#checkLabel(this.#proc, opts.then, 'call continuation');
-      if (this.#c.next !== undefined) throw new ModelError(`step ${this.#where()}: call() with 'then' after goto(); use one`);
-      this.#c.next = opts.then;
+    const then = opts.retry ? this.#label : opts.then;
+    if (then !== undefined) {
+      this.#checkLabel(this.#proc, then, 'call continuation');
+      if (this.#c.next !== undefined) throw new ModelError(`step ${this.#where()}: call() with 'then' or 'retry' after goto(); use one`);
+      this.#c.next = then;
     }
     const plainArgs = plainValue({ ...args }, null, `the arguments of '${proc.name}'`);
     freezeDeep(plainArgs);
@@ -189,6 +197,7 @@ function returnTo(callers: readonly Frame[], into: string | null, value: unknown
 }
 
 const EMPTY_FRAMES: readonly Frame[] = Object.freeze([]);
+const NO_VIA: readonly string[] = Object.freeze([]);
 
 /** Locals after the step: the old object when nothing changed, else a new frozen one. */
 function collectLocals(ctx: object, old: Locals, draft: DraftSession, where: string): Locals {
@@ -215,11 +224,46 @@ function collectLocals(ctx: object, old: Locals, draft: DraftSession, where: str
   return Object.freeze(out);
 }
 
+/** Most local-only steps fused into one event before the model is declared looping. */
+const MAX_FUSED = 1000;
+
 /**
  * Runs the next step of thread `tid` in `state`. Deterministic: the same state gives the same
  * outcome. Throws StepError when the step itself is broken.
+ *
+ * A step that touches no shared state is fused with the thread's next step: DESIGN §2 allows any
+ * amount of thread-local computation in a step, and an event no other thread can observe only
+ * adds interleavings that no property can tell apart (it is independent of every other thread's
+ * steps, so trace counts are unchanged). When the step after a local chain is blocked, the whole
+ * chain is: the thread stays where it was, with the blocked step's guard as its footprint.
  */
 export function executeStep(program: Program, state: State, tid: number): Outcome {
+  let o = runStep(program, state, tid);
+  if (o.kind !== 'step' || !isLocal(o)) return o;
+  const via: string[] = [];
+  let failures = o.failures;
+  while (o.kind === 'step' && isLocal(o) && o.state.threads[tid]!.length > 0) {
+    via.push(`${o.proc}.${o.label}`);
+    if (via.length > MAX_FUSED) {
+      throw new StepError(
+        `thread ${program.threadName(tid)} ran ${MAX_FUSED} steps in a row without touching shared state (at ${o.proc}.${o.label})`,
+        tid, o.proc, o.label,
+        'a loop that only changes locals never ends; model waiting with t.await(cond)',
+      );
+    }
+    const next = runStep(program, o.state, tid);
+    if (next.kind !== 'step') return next;
+    if (next.failures) failures = [...(failures ?? []), ...next.failures];
+    o = next;
+  }
+  return via.length === 0 ? o : { ...o, via, failures };
+}
+
+function isLocal(o: Stepped): boolean {
+  return o.rec.reads.length === 0 && o.rec.writes.length === 0 && o.rec.navs.length === 0;
+}
+
+function runStep(program: Program, state: State, tid: number): Outcome {
   const frames = state.threads[tid]!;
   if (frames.length === 0) return { kind: 'done', tid };
   const top = frames[frames.length - 1]!;
@@ -255,7 +299,8 @@ export function executeStep(program: Program, state: State, tid: number): Outcom
   threads[tid] = threadFrames;
   const next: State = { shared, threads };
   if (program.freeze) Object.freeze(threads), Object.freeze(next);
-  return { kind: 'step', tid, proc: top.proc, label: top.label, rec, state: next, failures: control.failures };
+  const caller = frames.length > 1 ? frames[frames.length - 2]!.proc : null;
+  return { kind: 'step', tid, proc: top.proc, label: top.label, caller, via: NO_VIA, rec, state: next, failures: control.failures };
 }
 
 function nextFrames(frames: readonly Frame[], top: Frame, proc: Procedure, c: Control, locals: Locals, draft: DraftSession): readonly Frame[] {

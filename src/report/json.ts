@@ -57,6 +57,7 @@ function specEntry(r: CheckResult, cwd: string) {
         thread: s.thread,
         core: s.core,
         step: `${s.proc}.${s.label}`,
+        ...(s.caller ? { caller: s.caller } : {}),
         source: siteText(s.site, cwd),
         reads: s.reads,
         writes: s.writes,

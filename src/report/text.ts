@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
-import { propertyReads, replay, show, stuckThreads, type Story } from '../check/replay.ts';
+import { propertyReads, replay, show, stuckThreads, type Story, type TraceStep } from '../check/replay.ts';
 import type { SourceSite } from '../model/source.ts';
 import type { Violation } from '../explore/types.ts';
 
@@ -70,6 +70,11 @@ export function renderTable(results: readonly CheckResult[], o: TextOptions = {}
   return [p.dim(head), ...rows].join('\n');
 }
 
+/** `uk_rwlock_rlock › spin_lock.acquire`: the step and the procedure it was called from. */
+export function stepAction(s: TraceStep): string {
+  return s.caller === null ? `${s.proc}.${s.label}` : `${s.caller} › ${s.proc}.${s.label}`;
+}
+
 function describeViolation(v: Violation): string {
   switch (v.kind) {
     case 'assertion':
@@ -93,7 +98,7 @@ export function renderCounterexample(r: CheckResult, o: TextOptions = {}): strin
   const story: Story = replay(program, v.schedule);
   const lines: string[] = [];
   const tw = Math.max(6, ...program.threads.map((t) => t.name.length));
-  const steps = story.steps.map((s) => ({ s, action: `${s.proc}.${s.label}`, src: siteText(s.site, cwd) }));
+  const steps = story.steps.map((s) => ({ s, action: stepAction(s), src: siteText(s.site, cwd) }));
   const aw = Math.max(6, ...steps.map((x) => x.action.length));
   const sw = Math.max(6, ...steps.map((x) => x.src.length));
   lines.push(p.dim(`  ${'step'.padStart(4)}  ${pad('thread', tw)}  ${pad('action', aw)}  ${pad('source', sw)}  changes`));
@@ -125,7 +130,7 @@ function renderProblem(r: CheckResult, o: TextOptions): string {
   if (r.verdict === 'ERROR') {
     body.push(p.bad(`  ${r.error!.message}`));
     if (r.error!.hint) body.push(`  Hint: ${r.error!.hint}`);
-    if (r.error!.schedule && r.program) body.push(`  at schedule [${r.error!.schedule.map((t) => r.program!.threadName(t)).join(' ')}]`);
+    if (r.error!.schedule && r.program) body.push(`  schedule: ${r.error!.schedule.map((t) => r.program!.threadName(t)).join(' ')}`);
   } else if (r.verdict === 'INCOMPLETE') {
     body.push(`  The search was cut (${r.cut.join(', ')}) before it covered every interleaving; no violation was found in what it covered.`);
     if (r.cut.includes('cycle')) body.push('  Hint: an execution can run forever; model spin loops and retries with t.await(cond) instead of loops.');

@@ -1,0 +1,122 @@
+import { procedure } from '../../src/index.ts';
+import { spin_lock, spin_unlock } from './spinlock.ts';
+import type { KernelState } from './state.ts';
+import { defineCondition, wait_event, wake_up } from './waitqueue.ts';
+
+defineCondition('rw.readable', (s, rw: string) => s.rw[rw]!.nactive >= 0);
+defineCondition('rw.writable', (s, rw: string) => s.rw[rw]!.nactive === 0);
+
+/*
+ * Blocking uk_rwlock (unikraft cb35dfff, lib/uklock/rwlock.c; MODELS.md §1.5). Every access to
+ * the counters happens under `R.sl`, so one step may update several of them. Waiting goes
+ * through wait_event, i.e. through schedule().
+ */
+
+export const rwlock_rlock = procedure<KernelState>('uk_rwlock_rlock', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  pend: (s, t) => {
+    s.rw[t.rw]!.npend_r += 1;
+    // Writer preference: sleep once, unconditionally, if a writer is pending.
+    if (s.rw[t.rw]!.npend_w > 0) t.call(wait_event, { wq: `${t.rw}.shared`, once: true, lock: `${t.rw}.sl` });
+  },
+  wait: (s, t) => { t.call(wait_event, { wq: `${t.rw}.shared`, cond: 'rw.readable', arg: t.rw, lock: `${t.rw}.sl` }); },
+  take: (s, t) => {
+    s.rw[t.rw]!.nactive += 1;
+    s.rw[t.rw]!.npend_r -= 1;
+  },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+export const rwlock_wlock = procedure<KernelState>('uk_rwlock_wlock', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  pend: (s, t) => { s.rw[t.rw]!.npend_w += 1; },
+  wait: (s, t) => { t.call(wait_event, { wq: `${t.rw}.exclusive`, cond: 'rw.writable', arg: t.rw, lock: `${t.rw}.sl` }); },
+  take: (s, t) => {
+    s.rw[t.rw]!.npend_w -= 1;
+    s.rw[t.rw]!.nactive = -1;
+  },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+export const rwlock_runlock = procedure<KernelState>('uk_rwlock_runlock', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  dec: (s, t) => {
+    const r = s.rw[t.rw]!;
+    r.nactive -= 1;
+    t.wake_writers = r.nactive === 0 && r.npend_w > 0;
+  },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+  wake: (s, t) => { if (t.wake_writers) t.call(wake_up, { wq: `${t.rw}.exclusive`, all: false }); },
+});
+
+export const rwlock_wunlock = procedure<KernelState>('uk_rwlock_wunlock', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  clear: (s, t) => {
+    s.rw[t.rw]!.nactive = 0;
+    t.wake_readers = s.rw[t.rw]!.npend_r > 0;
+  },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+  wake: (s, t) => {
+    if (t.wake_readers) t.call(wake_up, { wq: `${t.rw}.shared`, all: true });
+    else t.call(wake_up, { wq: `${t.rw}.exclusive`, all: false });
+  },
+});
+
+/*
+ * Spinning uk_rwlock (razvanvirtan/unikraft 84aecdd3). The loop "take sl; if ok break holding
+ * sl; else release sl" is one guarded step: acquire `R.sl` when it is free and the condition
+ * holds (the failed iterations change nothing). Unlocks wake nobody; nothing calls schedule().
+ */
+
+export const srwlock_rlock = procedure<KernelState>('uk_rwlock_rlock_spin', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  pend: (s, t) => { s.rw[t.rw]!.npend_r += 1; },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+  spin: (s, t) => {
+    t.await(s.locks[`${t.rw}.sl`] === 0 && s.rw[t.rw]!.nactive >= 0, `${t.rw} is write-held`);
+    s.locks[`${t.rw}.sl`] = t.tid + 1;
+  },
+  take: (s, t) => {
+    s.rw[t.rw]!.nactive += 1;
+    s.rw[t.rw]!.npend_r -= 1;
+  },
+  release: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+export const srwlock_wlock = procedure<KernelState>('uk_rwlock_wlock_spin', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  pend: (s, t) => { s.rw[t.rw]!.npend_w += 1; },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+  spin: (s, t) => {
+    t.await(s.locks[`${t.rw}.sl`] === 0 && s.rw[t.rw]!.nactive === 0, `${t.rw} is held`);
+    s.locks[`${t.rw}.sl`] = t.tid + 1;
+  },
+  take: (s, t) => {
+    s.rw[t.rw]!.nactive = -1;
+    s.rw[t.rw]!.npend_w -= 1;
+  },
+  release: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+export const srwlock_runlock = procedure<KernelState>('uk_rwlock_runlock_spin', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  dec: (s, t) => { s.rw[t.rw]!.nactive -= 1; },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+export const srwlock_wunlock = procedure<KernelState>('uk_rwlock_wunlock_spin', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  clear: (s, t) => { s.rw[t.rw]!.nactive = 0; },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+/** The four operations of one rwlock flavour, so models can pick a flavour by parameter. */
+export interface RwlockOps {
+  rlock: typeof rwlock_rlock;
+  wlock: typeof rwlock_wlock;
+  runlock: typeof rwlock_runlock;
+  wunlock: typeof rwlock_wunlock;
+}
+
+export const blockingRwlock: RwlockOps = { rlock: rwlock_rlock, wlock: rwlock_wlock, runlock: rwlock_runlock, wunlock: rwlock_wunlock };
+export const spinningRwlock: RwlockOps = { rlock: srwlock_rlock, wlock: srwlock_wlock, runlock: srwlock_runlock, wunlock: srwlock_wunlock };

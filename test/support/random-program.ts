@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { defineModel, procedure, range, thread } from '../../src/index.ts';
+
+/**
+ * Random concurrent programs for differential tests (naive vs brute force, DPOR vs naive).
+ * Each thread runs a list of instructions, one atomic step each; data lives in `s.m.x[i]`
+ * (nested, so prefix paths and container reads are exercised) and lock words in `s.locks`.
+ */
+export type Instr =
+  | { op: 'read'; loc: number; reg: number }
+  | { op: 'write'; loc: number; val: number }
+  | { op: 'writeReg'; loc: number; reg: number }
+  | { op: 'fadd'; loc: number; reg: number }
+  | { op: 'cas'; loc: number; expect: number; desired: number; reg: number }
+  | { op: 'lock'; lock: number }
+  | { op: 'unlock'; lock: number }
+  | { op: 'await'; loc: number; val: number; eq: boolean }
+  | { op: 'branch'; reg: number; val: number; skip: number }
+  | { op: 'readBranch'; loc: number; val: number; other: number }
+  | { op: 'assert'; loc: number; not: number; prop: string }
+  | { op: 'sum'; reg: number };
+
+export interface RandomProgram {
+  locs: number;
+  locks: number;
+  threads: Instr[][];
+  /** Invariant "inv": not (x[a] == va and x[b] == vb). */
+  invariant: { a: number; va: number; b: number; vb: number } | null;
+}
+
+export function instrArb(locs: number, locks: number): fc.Arbitrary<Instr> {
+  const loc = fc.nat({ max: locs - 1 });
+  const reg = fc.nat({ max: 1 });
+  const val = fc.nat({ max: 2 });
+  const opts: fc.Arbitrary<Instr>[] = [
+    fc.record({ op: fc.constant('read' as const), loc, reg }),
+    fc.record({ op: fc.constant('write' as const), loc, val }),
+    fc.record({ op: fc.constant('writeReg' as const), loc, reg }),
+    fc.record({ op: fc.constant('fadd' as const), loc, reg }),
+    fc.record({ op: fc.constant('cas' as const), loc, expect: val, desired: val, reg }),
+    fc.record({ op: fc.constant('await' as const), loc, val, eq: fc.boolean() }),
+    fc.record({ op: fc.constant('branch' as const), reg, val, skip: fc.integer({ min: 1, max: 2 }) }),
+    fc.record({ op: fc.constant('readBranch' as const), loc, val, other: loc }),
+    fc.record({ op: fc.constant('assert' as const), loc, not: val, prop: fc.constantFrom('A1', 'A2') }),
+    fc.record({ op: fc.constant('sum' as const), reg }),
+  ];
+  if (locks > 0) {
+    const lock = fc.nat({ max: locks - 1 });
+    opts.push(fc.record({ op: fc.constant('lock' as const), lock }), fc.record({ op: fc.constant('unlock' as const), lock }));
+  }
+  return fc.oneof(...opts);
+}
+
+export function programArb(o: { threads?: [number, number]; steps?: number; locs?: [number, number] } = {}): fc.Arbitrary<RandomProgram> {
+  const [tmin, tmax] = o.threads ?? [2, 4];
+  const [lmin, lmax] = o.locs ?? [1, 4];
+  return fc
+    .record({ locs: fc.integer({ min: lmin, max: lmax }), locks: fc.integer({ min: 0, max: 1 }), n: fc.integer({ min: tmin, max: tmax }) })
+    .chain(({ locs, locks, n }) =>
+      fc.record({
+        locs: fc.constant(locs),
+        locks: fc.constant(locks),
+        threads: fc.array(fc.array(instrArb(locs, locks), { minLength: 1, maxLength: o.steps ?? 6 }), { minLength: n, maxLength: n }),
+        invariant: fc.option(
+          fc.record({ a: fc.nat({ max: locs - 1 }), va: fc.integer({ min: 1, max: 2 }), b: fc.nat({ max: locs - 1 }), vb: fc.integer({ min: 1, max: 2 }) }),
+          { freq: 3 },
+        ),
+      }),
+    );
+}
+
+type Shared = { m: { x: number[] }; locks: number[] };
+
+const exec = procedure<Shared, { prog: RandomProgram }>('exec', {
+  step: (s, t, p) => {
+    const code = p.prog.threads[t.tid]!;
+    const ins = code[t.pc]!;
+    let next = t.pc + 1;
+    switch (ins.op) {
+      case 'read': t[`r${ins.reg}`] = s.m.x[ins.loc]; break;
+      case 'write': s.m.x[ins.loc] = ins.val; break;
+      case 'writeReg': s.m.x[ins.loc] = (t[`r${ins.reg}`] ?? 0) % 3; break;
+      case 'fadd': t[`r${ins.reg}`] = s.m.x[ins.loc]; s.m.x[ins.loc] = (s.m.x[ins.loc]! + 1) % 3; break;
+      case 'cas':
+        if (s.m.x[ins.loc] === ins.expect) { s.m.x[ins.loc] = ins.desired; t[`r${ins.reg}`] = 1; }
+        else t[`r${ins.reg}`] = 0;
+        break;
+      case 'lock': t.await(s.locks[ins.lock] === 0, 'lock held'); s.locks[ins.lock] = t.tid + 1; break;
+      case 'unlock': s.locks[ins.lock] = 0; break;
+      case 'await': t.await(ins.eq ? s.m.x[ins.loc] === ins.val : s.m.x[ins.loc] !== ins.val, 'await'); break;
+      case 'branch': if ((t[`r${ins.reg}`] ?? 0) === ins.val) next += ins.skip; break;
+      case 'readBranch': if (s.m.x[ins.loc] === ins.val) t.r0 = s.m.x[ins.other]; break;
+      case 'assert': t.assert(s.m.x[ins.loc] !== ins.not, ins.prop); break;
+      case 'sum': t[`r${ins.reg}`] = s.m.x.reduce((a, b) => a + b, 0) % 3; break;
+    }
+    t.pc = next;
+    if (next < code.length) t.goto('step');
+  },
+});
+
+export const randomModel = defineModel({
+  name: 'random',
+  params: { prog: { locs: 1, locks: 0, threads: [[{ op: 'read', loc: 0, reg: 0 }]], invariant: null } as RandomProgram },
+  shared: ({ prog }): Shared => ({ m: { x: range(prog.locs).map(() => 0) }, locks: range(prog.locks).map(() => 0) }),
+  threads: ({ prog }) => prog.threads.map((_, i) => thread(`T${i}`, exec, { pc: 0 })),
+  invariants: {
+    inv: (s, { prog }) => {
+      const i = prog.invariant;
+      return i === null || !(s.m.x[i.a] === i.va && s.m.x[i.b] === i.vb);
+    },
+  },
+});
+
+/** A readable listing of a random program, printed when a differential test fails. */
+export function describeProgram(p: RandomProgram): string {
+  const inv = p.invariant ? `invariant inv: !(x${p.invariant.a}==${p.invariant.va} && x${p.invariant.b}==${p.invariant.vb})` : 'no invariant';
+  return [`locs=${p.locs} locks=${p.locks} ${inv}`, ...p.threads.map((code, i) => `T${i}: ${code.map((c) => JSON.stringify(c)).join(' ; ')}`)].join('\n');
+}
