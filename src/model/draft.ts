@@ -345,8 +345,10 @@ export interface DraftOptions {
 
 /**
  * Drops accesses another access of the same footprint already covers, so footprints stay
- * small without changing what they conflict with: a read under a read container or under a
- * write; a navigation at or under a read, or with any access below it (or a read or write at it).
+ * small without changing what they conflict with or what they say was read: a read under a read
+ * container; a navigation at or under a read, or with any access below it (or a read or write at
+ * it). A read under a write of the same step is kept: it adds no conflict, but what a step read
+ * decides whether another step's store can change its outcome (reads-from, DPOR's caches).
  */
 function prune(s: Session): void {
   const rec = s.rec;
@@ -356,7 +358,6 @@ function prune(s: Session): void {
     return false;
   };
   const read = (x: Loc) => x.readStamp === st;
-  const written = (x: Loc) => x.writeStamp === st;
   // coverStamp: some access lies strictly below (or, for reads and writes, at) this location.
   const markAbove = (l: Loc, self: boolean) => {
     for (let x = self ? l : l.parent; x !== null && x.coverStamp !== st; x = x.parent) x.coverStamp = st;
@@ -368,7 +369,7 @@ function prune(s: Session): void {
   for (const n of rec.navs) if (n.coverStamp !== st && !hasAncestor(n, true, read)) rec.navs[j++] = n;
   rec.navs.length = j;
   j = 0;
-  for (const r of rec.reads) if (!hasAncestor(r, false, read) && !hasAncestor(r, true, written)) rec.reads[j++] = r;
+  for (const r of rec.reads) if (!hasAncestor(r, false, read)) rec.reads[j++] = r;
   rec.reads.length = j;
 }
 

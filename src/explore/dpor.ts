@@ -1,0 +1,493 @@
+import { evaluatePredicates } from '../check/evaluate.ts';
+import { undoStores, type Recording } from '../model/draft.ts';
+import { writesWhatIsRead, type Footprint } from '../model/footprint.ts';
+import { isPrefix, type Loc } from '../model/location.ts';
+import type { Program, State } from '../model/program.ts';
+import { executeStep, StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { Dependence, type EventInfo } from './dependence.ts';
+import { EventTable } from './event-table.ts';
+import { stateKey } from './state-key.ts';
+import type { Cut, Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
+import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tree.ts';
+
+/**
+ * Optimal DPOR: Abdulla, Aronis, Jonsson, Sagonas, "Optimal Dynamic Partial Order Reduction"
+ * (POPL'14) and "Source Sets: A Foundation for Optimal DPOR" (JACM'17), Algorithm 2
+ * (Optimal-DPOR), over the footprints the model API records. One complete execution per
+ * Mazurkiewicz trace, none sleep-set blocked. States are immutable and stay on the DFS stack, so
+ * backtracking re-executes nothing.
+ *
+ * What the paper's setting lacks and this adds (DESIGN §4):
+ * - Blocking: a step whose guard is false is not an event. A thread found blocked at a node is a
+ *   failed attempt that reads its guard's locations ("pseudo-event", like Nidhugg's failed lock
+ *   probes); it races with the writes it read, and reversing such a race schedules the thread
+ *   before them. A race whose reversed step would be blocked is not reversible.
+ * - Value-dependent steps: a step may read different locations (or block) depending on what it
+ *   reads, so the reversed event e' is re-executed in the state E'.notdep would reach (rebuilt by
+ *   undoing, from the state before e', the stores of e and of what happens after it).
+ * - Invariants and witnesses: steps that write locations they read are all mutually dependent
+ *   (DESIGN §4, observers), so every equivalent execution passes through the same observed
+ *   states. The observed set grows on demand, restarting the search.
+ */
+export const exploreDpor: Engine = (program, opts) => {
+  let observed = collectInitialObserved(program, opts.observed ?? []);
+  for (let restarts = 0; ; restarts++) {
+    const search = new DporSearch(program, opts, observed);
+    const r = search.run();
+    if (search.grownObserved === null) return r;
+    observed = search.grownObserved;
+  }
+};
+
+function collectInitialObserved(program: Program, known: readonly Loc[]): Loc[] {
+  const reads: Loc[] = [...known];
+  evaluatePredicates(program, program.initial.shared, program.invariants, 'invariant', reads);
+  evaluatePredicates(program, program.initial.shared, program.witnesses, 'witness', reads);
+  return [...new Set(reads)];
+}
+
+/** One executed event of the current execution. */
+interface Ev extends EventInfo {
+  readonly fp: Recording;
+  /** Just the footprint (no undo log), for wakeup trees and sleep sets, which can hold many. */
+  readonly info: EventInfo;
+  /** clock[t] = 1 + position of the latest event of thread t that happens before (or is) this one. */
+  readonly clock: Int32Array;
+  /** Positions of the events this one is in an immediate race with (JACM'17 e ⋖_E e'). */
+  readonly races: number[];
+}
+
+/** A thread found blocked at a node: its guard reads, and the writes they race with. */
+interface Attempt {
+  readonly tid: number;
+  readonly fp: Recording;
+  readonly races: number[];
+}
+
+/** What a thread would do next at a node, cached down the stack while nothing it read changes. */
+interface Status {
+  readonly outcome: Outcome;
+  /** Depth of the node whose state `outcome.state` was computed from. */
+  readonly at: number;
+}
+
+interface SearchNode {
+  readonly depth: number;
+  readonly state: State;
+  readonly status: (Status | null)[];
+  /** Threads explored or inherited asleep here, with the event they would run (sleep(E)). */
+  readonly sleep: EventInfo[];
+  /** wut(E). */
+  readonly wut: WuNode;
+  attempts: Attempt[] | null;
+}
+
+class Abort extends Error {}
+
+function sameFootprint(a: Footprint, b: Footprint): boolean {
+  const same = (x: readonly Loc[], y: readonly Loc[]) => x.length === y.length && x.every((l, i) => l === y[i]);
+  return same(a.reads, b.reads) && same(a.writes, b.writes) && same(a.navs, b.navs);
+}
+
+function nondeterministic(program: Program, tid: number, o: Outcome | null): StepError {
+  const where = o !== null && o.kind !== 'done' ? `${o.proc}.${o.label}` : '?';
+  return new StepError(
+    `thread ${program.threadName(tid)}${where === '?' ? '' : `, step ${where}`}: behaved differently when re-run in the same state (its reads or writes changed)`,
+    tid, where.split('.')[0]!, where.split('.')[1] ?? '?',
+    'steps must be deterministic: no Math.random(), Date.now(), or state kept outside s and t',
+  );
+}
+
+
+/** How many writers an await may have to be moved past before a reversal gives up on it. */
+const MAX_EXCLUSION_LEVELS = 64;
+
+class DporSearch {
+  private readonly dep: Dependence;
+  /** Interned events and memoised dependence between them (the relation the tree walks use). */
+  private readonly table: EventTable;
+  private readonly nthreads: number;
+  private readonly evs: Ev[] = [];
+  private readonly nodes: SearchNode[] = [];
+  private readonly violations: Violation[] = [];
+  private readonly violated = new Set<string>();
+  private readonly witnesses = new Set<string>();
+  private readonly cut = new Set<Cut>();
+  private readonly terminals: Set<string> | undefined;
+  private readonly deadlockKeys: Set<string> | undefined;
+  private readonly start = Date.now();
+  private executions = 0;
+  private deadlocks = 0;
+  private sleepBlocked = 0;
+  private events = 0;
+  private maxDepth = 0;
+  private tick = 0;
+  /** Set when an invariant or witness read outside the observed set: the caller restarts. */
+  grownObserved: Loc[] | null = null;
+
+  constructor(
+    private readonly program: Program,
+    private readonly opts: ExploreOptions,
+    observed: readonly Loc[],
+  ) {
+    this.dep = new Dependence(observed);
+    this.table = new EventTable(this.dep);
+    this.nthreads = program.threads.length;
+    this.terminals = opts.collectTerminals ? new Set() : undefined;
+    this.deadlockKeys = opts.collectTerminals ? new Set() : undefined;
+  }
+
+  run(): ExploreResult {
+    let error: ExploreResult['error'];
+    try {
+      const root: SearchNode = {
+        depth: 0,
+        state: this.program.initial,
+        status: new Array<Status | null>(this.nthreads).fill(null),
+        sleep: [],
+        wut: new WuNode(null),
+        attempts: null,
+      };
+      if (this.checkState(root.state)) this.explore(root);
+    } catch (e) {
+      if (e instanceof Abort) {
+        // stopped: a violation the caller asked to stop on, a bound, or an observed-set restart
+      } else if (e instanceof StepError) {
+        error = { error: e, schedule: [...this.evs.map((x) => x.tid), e.tid] };
+      } else if (e instanceof Error && e.name === 'ModelError') {
+        error = { error: e, schedule: this.evs.map((x) => x.tid) };
+      } else {
+        throw e;
+      }
+    }
+    return {
+      engine: 'dpor',
+      stats: {
+        executions: this.executions,
+        traces: this.cut.size === 0 && error === undefined ? this.executions : null,
+        deadlocks: this.deadlocks,
+        sleepBlocked: this.sleepBlocked,
+        events: this.events,
+        states: null,
+        maxDepth: this.maxDepth,
+      },
+      violations: this.violations,
+      witnessesReached: [...this.witnesses],
+      cut: [...this.cut],
+      ...(this.terminals ? { terminals: this.terminals, deadlockStates: this.deadlockKeys! } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+
+  // ---------------------------------------------------------------- properties and bounds
+
+  private report(v: Violation): void {
+    if (!this.violated.has(v.property)) {
+      this.violated.add(v.property);
+      this.violations.push(v);
+    }
+    if (this.opts.stopOn(v.property)) {
+      this.cut.add('stopped');
+      throw new Abort();
+    }
+  }
+
+  private schedule(): number[] {
+    return this.evs.map((e) => e.tid);
+  }
+
+  /** Invariants and witnesses in a newly reached state; false when the search must restart. */
+  private checkState(state: State): boolean {
+    const p = this.program;
+    if (p.invariants.length === 0 && p.witnesses.length === 0) return true;
+    const reads: Loc[] = [];
+    const failing = evaluatePredicates(p, state.shared, p.invariants, 'invariant', reads);
+    for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.witnesses.add(name);
+    const obs = this.dep.observed;
+    const outside = reads.filter((r) => !obs.some((o) => isPrefix(o, r)));
+    if (outside.length > 0) {
+      // DESIGN §4: V grew, so the dependence relation changed; start again with the larger V.
+      this.grownObserved = [...new Set([...obs, ...outside])];
+      throw new Abort();
+    }
+    for (const name of failing) this.report({ property: name, kind: 'invariant', schedule: this.schedule() });
+    return true;
+  }
+
+  private checkBounds(depth: number): void {
+    if ((++this.tick & 255) !== 0) return;
+    const elapsed = Date.now() - this.start;
+    if (elapsed > this.opts.bounds.timeMs) {
+      this.cut.add('time');
+      throw new Abort();
+    }
+    this.opts.onProgress?.({ executions: this.executions, events: this.events, depth, elapsedMs: elapsed });
+  }
+
+  // ---------------------------------------------------------------- the search (Algorithm 2)
+
+  /** Fills in the status of every thread at `node`; a thread newly found blocked is an attempt. */
+  private evaluate(node: SearchNode): void {
+    for (let t = 0; t < this.nthreads; t++) {
+      if (node.status[t] !== null) continue;
+      const outcome = executeStep(this.program, node.state, t);
+      node.status[t] = { outcome, at: node.depth };
+      if (outcome.kind === 'blocked') {
+        (node.attempts ??= []).push({ tid: t, fp: outcome.rec, races: this.racesOf(t, outcome.rec, node.depth) });
+      }
+    }
+  }
+
+  /** Explore(E, Sleep, WuT), with E = the events on the stack and `node` its last state. */
+  private explore(node: SearchNode): void {
+    this.nodes.push(node);
+    this.checkBounds(node.depth);
+    this.evaluate(node);
+    let anyEnabled = false;
+    let allDone = true;
+    for (const s of node.status) {
+      if (s!.outcome.kind === 'step') anyEnabled = true;
+      if (s!.outcome.kind !== 'done') allDone = false;
+    }
+    if (!anyEnabled) {
+      this.maximal(node, allDone);
+    } else if (node.depth >= this.opts.bounds.maxDepth) {
+      this.cut.add('depth');
+      this.detectRaces();
+    } else {
+      // Lines 9-13: follow the wakeup tree, or start it with the first enabled thread not asleep.
+      if (node.wut.isLeaf) {
+        const asleep = new Set(node.sleep.map((s) => s.tid));
+        const p = node.status.findIndex((s, t) => s!.outcome.kind === 'step' && !asleep.has(t));
+        if (p < 0) {
+          this.sleepBlocked++;
+          this.nodes.pop();
+          return;
+        }
+        const o = node.status[p]!.outcome as Stepped;
+        node.wut.append(new WuNode(this.table.intern(p, o.rec, this.dep.observes(o.rec))));
+      }
+      // Lines 15-21: explore the leftmost branch, put it to sleep, remove it, repeat.
+      while (!node.wut.isLeaf) {
+        const branch = node.wut.first!;
+        const tid = branch.info!.tid;
+        const ev = this.take(node, tid);
+        this.checkBranch(branch, ev);
+        const childSleep = node.sleep.filter((q) => !this.table.dependent(q, ev.info));
+        const child: SearchNode = {
+          depth: node.depth + 1,
+          state: (node.status[tid]!.outcome as Stepped).state,
+          status: this.inheritStatus(node, ev),
+          sleep: childSleep,
+          wut: branch,
+          attempts: null,
+        };
+        this.evs.push(ev);
+        if (child.depth > this.maxDepth) this.maxDepth = child.depth;
+        for (const f of (node.status[tid]!.outcome as Stepped).failures ?? []) {
+          this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: this.schedule() });
+        }
+        if (!ev.obs || this.checkState(child.state)) this.explore(child);
+        this.evs.pop();
+        node.sleep.push(ev.info);
+        node.wut.dropFirst();
+      }
+    }
+    this.nodes.pop();
+  }
+
+  /**
+   * Runs thread `tid` at `node`, re-running it if its cached outcome was computed higher up. The
+   * re-run must do what the cached run did (nothing it read has changed since): a cheap,
+   * continuous check that steps are deterministic.
+   */
+  private take(node: SearchNode, tid: number): Ev {
+    let st = node.status[tid]!;
+    if (st.at !== node.depth) {
+      const again = executeStep(this.program, node.state, tid);
+      if (again.kind !== st.outcome.kind || (again.kind === 'step' && !sameFootprint(again.rec, (st.outcome as Stepped).rec))) {
+        throw nondeterministic(this.program, tid, again);
+      }
+      st = { outcome: again, at: node.depth };
+      node.status[tid] = st;
+    }
+    const o = st.outcome;
+    if (o.kind !== 'step') throw new Error(`internal: the wakeup tree schedules thread ${tid}, which cannot run (${o.kind})`);
+    this.events++;
+    const pos = this.evs.length;
+    const prev = this.lastEventOf(tid, pos);
+    const clock = prev >= 0 ? this.evs[prev]!.clock.slice() : new Int32Array(this.nthreads);
+    const races = this.scanRaces(tid, o.rec, this.dep.observes(o.rec), clock, pos);
+    clock[tid] = pos + 1;
+    const obs = this.dep.observes(o.rec);
+    return { tid, fp: o.rec, obs, clock, races, info: this.table.intern(tid, o.rec, obs) };
+  }
+
+  /** A branch of the wakeup tree must run as the step it was computed as (determinism check). */
+  private checkBranch(branch: WuNode, ev: Ev): void {
+    if (!sameFootprint(branch.info!.fp, ev.fp)) throw nondeterministic(this.program, ev.tid, null);
+  }
+
+  /** Statuses the child keeps: those whose outcome cannot have changed (nothing they read was written). */
+  private inheritStatus(node: SearchNode, ev: Ev): (Status | null)[] {
+    return node.status.map((s, t) => {
+      if (t === ev.tid || s === null) return null;
+      if (s.outcome.kind === 'done') return s;
+      return writesWhatIsRead(ev.fp, s.outcome.rec) ? null : s;
+    });
+  }
+
+  private lastEventOf(tid: number, before: number): number {
+    for (let k = before - 1; k >= 0; k--) if (this.evs[k]!.tid === tid) return k;
+    return -1;
+  }
+
+  /**
+   * Immediate races of a new event (or attempt) of thread `tid` with footprint `fp`, placed at
+   * position `pos`: scanning backwards, a dependent event of another thread that is not yet known
+   * to happen before it races with it (JACM'17 e ⋖_E e': no event in between in hb order), and
+   * its clock joins the new event's clock. `clock` starts as the thread's previous event's clock.
+   */
+  private scanRaces(tid: number, fp: Recording, obs: boolean, clock: Int32Array, pos: number): number[] {
+    const races: number[] = [];
+    const me: EventInfo = { tid, fp, obs };
+    for (let k = pos - 1; k >= 0; k--) {
+      const e = this.evs[k]!;
+      if (e.tid === tid || clock[e.tid]! >= k + 1) continue;
+      if (!this.dep.dependent(e, me)) continue;
+      races.push(k);
+      const c = e.clock;
+      for (let t = 0; t < clock.length; t++) if (c[t]! > clock[t]!) clock[t] = c[t]!;
+    }
+    return races;
+  }
+
+  private racesOf(tid: number, fp: Recording, depth: number): number[] {
+    const prev = this.lastEventOf(tid, depth);
+    const clock = prev >= 0 ? this.evs[prev]!.clock.slice() : new Int32Array(this.nthreads);
+    return this.scanRaces(tid, fp, false, clock, depth);
+  }
+
+  // ---------------------------------------------------------------- maximal executions
+
+  private maximal(node: SearchNode, allDone: boolean): void {
+    if (allDone) {
+      this.executions++;
+      this.terminals?.add(stateKey(node.state));
+      const p = this.program;
+      for (const name of evaluatePredicates(p, node.state.shared, p.finals, 'final')) {
+        this.report({ property: name, kind: 'final', schedule: this.schedule() });
+      }
+    } else {
+      this.deadlocks++;
+      this.deadlockKeys?.add(stateKey(node.state));
+      if (this.opts.deadlockIsViolation) {
+        const stuck = node.status.map((s, t) => (s!.outcome.kind === 'blocked' ? this.program.threadName(t) : null)).filter((x) => x !== null);
+        this.report({ property: 'deadlock', kind: 'deadlock', detail: `blocked: ${stuck.join(', ')}`, schedule: this.schedule() });
+      }
+    }
+    if (this.executions + this.deadlocks >= this.opts.bounds.maxExecutions) {
+      this.cut.add('executions');
+      throw new Abort();
+    }
+    this.detectRaces();
+  }
+
+  /** Lines 3-7: every race of E, reversed into the wakeup tree of pre(E, e) unless already covered. */
+  private detectRaces(): void {
+    for (let j = 0; j < this.evs.length; j++) {
+      for (const i of this.evs[j]!.races) this.reverse(i, j, null);
+    }
+    for (const node of this.nodes) {
+      for (const a of node.attempts ?? []) for (const i of a.races) this.reverse(i, node.depth, a);
+    }
+  }
+
+  /**
+   * Reverses the race between event i and event j (or the attempt of a thread blocked at node j):
+   * v = notdep(e_i, E).e_j (JACM'17 Algorithm 2, line 5), inserted at pre(E, e_i) unless a
+   * sleeping thread is a weak initial of v (line 6).
+   */
+  private reverse(i: number, j: number, attempt: Attempt | null): void {
+    const ei = this.evs[i]!;
+    // For an attempt, v is built from E up to it: it is not part of E, so nothing after it is
+    // ordered by it.
+    const end = attempt === null ? this.evs.length : j;
+    const excluded = new Uint8Array(end);
+    excluded[i] = 1;
+    for (let m = i + 1; m < end; m++) if (this.evs[m]!.clock[ei.tid]! >= i + 1) excluded[m] = 1;
+    const tid = attempt === null ? this.evs[j]!.tid : attempt.tid;
+    // e_j runs unchanged after notdep when it did not read what e_i wrote: its reads then see the
+    // same stores (an event of notdep after e_j cannot write what e_j read, or it would happen
+    // after e_j and so after e_i).
+    const same = attempt === null && !writesWhatIsRead(ei.fp, this.evs[j]!.fp) ? this.evs[j]!.info : null;
+    this.reverseExcluding(excluded, i, end, j, tid, same, 0);
+  }
+
+  /**
+   * Schedules thread `tid` (as it was at node j) right after E with the events in `excluded`
+   * left out, at pre(E, first excluded event). `excluded` is closed under happens-after, so what
+   * is left is an execution and its state is the state at `end` with the excluded stores undone
+   * (the events left overwrote none of them). When the step would be blocked there, this is the
+   * await a busy-waiting DPOR would see fail at that point; that failed read races with the last
+   * writers of what its guard read, so each of them is left out too and the reversal is tried
+   * again further up (cf. Nidhugg's SEQUENCE races). Returns nothing; inserts into wakeup trees.
+   */
+  private reverseExcluding(excluded: Uint8Array, first: number, end: number, j: number, tid: number, same: EventInfo | null, level: number): void {
+    const events: EventInfo[] = [];
+    const clocks: Int32Array[] = [];
+    for (let m = first + 1; m < end; m++) {
+      if (excluded[m]) continue;
+      const e = this.evs[m]!;
+      events.push(e.info);
+      clocks.push(e.clock);
+    }
+    let rev = same;
+    if (rev === null) {
+      const undo = [];
+      for (let m = first; m < end; m++) if (excluded[m]) undo.push(...this.evs[m]!.fp.undo);
+      // undoStores applies the list backwards, so later stores are undone first.
+      const shared = undoStores(this.nodes[end]!.state.shared, undo);
+      const o = executeStep(this.program, { shared, threads: this.nodes[j]!.state.threads }, tid);
+      if (o.kind === 'blocked') {
+        if (level < MAX_EXCLUSION_LEVELS) this.unblock(excluded, first, end, j, tid, o.rec, level);
+        return;
+      }
+      if (o.kind !== 'step') return;
+      rev = this.table.intern(tid, o.rec, this.dep.observes(o.rec));
+    }
+    // The clock of the reversed event inside v: its thread's previous event and every event of v
+    // it depends on.
+    const prev = this.lastEventOf(tid, j);
+    const clock = prev >= 0 ? this.evs[prev]!.clock.slice() : new Int32Array(this.nthreads);
+    for (let k = 0; k < events.length; k++) {
+      if (!this.table.dependent(events[k]!, rev)) continue;
+      const c = clocks[k]!;
+      for (let t = 0; t < clock.length; t++) if (c[t]! > clock[t]!) clock[t] = c[t]!;
+    }
+    clock[tid] = this.evs.length + 1;
+    events.push(rev);
+    clocks.push(clock);
+    const v: Sequence = { events, clocks, base: first, threads: this.nthreads };
+    const at = this.nodes[first]!;
+    if (sleepCovers(at.sleep, v, this.table)) return;
+    insertSequence(at.wut, v, this.table);
+  }
+
+  /** The guard of `tid` read `guard` and is false after E minus `excluded`: leave out its last writers. */
+  private unblock(excluded: Uint8Array, first: number, end: number, j: number, tid: number, guard: Recording, level: number): void {
+    const prev = this.lastEventOf(tid, j);
+    const clock = prev >= 0 ? this.evs[prev]!.clock.slice() : new Int32Array(this.nthreads);
+    for (let p = end - 1; p >= 0; p--) {
+      if (excluded[p]) continue;
+      const e = this.evs[p]!;
+      if (e.tid === tid || clock[e.tid]! >= p + 1 || !writesWhatIsRead(e.fp, guard)) continue;
+      const c = e.clock;
+      for (let t = 0; t < clock.length; t++) if (c[t]! > clock[t]!) clock[t] = c[t]!;
+      const more = excluded.slice();
+      more[p] = 1;
+      for (let m = p + 1; m < end; m++) if (!more[m] && this.evs[m]!.clock[e.tid]! >= p + 1) more[m] = 1;
+      this.reverseExcluding(more, Math.min(first, p), end, j, tid, null, level + 1);
+    }
+  }
+}
