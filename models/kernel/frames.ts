@@ -9,38 +9,38 @@ export const NIL = -1;
  * with the draft's free_list_lock. M1–M3 model the allocator's inside instead (freelist.ts).
  *
  * - `free[f]`: the allocator's view (isfree), `data[f]`: the frame's contents,
- * - `ref[f]`: the frame's reference count (`reference_counter_get/put` of the 2023-06-20
- *   meeting; Linux `page->_refcount`), used by refcount.ts.
+ * - `ref[f]`, when the model counts references: the frame's reference count
+ *   (`reference_counter_get/put` of the 2023-06-20 meeting; Linux `page->_refcount`), used by
+ *   refcount.ts.
  */
 export interface FramePool {
   free: boolean[];
   data: number[];
-  ref: number[];
+  ref?: number[];
 }
 
 export interface FrameState {
   fa: FramePool;
 }
 
-/** `n` frames, all free except `allocated` (whose reference counts start at 1). */
-export function framePool(n: number, allocated: readonly number[] = []): FramePool {
-  return {
-    free: range(n).map((f) => !allocated.includes(f)),
-    data: range(n).map(() => 0),
-    ref: range(n).map((f) => (allocated.includes(f) ? 1 : 0)),
-  };
+/** `n` frames, all free except `allocated`; with `refs`, allocated frames start with one reference. */
+export function framePool(n: number, allocated: readonly number[] = [], opts: { refs?: boolean } = {}): FramePool {
+  const pool: FramePool = { free: range(n).map((f) => !allocated.includes(f)), data: range(n).map(() => 0) };
+  if (opts.refs) pool.ref = range(n).map((f) => (allocated.includes(f) ? 1 : 0));
+  return pool;
 }
 
 /**
  * The allocation itself, for use inside a step that does more (pg_pt_alloc clears the new
  * table in the same step: the frame is private until it is published). Takes the lowest free
- * frame; its reference count becomes 1, as Linux's allocator returns pages with _refcount 1.
+ * frame; a counted frame starts with one reference, as Linux's allocator returns pages with
+ * _refcount 1.
  */
 export function takeFrame(s: FrameState): number {
   const f = s.fa.free.indexOf(true);
   if (f === NIL) return NIL;
   s.fa.free[f] = false;
-  s.fa.ref[f] = 1;
+  if (s.fa.ref) s.fa.ref[f] = 1;
   return f;
 }
 
@@ -48,7 +48,6 @@ export function takeFrame(s: FrameState): number {
 export function giveFrame(s: FrameState, t: Thread, f: number): void {
   t.assert(!s.fa.free[f], 'I-nodouble', `frame ${f} freed while already free`);
   s.fa.free[f] = true;
-  s.fa.ref[f] = 0;
 }
 
 /** falloc(fa, ANY, 1 frame): returns a frame or NIL. With `zero`, the frame is cleared (memset_isr). */
