@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import m7 from '../../specs/pgfault_leaf_race.spec.ts';
-import { everyViolation, named, run } from './support.ts';
+import { everyViolation, named, run, runCatalogueSchedule } from './support.ts';
 
 describe('M7 pgfault_leaf_race shows what MODELS.md says', () => {
   it('U, Draft and advise-versus-fault in the draft overwrite the PTE, leak F0 and lose C0\'s store', () => {
@@ -25,5 +25,15 @@ describe('M7 pgfault_leaf_race shows what MODELS.md says', () => {
       expect(r.verdict).toBe('PASS');
       expect(r.explore!.witnessesReached).toContain('W-loser-frees');
     }
+  });
+});
+
+describe('M7 I-store-kept and the catalogue schedule', () => {
+  it("the page's draft schedule (C1 stores last) keeps C1's store; C0's store is lost only when it comes last", () => {
+    const program = run(named(m7, 'pgfault_leaf_race/Draft')).program!;
+    const page = runCatalogueSchedule(program, ['C0:falloc_zero', 'C1:release@locks.PT', 'C0:s10_store', 'C1:end']);
+    expect(page.violated).toEqual(['I-no-overwrite', 'I-noleak']);
+    const lastStoreLost = runCatalogueSchedule(program, ['C0:falloc_zero', 'C1:leaf_pte_read', 'C0:leaf_pte_write', 'C0:s9_load_pte', 'C1:end', 'C0:end']);
+    expect(lastStoreLost.violated).toEqual(['I-no-overwrite', 'I-noleak', 'I-store-kept']);
   });
 });
