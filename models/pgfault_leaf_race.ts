@@ -18,7 +18,7 @@ import { forVariants } from './kernel/props.ts';
  */
 export type M7Variant = 'U' | 'Draft' | 'Whole-lockingcb' | 'Whole' | 'Linux' | 'Advise-draft' | 'Advise-linux';
 type Op = 'fault' | 'advise';
-type Params = { variant: M7Variant; frames: number };
+type Params = { variant: M7Variant; frames: number; cores: number };
 type Shared = PagingState &
   FrameState & {
     locks: { PT: number };
@@ -31,10 +31,11 @@ const SYNC: Record<M7Variant, PtSync> = {
   U: 'none', Draft: 'draft', 'Whole-lockingcb': 'whole', Whole: 'whole', Linux: 'linux', 'Advise-draft': 'draft', 'Advise-linux': 'linux',
 };
 
-function opsOf(v: M7Variant): Op[] {
+/** What each core does: one advise (Whole-lockingcb), advise then faults, or faults on every core. */
+function opsOf({ variant: v, cores }: Params): Op[] {
   if (v === 'Whole-lockingcb') return ['advise'];
-  if (v === 'Advise-draft' || v === 'Advise-linux') return ['advise', 'fault'];
-  return ['fault', 'fault'];
+  const faults = range(cores).map((): Op => 'fault');
+  return v === 'Advise-draft' || v === 'Advise-linux' ? ['advise', ...faults.slice(1)] : faults;
 }
 
 /** vmem_pagefault for v (page 0): the anonymous-VMA fault through pg_page_mapx. */
@@ -68,15 +69,15 @@ const allocated = (s: Shared) => range(s.fa.free.length).filter((f) => !s.fa.fre
 export const pgfaultLeafRace = defineModel({
   name: 'pgfault_leaf_race',
   description: 'two cores fault on the same page; the draft drops the PT lock around the mapx callback',
-  params: { variant: 'U', frames: 4 } as Params,
+  params: { variant: 'U', frames: 4, cores: 2 } as Params,
   shared: (p): Shared => ({
     locks: { PT: 0 },
     fa: framePool(p.frames),
     pt: pageTable(1, { table: 'T' }, { T: [null] }),
     last_store: null,
-    faulted: opsOf(p.variant).map(() => false),
+    faulted: opsOf(p).map(() => false),
   }),
-  threads: (p) => opsOf(p.variant).map((op, c) => thread(`C${c}`, op === 'fault' ? touch_and_store : vma_advise)),
+  threads: (p) => opsOf(p).map((op, c) => thread(`C${c}`, op === 'fault' ? touch_and_store : vma_advise)),
   finals: {
     // Every frame taken from the pool is the one the PTE maps (or was given back).
     'I-noleak': (s) => allocated(s).every((f) => leafOf(s, 0)?.paddr === f),

@@ -4,7 +4,7 @@ import { pageTable, pg_page_mapx, translate, type PagingState, type PtSync, type
 import { forVariants } from './kernel/props.ts';
 
 /**
- * M6 `pgmap_table_alloc_race` (MODELS.md): two cores map v0 → p0 and v1 → p1, both under
+ * M6 `pgmap_table_alloc_race` (MODELS.md): two cores (`cores`) map v0 → p0 and v1 → p1, both under
  * ROOT[0], through ukplat_page_mapx → pg_page_mapx (plat/common/paging.c). When ROOT[0] is
  * empty, each may allocate a page table (pg_pt_alloc) and publish it with ukarch_pte_write: the
  * second publication overwrites the first ("lost page-table page"). Split: ROOT[0] is a large
@@ -16,7 +16,7 @@ import { forVariants } from './kernel/props.ts';
  * allocate outside PT, publish after re-checking, the loser frees its table).
  */
 export type M6Variant = 'U' | 'LW' | 'L' | 'Draft-walk' | 'Split' | 'Linux';
-type Params = { variant: M6Variant; frames: number };
+type Params = { variant: M6Variant; frames: number; cores: number };
 type Shared = PagingState & FrameState & { locks: { PT: number } };
 
 const SYNC: Record<M6Variant, PtSync> = { U: 'none', LW: 'publish', L: 'whole', 'Draft-walk': 'draft', Split: 'draft', Linux: 'linux' };
@@ -34,13 +34,14 @@ const tables = (s: Shared) => range(s.fa.free.length).filter((f) => !s.fa.free[f
 export const pgmapTableAllocRace = defineModel({
   name: 'pgmap_table_alloc_race',
   description: 'pg_page_mapx on a shared page table: a lost page-table page, and pmd_install',
-  params: { variant: 'U', frames: 4 } as Params,
+  params: { variant: 'U', frames: 4, cores: 2 } as Params,
   shared: (p): Shared => {
     // Split: ROOT[0] maps v0, v1 as one large page (small pages L0, L1).
     const root: RootPte = p.variant === 'Split' ? { paddr: 'L', attr: 'RW', large: true } : null;
-    return { locks: { PT: 0 }, fa: framePool(p.frames), pt: pageTable(2, root) };
+    return { locks: { PT: 0 }, fa: framePool(p.frames), pt: pageTable(p.cores, root) };
   },
-  threads: () => [thread('C0', map_page, { l: 0, paddr: 'p0' }), thread('C1', map_page, { l: 1, paddr: 'p1' })],
+  // Core c maps v_c → p_c; all under ROOT[0].
+  threads: ({ cores }) => range(cores).map((c) => thread(`C${c}`, map_page, { l: c, paddr: `p${c}` })),
   invariants: {
     // After a core's map returned OK, its page translates to its frame (until an unmap).
     'I-visible': (s) => s.pt.mapped.every((m, l) => m === null || translate(s, l) === m),
