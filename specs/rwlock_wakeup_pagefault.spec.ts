@@ -1,13 +1,20 @@
 import { spec } from '../src/index.ts';
 import { rwlockWakeupPagefault } from '../models/rwlock_wakeup_pagefault.ts';
 
-/** M4: the seed crash of the 2023-06-20 SMP meeting and the spinning-rwlock answer (MODELS.md, M4). */
+/** M4: the seed crash of the 2023-06-20 SMP meeting and the answers to it (MODELS.md, M4). */
 export default [
   spec({
     name: 'rwlock_wakeup_pagefault/V1',
     description: 'blocking rwlocks; fault in the IRQs-off wake-up tail; schedule() with IRQs off',
     model: rwlockWakeupPagefault,
     params: { variant: 'V1' },
+    expect: { fail: 'I-sched-irq' },
+  }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V1b',
+    description: 'the waker faults in uk_thread_wake with IRQs off and needs the lock it holds itself',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V1b' },
     expect: { fail: 'I-sched-irq' },
   }),
   spec({
@@ -23,5 +30,33 @@ export default [
     model: rwlockWakeupPagefault,
     params: { variant: 'V3' },
     expect: { fail: 'deadlock' },
+  }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V3-wheld',
+    description: 'a core write-holds the spinning rwlock and faults on a heap page',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V3-wheld' },
+    expect: { fail: 'deadlock' },
+  }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V4',
+    description: 'pre-populated thread structs (PR #946): the wake-up tail cannot fault',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V4' },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V4-T2',
+    description: 'pre-population alone: any other heap fault still blocks with IRQs off',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V4-T2' },
+    expect: { fail: 'I-sched-irq' },
+  }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V5',
+    description: 'handler trylocks in atomic context: no crash, but an unhandled kernel fault',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V5' },
+    expect: 'pass',
   }),
 ];

@@ -5,7 +5,8 @@ import type { KernelState } from './state.ts';
  * The page-fault trap (plat/kvm/x86/traps.c): an interrupt gate, so the handler runs with IRQs
  * off whatever the faulting context had, inline on the faulting core; then the access is
  * retried. The handler is the procedure named in `s.traps.page_fault` (the model lists it in
- * its `procedures`), called with `{ page }`.
+ * its `procedures`), called with `{ page }`; it returns `false` when it could not handle the
+ * fault (a trylock failed in atomic context), anything else when the page is now present.
  */
 export const page_fault = procedure<KernelState>('page_fault', {
   trap: (s, t) => {
@@ -17,11 +18,21 @@ export const page_fault = procedure<KernelState>('page_fault', {
       t.assert(false, 'I-unhandled-fault', `page ${t.page} is not present and no handler is installed`);
       return t.exit();
     }
-    t.call(handler, { page: t.page });
+    t.call(handler, { page: t.page }, { into: 'handled' });
   },
   iret: (s, t) => {
+    if (t.handled === false) return t.goto('no_fixup');
     s.in_fault[t.core] = false;
     s.irq_on[t.core] = t.saved;
+    t.ret();
+  },
+  /*
+   * The handler returned "not handled" (Linux: faulthandler_disabled() → bad_area_nosemaphore).
+   * A kernel-heap access has no exception-table fixup, so this is an oops; the thread ends here.
+   */
+  no_fixup: (s, t) => {
+    s.unhandled_fault[t.core] = true;
+    t.exit();
   },
 });
 

@@ -110,13 +110,109 @@ export const srwlock_wunlock = procedure<KernelState>('uk_rwlock_wunlock_spin', 
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
 });
 
-/** The four operations of one rwlock flavour, so models can pick a flavour by parameter. */
+/*
+ * uk_rwlock_upgrade / uk_rwlock_downgrade (blocking, cb35dfff until 756db4ce removed them).
+ * The upgrader that is not the only reader gives up its share and sleeps on `shared` until
+ * nactive == 0, but the last runlock wakes `exclusive`: a lost wake-up (M5a). `fixed: true`
+ * sleeps on the queue runlock actually wakes.
+ */
+
+export const rwlock_upgrade = procedure<KernelState>('uk_rwlock_upgrade', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  only_reader: (s, t) => {
+    const r = s.rw[t.rw]!;
+    if (r.nactive === 1) {
+      r.nactive = -1;
+      return t.goto('unlock');
+    }
+    r.npend_w += 1;
+    r.nactive -= 1;
+  },
+  wait: (s, t) => {
+    const wq = t.fixed ? `${t.rw}.exclusive` : `${t.rw}.shared`;
+    t.call(wait_event, { wq, cond: 'rw.writable', arg: t.rw, lock: `${t.rw}.sl` });
+  },
+  take: (s, t) => {
+    s.rw[t.rw]!.npend_w -= 1;
+    s.rw[t.rw]!.nactive = -1;
+  },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+export const rwlock_downgrade = procedure<KernelState>('uk_rwlock_downgrade', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  set_reader: (s, t) => {
+    s.rw[t.rw]!.nactive = 1;
+    t.wake_readers = s.rw[t.rw]!.npend_r !== 0;
+  },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+  wake: (s, t) => { if (t.wake_readers) t.call(wake_up, { wq: `${t.rw}.shared`, all: true }); },
+});
+
+/*
+ * Spinning upgrade / downgrade (84aecdd3, used by vmem_vma_insert in 973c052e): the same shape,
+ * but the wait is a spin that re-takes `sl` until nactive == 0. Between giving up the read share
+ * and winning the spin, a writer can get in (M5b).
+ */
+
+export const srwlock_upgrade = procedure<KernelState>('uk_rwlock_upgrade_spin', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  only_reader: (s, t) => {
+    const r = s.rw[t.rw]!;
+    if (r.nactive === 1) {
+      r.nactive = -1;
+      return t.goto('release');
+    }
+    r.npend_w += 1;
+    r.nactive -= 1;
+  },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+  spin: (s, t) => {
+    t.await(s.locks[`${t.rw}.sl`] === 0 && s.rw[t.rw]!.nactive === 0, `${t.rw} still has readers`);
+    s.locks[`${t.rw}.sl`] = t.tid + 1;
+  },
+  take: (s, t) => {
+    s.rw[t.rw]!.nactive = -1;
+    s.rw[t.rw]!.npend_w -= 1;
+  },
+  release: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+export const srwlock_downgrade = procedure<KernelState>('uk_rwlock_downgrade_spin', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  set_reader: (s, t) => { s.rw[t.rw]!.nactive = 1; },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+});
+
+/**
+ * A read trylock for atomic context (Linux down_read_trylock / mmap_read_trylock): succeeds
+ * when no writer holds the lock, never waits; returns whether the read share was taken.
+ */
+export const rwlock_tryrlock = procedure<KernelState>('uk_rwlock_tryrlock', {
+  lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
+  try: (s, t) => {
+    t.ok = s.rw[t.rw]!.nactive >= 0;
+    if (t.ok) s.rw[t.rw]!.nactive += 1;
+  },
+  unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
+  done: (s, t) => { t.ret(t.ok); },
+});
+
+/** The operations of one rwlock flavour, so models can pick a flavour by parameter. */
 export interface RwlockOps {
   rlock: typeof rwlock_rlock;
   wlock: typeof rwlock_wlock;
   runlock: typeof rwlock_runlock;
   wunlock: typeof rwlock_wunlock;
+  upgrade: typeof rwlock_upgrade;
+  downgrade: typeof rwlock_downgrade;
 }
 
-export const blockingRwlock: RwlockOps = { rlock: rwlock_rlock, wlock: rwlock_wlock, runlock: rwlock_runlock, wunlock: rwlock_wunlock };
-export const spinningRwlock: RwlockOps = { rlock: srwlock_rlock, wlock: srwlock_wlock, runlock: srwlock_runlock, wunlock: srwlock_wunlock };
+export const blockingRwlock: RwlockOps = {
+  rlock: rwlock_rlock, wlock: rwlock_wlock, runlock: rwlock_runlock, wunlock: rwlock_wunlock,
+  upgrade: rwlock_upgrade, downgrade: rwlock_downgrade,
+};
+export const spinningRwlock: RwlockOps = {
+  rlock: srwlock_rlock, wlock: srwlock_wlock, runlock: srwlock_runlock, wunlock: srwlock_wunlock,
+  upgrade: srwlock_upgrade, downgrade: srwlock_downgrade,
+};

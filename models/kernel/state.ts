@@ -21,6 +21,7 @@ export interface RwState {
  * - `pages[name]`: present bits of demand-paged pages (`false`: the first access faults).
  * - `traps.page_fault`: the procedure the page-fault trap runs (the model's handler).
  * - `in_fault[core]`: ghost, the core is inside its page-fault handler.
+ * - `unhandled_fault[core]`: ghost, a fault on that core was not handled.
  */
 export interface KernelState {
   locks: Record<string, number>;
@@ -31,6 +32,8 @@ export interface KernelState {
   pages: Record<string, boolean>;
   traps: { page_fault: string | null };
   in_fault: boolean[];
+  /** Ghost: the core took a kernel page fault its handler could not resolve (oops / UK_CRASH). */
+  unhandled_fault: boolean[];
   /**
    * Per thread, the pages holding its `struct uk_thread` fields: `waker` is written by another
    * core's uk_thread_wake (RUNNABLE), `self` by the thread's own wake-up tail.
@@ -81,6 +84,7 @@ export function kernelState(c: KernelConfig): KernelState {
     pages,
     traps: { page_fault: c.pageFaultHandler ?? null },
     in_fault: range(c.cores).map(() => false),
+    unhandled_fault: range(c.cores).map(() => false),
     tpages,
   };
 }

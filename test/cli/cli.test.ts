@@ -24,7 +24,7 @@ describe('smpcheck check is a CI gate', () => {
     // Without its lock the pop loses the free_memory update (and hands a frame out twice).
     expect(r.out).toMatch(/✗ falloc_pop\/lock-dropped\s+pass\s+FAIL I-count/);
     expect(r.out).toContain('final property I-count is false when every thread has finished');
-    expect(r.out).toContain('C1      core › bfa_do_alloc_any.A6_store_free  models/falloc_pop.ts:44  free_memory: 3 → 3');
+    expect(r.out).toContain('C1      core › bfa_do_alloc_any.A6_store_free  models/kernel/freelist.ts:65  free_memory: 3 → 3');
     expect(r.out).toContain('I-count read: free_memory = 3, head = 2, next = [1,2,3,-1]');
     expect(r.out).toContain("Replay: smpcheck check test/fixtures/unexpected/falloc_unlocked.spec.ts -t '^falloc_pop/lock-dropped$'");
   });

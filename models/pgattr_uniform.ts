@@ -1,0 +1,139 @@
+import { defineModel, procedure, thread, type ThreadSpec } from '../src/index.ts';
+import { framePool, type FrameState } from './kernel/frames.ts';
+import { spin_lock_irqsave, spin_unlock_irqrestore } from './kernel/irq.ts';
+import { leafOf, pageTable, pg_page_mapx, pg_page_set_attr, type Attr, type PagingState } from './kernel/pagetable.ts';
+import { forVariants } from './kernel/props.ts';
+import { rw_read_lock, rw_read_unlock, rw_write_lock, rw_write_unlock, rwWords, type RwWordState } from './kernel/rwword.ts';
+import { spin_lock, spin_unlock } from './kernel/spinlock.ts';
+import { kernelState, type KernelState } from './kernel/state.ts';
+import { tlb_ipi_handler, tlb_shootdown, tlbFill, tlbState, type TlbState } from './kernel/tlb.ts';
+
+/**
+ * M8 `pgattr_uniform` (MODELS.md): uk_vma_set_attr → vmem_vma_set_attr first rewrites the
+ * PTEs (ukplat_page_set_attr → pg_page_set_attr: present leaves only, local invlpg), *then*
+ * stores vma->attr; vmem_pagefault reads vma->attr outside any lock and installs a PTE with it.
+ * Pages v0, v1 are present (RW), v2 is not; all in one VMA with vma_attr = RW.
+ *
+ * Variants: 8a-U (C0 set_attr(R) and C1 set_attr(RW), no lock), 8a-L (PT around the whole call,
+ * the vma_attr store included), 8b (C1 faults on v2 while C0 runs set_attr(R) under the big
+ * lock), 8b-fix (a VAS rwlock: set_attr writes, the fault reads from vma_attr to the PTE),
+ * 8c (C1 holds a cached RW entry for v0 and writes; C0's set_attr(R) flushes only locally),
+ * 8c-fix (shootdown: IPIs and acks), 8c-irqoff (both cores set_attr with a shootdown under
+ * uk_spin_lock_irqsave).
+ */
+export type M8Variant = '8a-U' | '8a-L' | '8b' | '8b-fix' | '8c' | '8c-fix' | '8c-irqoff';
+type Params = { variant: M8Variant };
+type Shared = KernelState &
+  PagingState &
+  FrameState &
+  TlbState &
+  RwWordState & {
+    vma_attr: Attr;
+    /** Ghost: completed set_attr calls, and "a set_attr(R) has returned" (for U2). */
+    done: number;
+    ro_returned: boolean;
+  };
+
+const lockPT = (p: Params) => p.variant !== '8a-U' && p.variant !== '8b-fix';
+const vasLock = (p: Params) => p.variant === '8b-fix';
+const shootdown = (p: Params) => p.variant === '8c-fix' || p.variant === '8c-irqoff';
+const irqsOff = (p: Params) => p.variant === '8c-irqoff';
+
+/** uk_vma_set_attr(range, a) → vmem_vma_set_attr: the PTEs first, then vma->attr. */
+const set_attr = procedure<Shared, Params>('uk_vma_set_attr', {
+  lock: (s, t, p) => {
+    if (vasLock(p)) t.call(rw_write_lock, { rw: 'VAS' });
+    else if (irqsOff(p)) t.call(spin_lock_irqsave, { lock: 'PT' }, { into: 'flags' });
+    else if (lockPT(p)) t.call(spin_lock, { lock: 'PT' });
+  },
+  pg_page_set_attr: (s, t) => { t.call(pg_page_set_attr, { tbl: 'T', l: 0, to: 3, attr: t.a }); },
+  flush_tlb_mm_range: (s, t, p) => { if (shootdown(p)) t.call(tlb_shootdown); },
+  vma_attr_store: (s, t, p) => {
+    s.vma_attr = t.a;
+    s.done += 1;
+    if (t.a === 'R') s.ro_returned = true;
+    if (!vasLock(p) && !lockPT(p)) t.ret();
+  },
+  unlock: (s, t, p) => {
+    if (vasLock(p)) t.call(rw_write_unlock, { rw: 'VAS' });
+    else if (irqsOff(p)) t.call(spin_unlock_irqrestore, { lock: 'PT', flags: t.flags });
+    else t.call(spin_unlock, { lock: 'PT' });
+  },
+});
+
+/** vmem_pagefault: g1 reads vma->attr (outside PT), g2 installs the PTE under PT. */
+const vmem_pagefault = procedure<Shared, Params>('vmem_pagefault', {
+  vas_rlock: (s, t, p) => { if (vasLock(p)) t.call(rw_read_lock, { rw: 'VAS' }); },
+  g1_read_vma_attr: (s, t) => { t.a = s.vma_attr; },
+  g2_ukplat_page_mapx: (s, t) => { t.call(pg_page_mapx, { l: t.l, attr: t.a, sync: 'whole', mapx: 'fault' }); },
+  vas_runlock: (s, t, p) => { if (vasLock(p)) t.call(rw_read_unlock, { rw: 'VAS' }); },
+});
+
+/**
+ * A load or store to page l: through the core's TLB entry, or a walk on a miss (the walk, the
+ * fill and the access are one instruction; a not-present PTE traps to vmem_pagefault, then the
+ * access is retried). A store through a read-only entry is a protection fault and does not
+ * complete. U2: no store completes after a set_attr(R) returned.
+ */
+const access = procedure<Shared, Params>('access', {
+  load_store: (s, t) => {
+    const e = tlbFill(s, t.core, t.l, leafOf(s, t.l));
+    if (e === null) return t.call(vmem_pagefault, { l: t.l }, { retry: true });
+    if (!t.write || e.attr !== 'RW') return;
+    t.assert(!s.ro_returned, 'U2', `core ${t.core} wrote page ${t.l} through a stale RW TLB entry after set_attr(R) returned`);
+    s.fa.data[e.paddr as number] = t.tid + 1;
+  },
+});
+
+function threadsOf(p: Params): ThreadSpec[] {
+  const c0 = thread('C0', set_attr, { a: 'R' });
+  switch (p.variant) {
+    case '8a-U':
+    case '8a-L':
+      return [c0, thread('C1', set_attr, { a: 'RW' })];
+    case '8b':
+    case '8b-fix':
+      return [c0, thread('C1', access, { l: 2, write: false })];
+    case '8c':
+      return [c0, thread('C1', access, { l: 0, write: true })];
+    case '8c-fix':
+      return [c0, thread('C1', access, { l: 0, write: true }), thread('IPI1', tlb_ipi_handler, { left: 1 }, { core: 1 })];
+    case '8c-irqoff':
+      return [
+        c0, thread('C1', set_attr, { a: 'RW' }),
+        thread('IPI0', tlb_ipi_handler, { left: 1 }, { core: 0 }), thread('IPI1', tlb_ipi_handler, { left: 1 }, { core: 1 }),
+      ];
+  }
+}
+
+export const pgattrUniform = defineModel({
+  name: 'pgattr_uniform',
+  description: 'uniform permissions after a paging/VMA API call, versus faults and remote TLBs',
+  params: { variant: '8a-U' } as Params,
+  shared: (p): Shared => ({
+    ...kernelState({ cores: 2, threads: threadsOf(p).length, spinlocks: ['PT'] }),
+    fa: framePool(4, [0, 1]),
+    pt: pageTable(3, { table: 'T' }, { T: [{ paddr: 0, attr: 'RW' }, { paddr: 1, attr: 'RW' }, null] }),
+    // 8c: core 1 already used v0 for writing, so its TLB caches the RW entry.
+    ...tlbState(2, 3, p.variant.startsWith('8c') ? [{ core: 1, l: 0, entry: { paddr: 0, attr: 'RW' } }] : []),
+    rwl: rwWords(['VAS']),
+    vma_attr: 'RW',
+    done: 0,
+    ro_returned: false,
+  }),
+  threads: threadsOf,
+  finals: {
+    // U1: every present PTE of the VMA carries the VMA's attributes.
+    U1: (s) => s.pt.tables.T!.every((e) => e === null || e.attr === s.vma_attr),
+  },
+  witnesses: {
+    // 8a-L: the calls serialize both ways; the last one wins everywhere.
+    'W-R-last': forVariants(['8a-L'], (s: Shared) => s.done === 2 && s.vma_attr === 'R'),
+    'W-RW-last': forVariants(['8a-L'], (s: Shared) => s.done === 2 && s.vma_attr === 'RW'),
+    // 8b-fix: the fault installs v2 before set_attr (which then rewrites it), or after (with R).
+    'W-fault-first': forVariants(['8b-fix'], (s: Shared) => s.pt.tables.T![2]?.attr === 'RW'),
+    'W-setattr-first': forVariants(['8b-fix'], (s: Shared) => s.vma_attr === 'R' && s.pt.tables.T![2] === null),
+    // 8c-fix: core 1's cached RW entry is removed by the IPI.
+    'W-shootdown': forVariants(['8c-fix'], (s: Shared) => s.tlb_shot > 0),
+  },
+});

@@ -1,0 +1,55 @@
+import { spec } from '../src/index.ts';
+import { rwlockUpgrade } from '../models/rwlock_upgrade.ts';
+
+/** M5: rwlock upgrade: a lost wake-up, and a stale cursor in vmem_vma_insert (MODELS.md, M5). */
+export default [
+  spec({
+    name: 'rwlock_upgrade/5a',
+    description: 'blocking upgrade sleeps on shared, the last runlock wakes exclusive: lost wake-up',
+    model: rwlockUpgrade,
+    params: { variant: '5a' },
+    expect: { fail: 'deadlock' },
+  }),
+  spec({
+    name: 'rwlock_upgrade/5a-spin',
+    description: 'spinning upgrade (84aecdd3) re-checks by spinning',
+    model: rwlockUpgrade,
+    params: { variant: '5a-spin' },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'rwlock_upgrade/5a-fix',
+    description: 'blocking upgrade that sleeps on the queue runlock wakes',
+    model: rwlockUpgrade,
+    params: { variant: '5a-fix' },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'rwlock_upgrade/5b',
+    description: 'vmem_vma_insert: rlock, scan, upgrade; uk_vma_unmap frees prev in between',
+    model: rwlockUpgrade,
+    params: { variant: '5b' },
+    expect: { fail: 'I-uaf' },
+  }),
+  spec({
+    name: 'rwlock_upgrade/5b-fix',
+    description: 'wlock around the whole find-position-and-link',
+    model: rwlockUpgrade,
+    params: { variant: '5b-fix' },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'rwlock_upgrade/5c',
+    description: 'vmem_vma_find returns the VMA after runlock; the fault uses a freed VMA',
+    model: rwlockUpgrade,
+    params: { variant: '5c' },
+    expect: { fail: 'I-uaf' },
+  }),
+  spec({
+    name: 'rwlock_upgrade/5c-fix',
+    description: 'the read lock is held across the whole fault (Linux mmap_read_lock)',
+    model: rwlockUpgrade,
+    params: { variant: '5c-fix' },
+    expect: 'pass',
+  }),
+];
