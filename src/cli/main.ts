@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { checkSpec, type CheckResult } from '../check/run.ts';
 import { describeExpectation } from '../check/spec.ts';
@@ -7,6 +8,8 @@ import type { Bounds } from '../explore/types.ts';
 import { jsonReport } from '../report/json.ts';
 import { renderText } from '../report/text.ts';
 import { findSpecFiles, loadSpecs, nameFilter } from './load.ts';
+import { runReplay } from './replay.ts';
+import { writeTraces } from './traces.ts';
 
 /** Exit codes: the CI gate. */
 export const EXIT_OK = 0;
@@ -16,14 +19,23 @@ export const EXIT_CANNOT_CHECK = 2;
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** stdout is a terminal (colour, width). */
   isTTY: boolean;
+  columns?: number;
+  env?: NodeJS.ProcessEnv;
 }
 
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY),
+  columns: process.stdout.columns,
 };
+
+/** Columns for swimlanes: the terminal's (within reason), else 120 for logs and files. */
+function terminalWidth(io: Io): number {
+  return io.isTTY && io.columns ? Math.min(Math.max(io.columns, 80), 200) : 120;
+}
 
 function positiveInt(name: string) {
   return (v: string) => {
@@ -38,10 +50,12 @@ interface CheckFlags {
   engine: string;
   reporter: string;
   traces: string;
+  traceDir: string;
   maxDepth?: number;
   maxExecutions?: number;
   timeBudget?: number;
   color: boolean;
+  minimize: boolean;
 }
 
 async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
@@ -56,12 +70,15 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     ...(flags.timeBudget ? { timeMs: flags.timeBudget } : {}),
   };
   const t0 = performance.now();
-  const results: CheckResult[] = specs.map((s) => checkSpec(s, { engine: flags.engine, bounds }));
+  const results: CheckResult[] = specs.map((s) => checkSpec(s, { engine: flags.engine, bounds, minimize: flags.minimize }));
   const elapsed = performance.now() - t0;
+  const traces = writeTraces(results, resolve(flags.traceDir));
+  const traceFile = (r: CheckResult) => traces.get(r);
   if (flags.reporter === 'json') {
-    io.out(`${JSON.stringify(jsonReport(results, elapsed), null, 2)}\n`);
+    io.out(`${JSON.stringify(jsonReport(results, elapsed, { traceFile }), null, 2)}\n`);
   } else {
-    io.out(`${renderText(results, elapsed, { color: flags.color && io.isTTY && !process.env.NO_COLOR, allTraces: flags.traces === 'all' })}\n`);
+    const color = flags.color && io.isTTY && !(io.env ?? process.env).NO_COLOR;
+    io.out(`${renderText(results, elapsed, { color, allTraces: flags.traces === 'all', width: terminalWidth(io), traceFile })}\n`);
   }
   if (results.some((r) => r.verdict === 'ERROR')) return EXIT_CANNOT_CHECK;
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_UNEXPECTED;
@@ -98,12 +115,28 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .addOption(new Option('--engine <name>', 'exploration engine').choices(engineNames()).default(defaultEngine))
     .addOption(new Option('--reporter <name>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--traces <which>', 'counterexamples to print').choices(['unexpected', 'all']).default('unexpected'))
+    .option('--trace-dir <dir>', 'where to write one replayable trace file per failing spec', '.smpcheck/traces')
+    .option('--no-minimize', 'show counterexamples as the engine found them, not minimised')
     .option('--max-depth <steps>', 'most steps in one execution (INCOMPLETE when hit)', positiveInt('--max-depth'))
     .option('--max-executions <n>', 'most executions to explore (INCOMPLETE when hit)', positiveInt('--max-executions'))
     .option('--time-budget <ms>', 'wall-clock budget per spec (INCOMPLETE when hit)', positiveInt('--time-budget'))
     .option('--no-color', 'plain text even on a terminal')
     .action(async (paths: string[], flags: CheckFlags) => {
       code = await runCheck(paths, flags, io);
+    });
+
+  program
+    .command('replay')
+    .description("re-execute a trace file written by 'smpcheck check' and print its story; exit 0 when it reproduces, 1 when the model no longer has it, 2 when it cannot be replayed")
+    .argument('<file>', 'a trace file (.smpcheck/traces/*.json)')
+    .option('--no-color', 'plain text even on a terminal')
+    .action(async (file: string, flags: { color: boolean }) => {
+      const env = io.env ?? process.env;
+      code = await runReplay(file, {
+        out: io.out,
+        color: flags.color && io.isTTY && !env.NO_COLOR,
+        width: terminalWidth(io),
+      });
     });
 
   program
