@@ -11,6 +11,7 @@ import type { ReportContext } from '../report/context.ts';
 import { githubSummary } from '../report/github.ts';
 import { reporterNames, reporters, type ReporterName } from '../report/reporters.ts';
 import { findSpecFiles, loadSpecs, nameFilter } from './load.ts';
+import { progressLine, wantsProgress } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { writeTraces } from './traces.ts';
 import { writeFileAtomic } from './write-file.ts';
@@ -25,6 +26,8 @@ interface Io {
   err: (s: string) => void;
   /** stdout is a terminal (colour, width). */
   isTTY: boolean;
+  /** stderr is a terminal (the progress line). */
+  errIsTTY?: boolean;
   columns?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -33,6 +36,7 @@ const defaultIo: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY),
+  errIsTTY: Boolean(process.stderr.isTTY),
   columns: process.stdout.columns,
 };
 
@@ -62,6 +66,7 @@ interface CheckFlags {
   timeBudget?: number;
   color: boolean;
   minimize: boolean;
+  quiet?: boolean;
 }
 
 interface ReporterUse {
@@ -111,9 +116,21 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     ...(flags.maxExecutions ? { maxExecutions: flags.maxExecutions } : {}),
     ...(flags.timeBudget ? { timeMs: flags.timeBudget } : {}),
   };
+  const progress = wantsProgress({ errIsTTY: io.errIsTTY ?? false, quiet: flags.quiet ?? false, env })
+    ? progressLine(io.err, io.columns ?? 80)
+    : undefined;
   const startedAt = new Date();
   const t0 = performance.now();
-  const results: CheckResult[] = specs.map((s) => checkSpec(s, { engine: flags.engine, bounds, minimize: flags.minimize }));
+  const results: CheckResult[] = specs.map((s) => {
+    const r = checkSpec(s, {
+      engine: flags.engine,
+      bounds,
+      minimize: flags.minimize,
+      ...(progress ? { onProgress: (p) => progress.update(s.name, p) } : {}),
+    });
+    progress?.clear();
+    return r;
+  });
   const elapsedMs = performance.now() - t0;
   const traces = writeTraces(results, resolve(flags.traceDir));
   const ctx: Omit<ReportContext, 'color'> = {
@@ -181,6 +198,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .addOption(new Option('--traces <which>', 'counterexamples to print').choices(['unexpected', 'all']).default('unexpected'))
     .option('--trace-dir <dir>', 'where to write one replayable trace file per failing spec', '.smpcheck/traces')
     .option('--no-minimize', 'show counterexamples as the engine found them, not minimised')
+    .option('-q, --quiet', 'no progress line on stderr')
     .option('--max-depth <steps>', 'most steps in one execution (INCOMPLETE when hit)', positiveInt('--max-depth'))
     .option('--max-executions <n>', 'most executions to explore (INCOMPLETE when hit)', positiveInt('--max-executions'))
     .option('--time-budget <ms>', 'wall-clock budget per spec (INCOMPLETE when hit)', positiveInt('--time-budget'))
