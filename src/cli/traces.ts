@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
 import { counterexampleOf } from '../report/counterexample.ts';
 import { traceFileName, traceOf } from '../report/trace-file.ts';
+import { UsageError } from '../model/errors.ts';
 import { writeFileAtomic } from './write-file.ts';
 
 /**
@@ -14,7 +15,12 @@ export function writeTraces(results: readonly CheckResult[], dir: string): Map<C
     const cx = counterexampleOf(r);
     if (cx === undefined || cx.story.divergence !== undefined) continue;
     const path = resolve(join(dir, traceFileName(r.name)));
-    writeFileAtomic(path, `${JSON.stringify(traceOf(r, cx, path), null, 2)}\n`);
+    try {
+      writeFileAtomic(path, `${JSON.stringify(traceOf(r, cx, path), null, 2)}\n`);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      throw new UsageError(`${e.message.replace(/; choose another path$/, '')}; choose another folder for traces with --trace-dir`, { cause: e });
+    }
     written.set(r, path);
   }
   return written;

@@ -46,7 +46,7 @@ function counterexampleSection(r: CheckResult, k: number, ctx: ReportContext): s
   const head = threads.map((t) => `<th class="lane t${t.tid % 8}" scope="col">${esc(t.name)}<small>core ${t.core}</small></th>`).join('');
   const rows = cx.story.steps.map((s) => {
     const cells = threads.map((t) => (t.tid === s.tid
-      ? `<td class="lane t${t.tid % 8}"><span class="act">${esc(stepAction(s))}</span>${s.changes.length ? `<span class="nchg">${s.changes.length}Δ</span>` : ''}${s.failures.length ? '<span class="fail">✗</span>' : ''}</td>`
+      ? `<td class="lane t${t.tid % 8}"><span class="act">${s.caller ? `<span class="caller">${esc(s.caller)} › </span>` : ''}${esc(`${s.proc}.${s.label}`)}</span>${s.changes.length ? `<span class="nchg">${s.changes.length}Δ</span>` : ''}${s.failures.length ? '<span class="fail">✗</span>' : ''}</td>`
       : '<td class="lane"></td>')).join('');
     const cls = ['step', s.preempts ? 'preempt' : '', s.failures.length ? 'failing' : ''].filter(Boolean).join(' ');
     return `<tr class="${cls}" data-step="${s.index}" tabindex="0" aria-label="step ${s.index}: ${esc(s.thread)} ${esc(stepAction(s))}"><td class="num">${s.index}${s.preempts ? '<span title="preemption: the thread that ran before could have continued">*</span>' : ''}</td>${cells}<td class="src" title="${esc(siteText(s.site, ctx.cwd))}">${esc(`${basename(s.site.file)}:${s.site.line}`)}</td></tr>`;

@@ -34,6 +34,9 @@ describe('--reporter NAME[=FILE]', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^smpcheck: \S+blocker\/junit\.xml: cannot write this file \((EEXIST|ENOTDIR): a part of its path is a file, not a folder\); choose another path\n$/);
     expect(readFileSync(join(dir, 'blocker'), 'utf8')).toBe('a file where a folder should be');
+    const traces = cli(['check', 'test/fixtures/unexpected', '--trace-dir', `${dir}/blocker/traces`]);
+    expect([traces.code, traces.out]).toEqual([2, '']);
+    expect(traces.err).toMatch(/^smpcheck: \S+blocker\/traces\/falloc_pop_lock-dropped-[0-9a-f]{6}\.json: cannot write this file \((EEXIST|ENOTDIR): [^)]*\); choose another folder for traces with --trace-dir\n$/);
     // Replacing a file is atomic: the old content until the new one is complete.
     writeFileAtomic(join(dir, 'f.txt'), 'old');
     writeFileAtomic(join(dir, 'f.txt'), 'new');
