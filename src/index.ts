@@ -30,5 +30,6 @@ export { spec } from './check/spec.ts';
 export type { Spec, SpecDef, Expectation } from './check/spec.ts';
 export { checkSpec } from './check/run.ts';
 export type { CheckResult, CheckOptions, Verdict } from './check/run.ts';
+export type { Minimization, MinimizeOptions } from './check/minimize.ts';
 export type { Bounds, Violation, ViolationKind, ExploreStats } from './explore/types.ts';
 export { ModelError } from './model/errors.ts';

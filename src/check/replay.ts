@@ -1,10 +1,12 @@
+import { Immer } from 'immer';
 import type { Loc } from '../model/location.ts';
 import { isPrefix } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { SourceSite } from '../model/source.ts';
 import { executeStep, nextStepName, type AssertionFailure, type Blocked } from '../model/step.ts';
-import { canonical } from '../explore/state-key.ts';
+import { canonical, stateKey } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
+import { isPreemption } from './preemption.ts';
 
 /** A store as a trace shows it: the path and the values before and after. */
 export interface Change {
@@ -28,9 +30,15 @@ export interface TraceStep {
   readonly via: readonly string[];
   readonly site: SourceSite;
   readonly reads: readonly string[];
+  /** What the step read (outermost paths) and the values there before it ran. */
+  readonly readValues: readonly Change[];
   readonly writes: readonly string[];
   readonly changes: readonly Change[];
   readonly failures: readonly AssertionFailure[];
+  /** The scheduler switched away from a thread that could have continued to run this step. */
+  readonly preempts: boolean;
+  /** The shared state after this step (for reports that show the state at each step). */
+  readonly after: unknown;
 }
 
 /** A thread that cannot move at the end of a trace. */
@@ -42,11 +50,31 @@ export interface StuckThread {
   readonly why: string | undefined;
 }
 
+/** Why a schedule stopped applying to the model. */
+export type DivergenceReason = 'no-thread' | 'finished' | 'blocked' | 'label' | 'nondeterministic' | 'unexplained-change';
+
+export interface Divergence {
+  /** 1-based index of the step that could not be replayed as recorded. */
+  readonly index: number;
+  readonly reason: DivergenceReason;
+  readonly message: string;
+}
+
 export interface Story {
   readonly steps: readonly TraceStep[];
+  /** The shared state before the first step. */
+  readonly initial: unknown;
+  /** The state after the last step that applied. */
   readonly final: State;
   /** Where the schedule stopped applying to the model (edited model, nondeterministic step). */
-  readonly divergence?: { readonly index: number; readonly message: string };
+  readonly divergence?: Divergence;
+}
+
+export interface ReplayOptions {
+  /** The step (`proc.label`) each schedule entry is expected to run, as a trace file records it. */
+  readonly expected?: readonly string[];
+  /** The thread names a trace file recorded, for messages about threads the model lacks. */
+  readonly recordedThreads?: readonly string[];
 }
 
 /** The value at a path of plain data (`undefined` when absent). */
@@ -70,29 +98,55 @@ function outermost(locs: readonly Loc[]): Loc[] {
   return all.filter((l) => !all.some((o) => o !== l && isPrefix(o, l)));
 }
 
-/** Re-executes `schedule` from the initial state, recording what each step read and changed. */
-export function replay(program: Program, schedule: readonly number[]): Story {
+/**
+ * Re-executes `schedule` from the initial state, recording what each step read and changed.
+ * It refuses to tell a wrong story: it stops at the first step that does not apply as recorded
+ * (no such thread, the thread finished or is blocked, it would run another step than `expected`
+ * says), that gives a different outcome when run twice from the same state (DESIGN §2: steps
+ * are deterministic, and replay is where the checker verifies it), or whose state change is not
+ * exactly what its recorded stores say (checked by re-applying them with immer).
+ */
+export function replay(program: Program, schedule: readonly number[], opts: ReplayOptions = {}): Story {
   let state = program.initial;
   const steps: TraceStep[] = [];
+  const stop = (i: number, reason: DivergenceReason, message: string): Story =>
+    ({ steps, initial: program.initial.shared, final: state, divergence: { index: i + 1, reason, message } });
   for (let i = 0; i < schedule.length; i++) {
     const tid = schedule[i]!;
-    if (tid < 0 || tid >= program.threads.length) {
-      return { steps, final: state, divergence: { index: i + 1, message: `the model has no thread #${tid}` } };
+    if (!Number.isInteger(tid) || tid < 0 || tid >= program.threads.length) {
+      const recorded = opts.recordedThreads?.[i];
+      const known = program.threads.map((t) => t.name).join(', ');
+      return stop(i, 'no-thread', recorded !== undefined ? `the model has no thread named '${recorded}' (its threads: ${known})` : `the model has no thread #${tid}`);
     }
-    const o = executeStep(program, state, tid);
     const name = program.threadName(tid);
-    if (o.kind === 'done') {
-      return { steps, final: state, divergence: { index: i + 1, message: `thread ${name} has already finished` } };
-    }
+    const want = opts.expected?.[i];
+    const wanted = want === undefined ? '' : `expected ${name} to run ${want}, but `;
+    const o = executeStep(program, state, tid);
+    if (o.kind === 'done') return stop(i, 'finished', `${wanted}thread ${name} has already finished`);
     if (o.kind === 'blocked') {
       const why = o.why ? ` (${o.why})` : '';
-      return { steps, final: state, divergence: { index: i + 1, message: `thread ${name} is blocked at ${o.proc}.${o.label}${why}` } };
+      return stop(i, 'blocked', `${wanted}thread ${name} is blocked at ${o.proc}.${o.label}${why}`);
     }
-    const changes = outermost(o.rec.writes).map((l) => ({
+    const actual = `${o.proc}.${o.label}`;
+    if (want !== undefined && want !== actual) {
+      return stop(i, 'label', `${wanted}its next step is ${actual}`);
+    }
+    const again = executeStep(program, state, tid);
+    if (again.kind !== 'step' || stateKey(again.state) !== stateKey(o.state)) {
+      return stop(i, 'nondeterministic', `step ${actual} of thread ${name} is nondeterministic: run twice from the same state, it ${again.kind !== 'step' ? `was ${again.kind === 'blocked' ? 'blocked' : 'finished'} the second time` : `gave different states (${firstDifference(o.state, again.state)})`}`);
+    }
+    const written = outermost(o.rec.writes);
+    const changes = written.map((l) => ({
       path: l.path,
       before: valueAt(state.shared, l.segments),
       after: valueAt(o.state.shared, l.segments),
     }));
+    const unexplained = unexplainedChange(state.shared, o.state.shared, written);
+    if (unexplained !== null) {
+      return stop(i, 'unexplained-change', `step ${actual} of thread ${name} changed shared state that its recorded stores do not cover (${unexplained}); this is a bug in smpcheck, please report it`);
+    }
+    const prev = i > 0 ? schedule[i - 1]! : null;
+    const prevEnabled = prev !== null && prev !== tid && executeStep(program, state, prev).kind === 'step';
     steps.push({
       index: i + 1,
       tid,
@@ -104,13 +158,54 @@ export function replay(program: Program, schedule: readonly number[]): Story {
       via: o.via,
       site: program.site(o.proc, o.label),
       reads: [...o.rec.reads, ...o.rec.navs].map((l) => l.path),
+      readValues: outermost([...new Set([...o.rec.reads, ...o.rec.navs])].filter((l) => l.parent !== null)).map((l) => {
+        const v = valueAt(state.shared, l.segments);
+        return { path: l.path, before: v, after: v };
+      }),
       writes: o.rec.writes.map((l) => l.path),
       changes,
       failures: o.failures ?? [],
+      preempts: isPreemption(prev, tid, prevEnabled),
+      after: o.state.shared,
     });
     state = o.state;
   }
-  return { steps, final: state };
+  return { steps, initial: program.initial.shared, final: state };
+}
+
+const immer = new Immer({ autoFreeze: false });
+
+/**
+ * Cross-checks a step's diff with immer: re-applying the shown changes to the state before the
+ * step must give the state after it. The diff itself comes from the recorded stores rather than
+ * from immer's patches because a store of an unchanged value (`ref: 2 → 2`, the lost update) is
+ * often the point of the story, and immer leaves such no-op stores out of its patches.
+ */
+function unexplainedChange(before: unknown, after: unknown, written: readonly Loc[]): string | null {
+  const rebuilt = immer.produce(before as object, (draft: any) => {
+    for (const l of written) {
+      const segs = l.segments;
+      const parent = segs.slice(0, -1).reduce((o, k) => o[k], draft);
+      const key = segs[segs.length - 1]!;
+      const value = valueAt(after, segs);
+      if (value === undefined) delete parent[key];
+      else parent[key] = value;
+    }
+  });
+  return canonical(rebuilt) === canonical(after) ? null : firstDifference(rebuilt, after);
+}
+
+/** The first path where two plain values differ, as `path: a ≠ b`. */
+export function firstDifference(a: unknown, b: unknown, path = ''): string {
+  if (canonical(a) === canonical(b)) return '';
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const k of keys) {
+      const d = firstDifference((a as any)[k], (b as any)[k], path === '' ? k : `${path}.${k}`);
+      if (d !== '') return d;
+    }
+  }
+  return `${path === '' ? 'the whole state' : path}: ${show(a)} ≠ ${show(b)}`;
 }
 
 /** Threads that are not finished at `state`, with the step they wait at and why. */

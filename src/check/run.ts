@@ -3,6 +3,7 @@ import { Program } from '../model/program.ts';
 import { StepError } from '../model/step.ts';
 import { defaultEngine, engines } from '../explore/engines.ts';
 import { resolveBounds, type Bounds, type Cut, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
+import { minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
 import { describeExpectation, type Spec } from './spec.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface CheckOptions {
   bounds?: Bounds;
   collectTerminals?: boolean;
   onProgress?: (p: Progress) => void;
+  /** Minimise the counterexample shown (default true); `false` shows it as the engine found it. */
+  minimize?: boolean | MinimizeOptions;
 }
 
 export interface CheckResult {
@@ -25,6 +28,8 @@ export interface CheckResult {
   readonly file: string;
   readonly engine: string;
   readonly params: Readonly<Record<string, unknown>>;
+  /** The bounds the search ran with (spec's, overridden by the options, then defaults). */
+  readonly bounds: Required<Bounds>;
   readonly expected: string;
   readonly verdict: Verdict;
   /** The verdict is the expected one. */
@@ -32,8 +37,10 @@ export interface CheckResult {
   readonly stats: ExploreStats;
   readonly durationMs: number;
   readonly violations: readonly Violation[];
-  /** The violation to show: the expected one if found, else the first. */
+  /** The violation to show: the expected one if found, else the first; minimised (see `minimization`). */
   readonly violation: Violation | undefined;
+  /** How the shown violation's trace relates to the one the engine found. */
+  readonly minimization?: Minimization;
   readonly witnessesMissed: readonly string[];
   readonly cut: readonly Cut[];
   readonly error?: { readonly message: string; readonly hint?: string | undefined; readonly schedule?: readonly number[] };
@@ -56,6 +63,7 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
     file: spec.site.file,
     engine: engineName,
     params,
+    bounds: resolveBounds({ ...spec.bounds, ...opts.bounds }),
     expected: describeExpectation(spec.expect),
   };
   const t0 = performance.now();
@@ -67,7 +75,7 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   }
   const expected = spec.expect === 'pass' ? null : spec.expect.fail;
   const result = engine(program, {
-    bounds: resolveBounds({ ...spec.bounds, ...opts.bounds }),
+    bounds: base.bounds,
     deadlockIsViolation: spec.deadlock !== 'allowed',
     stopOn: (prop) => expected === null || prop === expected,
     collectTerminals: opts.collectTerminals ?? false,
@@ -77,7 +85,13 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   if (result.error !== undefined) {
     return { ...errorResult(base, result.error.error, durationMs, result.error.schedule), program, explore: result, stats: result.stats };
   }
-  const violation = result.violations.find((v) => v.property === expected) ?? result.violations[0];
+  const found = result.violations.find((v) => v.property === expected) ?? result.violations[0];
+  // Every shown counterexample is minimised, so the same spec always shows the same trace.
+  const min = found !== undefined && opts.minimize !== false
+    ? minimizeViolation(program, found, typeof opts.minimize === 'object' ? opts.minimize : {})
+    : undefined;
+  const violation = min?.violation ?? found;
+  const violations = result.violations.map((v) => (v === found ? violation! : v));
   const witnessesMissed = program.witnesses.map((w) => w.name).filter((n) => !result.witnessesReached.includes(n));
   const realCut = result.cut.filter((c) => c !== 'stopped');
   let verdict: Verdict;
@@ -92,8 +106,9 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
     ok,
     stats: result.stats,
     durationMs,
-    violations: result.violations,
+    violations,
     violation,
+    ...(min ? { minimization: min.minimization } : {}),
     witnessesMissed,
     cut: result.cut,
     program,

@@ -1,7 +1,13 @@
 import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
-import { replay } from '../check/replay.ts';
-import { siteText } from './text.ts';
+import { counterexampleOf } from './counterexample.ts';
+import { siteText } from './swimlanes.ts';
+
+export interface JsonOptions {
+  cwd?: string;
+  /** The trace file written for a result (reported as `trace`). */
+  traceFile?: (r: CheckResult) => string | undefined;
+}
 
 /**
  * The JSON report, version 1. Stable shape (documented in README.md, "JSON report"):
@@ -9,10 +15,11 @@ import { siteText } from './text.ts';
  */
 export const JSON_REPORT_VERSION = 1;
 
-export function jsonReport(results: readonly CheckResult[], elapsedMs: number, cwd = process.cwd()) {
+export function jsonReport(results: readonly CheckResult[], elapsedMs: number, o: JsonOptions = {}) {
+  const cwd = o.cwd ?? process.cwd();
   return {
     version: JSON_REPORT_VERSION,
-    specs: results.map((r) => specEntry(r, cwd)),
+    specs: results.map((r) => specEntry(r, cwd, o.traceFile?.(r))),
     summary: {
       total: results.length,
       ok: results.filter((r) => r.ok).length,
@@ -23,8 +30,8 @@ export function jsonReport(results: readonly CheckResult[], elapsedMs: number, c
   };
 }
 
-function specEntry(r: CheckResult, cwd: string) {
-  const v = r.violation;
+function specEntry(r: CheckResult, cwd: string, trace: string | undefined) {
+  const cx = counterexampleOf(r);
   const entry: Record<string, unknown> = {
     name: r.name,
     file: relative(cwd, r.file),
@@ -45,14 +52,17 @@ function specEntry(r: CheckResult, cwd: string) {
     violations: r.violations.map((x) => x.property),
   };
   if (r.witnessesMissed.length > 0) entry.witnessesMissed = r.witnessesMissed;
-  if (v !== undefined && r.program !== undefined) {
-    const story = replay(r.program, v.schedule);
+  if (cx !== undefined) {
+    const v = cx.violation;
+    const m = cx.minimization;
     entry.violation = {
       property: v.property,
       kind: v.kind,
       ...(v.detail ? { detail: v.detail } : {}),
-      schedule: v.schedule.map((t) => r.program!.threadName(t)),
-      steps: story.steps.map((s) => ({
+      schedule: v.schedule.map((t) => cx.program.threadName(t)),
+      ...(m ? { minimized: { status: m.status, originalLength: m.originalLength, length: m.length, originalPreemptions: m.originalPreemptions, preemptions: m.preemptions, ...(m.note ? { note: m.note } : {}) } } : {}),
+      ...(trace !== undefined ? { trace: relative(cwd, trace) } : {}),
+      steps: cx.story.steps.map((s) => ({
         index: s.index,
         thread: s.thread,
         core: s.core,
@@ -63,6 +73,7 @@ function specEntry(r: CheckResult, cwd: string) {
         writes: s.writes,
         changes: s.changes,
         ...(s.failures.length ? { failures: s.failures } : {}),
+        ...(s.preempts ? { preempts: true } : {}),
       })),
     };
   }

@@ -1,34 +1,25 @@
 import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
-import { propertyReads, replay, show, stuckThreads, type Story, type TraceStep } from '../check/replay.ts';
-import type { SourceSite } from '../model/source.ts';
-import type { Violation } from '../explore/types.ts';
+import { show } from '../check/replay.ts';
+import { counterexampleOf, type Counterexample } from './counterexample.ts';
+import { paint } from './paint.ts';
+import { displayPath, renderSwimlanes, siteText } from './swimlanes.ts';
+
+export { siteText, stepAction } from './swimlanes.ts';
 
 export interface TextOptions {
+  /** Whether the story ends in the violation (false: a replay where the property now holds). */
+  violated?: boolean;
   /** ANSI colours (on a TTY unless NO_COLOR). */
   color?: boolean;
   /** Print the counterexample of every FAIL, not only of unexpected results. */
   allTraces?: boolean;
   /** Base for relative paths in the output. */
   cwd?: string;
-}
-
-interface Paint {
-  ok: (s: string) => string;
-  bad: (s: string) => string;
-  dim: (s: string) => string;
-  bold: (s: string) => string;
-}
-
-function paint(color: boolean): Paint {
-  const wrap = (a: number, b: number) => (s: string) => (color ? `\x1b[${a}m${s}\x1b[${b}m` : s);
-  return { ok: wrap(32, 39), bad: wrap(31, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
-}
-
-export function siteText(site: SourceSite, cwd = process.cwd()): string {
-  if (site.line === 0) return site.file;
-  const rel = relative(cwd, site.file);
-  return `${rel.startsWith('..') ? site.file : rel}:${site.line}`;
+  /** Columns the swimlanes fit in (default 120). */
+  width?: number;
+  /** The trace file written for a result, for its `Replay:` line. */
+  traceFile?: (r: CheckResult) => string | undefined;
 }
 
 /** `FAIL I-own`, `PASS`, `INCOMPLETE (time)`. */
@@ -45,7 +36,7 @@ export function verdictText(r: CheckResult): string {
   }
 }
 
-function ms(d: number): string {
+export function ms(d: number): string {
   return d < 1000 ? `${Math.round(d)} ms` : `${(d / 1000).toFixed(1)} s`;
 }
 
@@ -70,60 +61,53 @@ export function renderTable(results: readonly CheckResult[], o: TextOptions = {}
   return [p.dim(head), ...rows].join('\n');
 }
 
-/** `uk_rwlock_rlock › spin_lock.acquire`: the step and the procedure it was called from. */
-export function stepAction(s: TraceStep): string {
-  return s.caller === null ? `${s.proc}.${s.label}` : `${s.caller} › ${s.proc}.${s.label}`;
-}
-
-function describeViolation(v: Violation): string {
-  switch (v.kind) {
-    case 'assertion':
-      return `assertion ${v.property} failed at step ${v.schedule.length}`;
-    case 'invariant':
-      return v.schedule.length === 0 ? `invariant ${v.property} is false in the initial state` : `invariant ${v.property} is false after step ${v.schedule.length}`;
-    case 'final':
-      return `final property ${v.property} is false when every thread has finished`;
-    case 'deadlock':
-      return `deadlock after step ${v.schedule.length}: no thread can move and not all have finished`;
-  }
-}
-
-/** The counterexample of one result: one line per step, then what went wrong and how to replay. */
-export function renderCounterexample(r: CheckResult, o: TextOptions = {}): string {
+/**
+ * A counterexample's story: the swimlanes, where the trace stopped applying (replays of edited
+ * models), what was violated and what the property read, who is stuck, and how it was minimised.
+ */
+export function renderStory(cx: Counterexample, o: TextOptions = {}): string[] {
   const p = paint(o.color ?? false);
   const cwd = o.cwd ?? process.cwd();
-  const v = r.violation;
-  const program = r.program;
-  if (v === undefined || program === undefined) return '';
-  const story: Story = replay(program, v.schedule);
-  const lines: string[] = [];
-  const tw = Math.max(6, ...program.threads.map((t) => t.name.length));
-  const steps = story.steps.map((s) => ({ s, action: stepAction(s), src: siteText(s.site, cwd) }));
-  const aw = Math.max(6, ...steps.map((x) => x.action.length));
-  const sw = Math.max(6, ...steps.map((x) => x.src.length));
-  lines.push(p.dim(`  ${'step'.padStart(4)}  ${pad('thread', tw)}  ${pad('action', aw)}  ${pad('source', sw)}  changes`));
-  for (const { s, action, src } of steps) {
-    const changes = s.changes.map((c) => `${c.path}: ${show(c.before)} → ${show(c.after)}`).join(', ');
-    const fail = s.failures.map((f) => p.bad(`assert ${f.property} failed${f.detail ? `: ${f.detail}` : ''}`)).join(', ');
-    lines.push(`  ${String(s.index).padStart(4)}  ${pad(s.thread, tw)}  ${pad(action, aw)}  ${pad(src, sw)}  ${[changes, fail].filter(Boolean).join('  ')}`.trimEnd());
+  const lines = renderSwimlanes(cx, o);
+  const v = cx.violation;
+  const d = cx.story.divergence;
+  if (d !== undefined) {
+    lines.push(p.bad(`  the trace no longer applies at step ${d.index}: ${d.message}`));
+    return lines;
   }
-  if (story.divergence) lines.push(p.bad(`  the trace no longer applies at step ${story.divergence.index}: ${story.divergence.message}`));
-  lines.push(p.bad(`  ${describeViolation(v)}${v.detail ? ` (${v.detail})` : ''}`));
-  if (v.kind === 'invariant' || v.kind === 'final') {
-    const seen = propertyReads(program, story.final, v.property);
-    if (seen.length > 0) lines.push(`  ${v.property} read: ${seen.map((c) => `${c.path} = ${show(c.before)}`).join(', ')}`);
-  }
-  if (v.kind === 'deadlock') {
-    for (const t of stuckThreads(program, story.final)) {
-      lines.push(`  ${t.thread} waits at ${t.step} (${siteText(t.site, cwd)})${t.why ? `: ${t.why}` : ''}`);
-    }
-  }
-  const file = relative(cwd, r.file);
-  lines.push(p.dim(`  Replay: smpcheck check ${file} -t '^${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$' --engine ${r.engine} --traces all`));
+  if (o.violated !== false) lines.push(p.bad(`  ${cx.summary}`));
+  if (cx.reads.length > 0) lines.push(`  ${v.property} read: ${cx.reads.map((c) => `${c.path} = ${show(c.before)}`).join(', ')}`);
+  for (const t of cx.stuck) lines.push(`  ${t.thread} waits at ${t.step} (${siteText(t.site, cwd)})${t.why ? `: ${t.why}` : ''}`);
+  const m = cx.minimization;
+  if (m?.status === 'minimal') {
+    const same = m.length === m.originalLength && m.preemptions === m.originalPreemptions;
+    lines.push(p.dim(same
+      ? `  minimal: ${m.length} steps, ${m.preemptions} preemptions (as found)`
+      : `  minimised: ${m.originalLength} → ${m.length} steps, ${m.originalPreemptions} → ${m.preemptions} preemptions`));
+  } else if (m?.note) lines.push(p.dim(`  ${m.note}`));
+  return lines;
+}
+
+/** The counterexample of one result, then the commands that replay and re-check it. */
+export function renderCounterexample(r: CheckResult, o: TextOptions = {}): string {
+  const cx = counterexampleOf(r);
+  if (cx === undefined) return '';
+  const p = paint(o.color ?? false);
+  const cwd = o.cwd ?? process.cwd();
+  const lines = renderStory(cx, o);
+  const trace = o.traceFile?.(r);
+  if (trace !== undefined) lines.push(p.dim(`  Replay: smpcheck replay ${displayPath(trace, cwd)}`));
+  lines.push(p.dim(`  Re-check: ${recheckCommand(r, cwd)}`));
   return lines.join('\n');
 }
 
-function renderProblem(r: CheckResult, o: TextOptions): string {
+/** `smpcheck check FILE -t '^NAME$' --engine E --traces all`. */
+export function recheckCommand(r: CheckResult, cwd = process.cwd()): string {
+  return `smpcheck check ${relative(cwd, r.file)} -t '^${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$' --engine ${r.engine} --traces all`;
+}
+
+/** The section of one unexpected (or, with --traces all, failing) result. */
+export function renderProblem(r: CheckResult, o: TextOptions = {}): string {
   const p = paint(o.color ?? false);
   const head = p.bold(`── ${r.name}: expected ${r.expected}, got ${verdictText(r)}`);
   const body: string[] = [head];
@@ -147,6 +131,17 @@ function renderProblem(r: CheckResult, o: TextOptions): string {
   return body.join('\n');
 }
 
+/** `7 specs, all as expected` or `3 specs, 2 as expected, 1 not (1 FAIL)`. */
+export function summaryText(results: readonly CheckResult[]): string {
+  const bad = results.filter((r) => !r.ok);
+  const counts = new Map<string, number>();
+  for (const r of bad) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+  const detail = [...counts].map(([v, n]) => `${n} ${v}`).join(', ');
+  return bad.length === 0
+    ? `${results.length} specs, all as expected`
+    : `${results.length} specs, ${results.length - bad.length} as expected, ${bad.length} not (${detail})`;
+}
+
 /** The full text report: table, counterexamples, summary line. */
 export function renderText(results: readonly CheckResult[], elapsedMs: number, o: TextOptions = {}): string {
   const p = paint(o.color ?? false);
@@ -154,13 +149,7 @@ export function renderText(results: readonly CheckResult[], elapsedMs: number, o
   for (const r of results) {
     if (!r.ok || (o.allTraces && r.violation)) out.push('', renderProblem(r, o));
   }
-  const bad = results.filter((r) => !r.ok);
-  const counts = new Map<string, number>();
-  for (const r of bad) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
-  const detail = [...counts].map(([v, n]) => `${n} ${v}`).join(', ');
-  const summary = bad.length === 0
-    ? p.ok(`${results.length} specs, all as expected`)
-    : p.bad(`${results.length} specs, ${results.length - bad.length} as expected, ${bad.length} not (${detail})`);
-  out.push('', `${summary} in ${ms(elapsedMs)}`);
+  const ok = results.every((r) => r.ok);
+  out.push('', `${(ok ? p.ok : p.bad)(summaryText(results))} in ${ms(elapsedMs)}`);
   return out.join('\n');
 }

@@ -94,3 +94,26 @@ export function matchedInOrder(lines: readonly string[], patterns: readonly RegE
   for (const line of lines) if (i < patterns.length && patterns[i]!.test(line)) i++;
   return i;
 }
+
+/**
+ * The most of `patterns` matched in order under some renaming of the threads: a minimal
+ * counterexample may give a symmetric role to the other core (C1 pops first instead of C0), which
+ * tells the same story. Patterns start with the thread name (`^C0 ...`).
+ */
+export function matchedInOrderUpToRenaming(lines: readonly string[], patterns: readonly RegExp[], threads: readonly string[]): number {
+  let best = 0;
+  for (const perm of permutations(threads)) {
+    const rename = new Map(threads.map((t, i) => [t, perm[i]!]));
+    const renamed = patterns.map((p) => {
+      const m = /^\^(\w+) /.exec(p.source);
+      return m && rename.has(m[1]!) ? new RegExp(`^${rename.get(m[1]!)} ${p.source.slice(m[0].length)}`, p.flags) : p;
+    });
+    best = Math.max(best, matchedInOrder(lines, renamed));
+  }
+  return best;
+}
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [[...xs]];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+}

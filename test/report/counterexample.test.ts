@@ -36,4 +36,39 @@ describe('rendered counterexamples', () => {
     const r = checkSpec(fallocPop.find((s) => s.name === 'falloc_pop/U')!, { engine: 'naive' });
     await expect(renderCounterexample(r, { cwd: ROOT })).toMatchFileSnapshot('./__snapshots__/m1-u.naive.txt');
   });
+
+  it('M4 V3 deadlock: who waits where', async () => {
+    const r = checkSpec(m4.find((s) => s.name === 'rwlock_wakeup_pagefault/V3')!, { engine: 'naive' });
+    await expect(renderCounterexample(r, { cwd: ROOT })).toMatchFileSnapshot('./__snapshots__/m4-v3.naive.txt');
+  });
+
+  it('are coloured on a terminal: a colour per thread, failures in red', async () => {
+    const r = checkSpec(fallocPop.find((s) => s.name === 'falloc_pop/L-TAS')!, { engine: 'naive' });
+    const text = renderCounterexample(r, { cwd: ROOT, color: true });
+    await expect(text).toMatchFileSnapshot('./__snapshots__/m1-l-tas.color.txt');
+    expect(text).toContain('\x1b[36m'); // C0's lane
+    expect(text).toContain('\x1b[35m'); // C1's lane
+    expect(text).toContain('\x1b[31m✗ assert I-lockowner failed');
+  });
+
+  it('fit in 120 columns, and in 80 by shortening the step names', async () => {
+    for (const s of [...fallocPop, ...m4]) {
+      const r = checkSpec(s, { engine: 'naive' });
+      if (!r.violation) continue;
+      for (const line of renderCounterexample(r, { cwd: ROOT, width: 120 }).split('\n')) {
+        if (/^\s+(\d+\*?|)\s/.test(line) && !line.includes('✗ assert') && !line.includes('Re-check')) expect(line.length, line).toBeLessThanOrEqual(120);
+      }
+    }
+    const r = checkSpec(m4.find((s) => s.name.endsWith('/V1'))!, { engine: 'naive' });
+    const narrow = renderCounterexample(r, { cwd: ROOT, width: 80 });
+    await expect(narrow).toMatchFileSnapshot('./__snapshots__/m4-v1.width80.txt');
+  });
+
+  it('show the lengths before and after minimisation', () => {
+    const r = checkSpec(fallocPop.find((s) => s.name === 'falloc_pop/L-TAS')!, { engine: 'naive' });
+    expect(renderCounterexample(r, { cwd: ROOT })).toContain(`minimised: ${r.minimization!.originalLength} → ${r.minimization!.length} steps`);
+    const raw = checkSpec(fallocPop.find((s) => s.name === 'falloc_pop/L-TAS')!, { engine: 'naive', minimize: false });
+    expect(raw.minimization).toBeUndefined();
+    expect(raw.violation!.schedule.length).toBe(r.minimization!.originalLength);
+  });
 });

@@ -1,0 +1,177 @@
+import type { Program, State } from '../model/program.ts';
+import { executeStep, type Stepped } from '../model/step.ts';
+import { stateKey } from '../explore/state-key.ts';
+import type { Violation } from '../explore/types.ts';
+import { isPreemption } from './preemption.ts';
+import { violates } from './violates.ts';
+
+export interface MinimizeOptions {
+  /** Most (state, last thread) nodes to visit before giving up (`SMPCHECK_MINIMIZE_STATES`). */
+  maxNodes?: number;
+}
+
+/** What minimisation did to a counterexample, for reports. */
+export interface Minimization {
+  /** `minimal`: shortest, then fewest preemptions; `as-found`: the engine's trace, see `note`. */
+  readonly status: 'minimal' | 'as-found';
+  readonly originalLength: number;
+  readonly originalPreemptions: number;
+  readonly length: number;
+  readonly preemptions: number;
+  /** Nodes (state, last thread) the search visited. */
+  readonly nodes: number;
+  /** Why the trace as found is shown, when it is. */
+  readonly note?: string;
+}
+
+export interface Minimized {
+  readonly violation: Violation;
+  readonly minimization: Minimization;
+}
+
+export const DEFAULT_MINIMIZE_NODES = 200_000;
+
+interface Node {
+  readonly state: State;
+  readonly last: number | null;
+  readonly parent: Node | null;
+  readonly preemptions: number;
+  /** Position of this node's path in lexicographic order among the paths of its level. */
+  readonly rank: number;
+}
+
+interface Goal {
+  readonly parent: Node;
+  readonly tid: number | null;
+  readonly preemptions: number;
+  readonly rank: number;
+  readonly step: Stepped | null;
+}
+
+function schedule(node: Node, tail: number | null): number[] {
+  const out: number[] = tail === null ? [] : [tail];
+  for (let n: Node | null = node; n !== null && n.last !== null; n = n.parent) out.push(n.last);
+  return out.reverse();
+}
+
+/** Preemptions along a schedule from the initial state (the schedule must apply). */
+export function countPreemptions(program: Program, sched: readonly number[]): number {
+  let state = program.initial;
+  let prev: number | null = null;
+  let count = 0;
+  for (const tid of sched) {
+    if (prev !== null && prev !== tid && isPreemption(prev, tid, executeStep(program, state, prev).kind === 'step')) count++;
+    const o = executeStep(program, state, tid);
+    if (o.kind !== 'step') break;
+    state = o.state;
+    prev = tid;
+  }
+  return count;
+}
+
+/**
+ * The shortest schedule that violates the same property in the same way, and among those the
+ * one with the fewest preemptions, ties broken by the lexicographically smallest schedule of
+ * thread ids. A breadth-first search from the initial state over (state, last thread): every
+ * path to a node at its first level is as short as can be, and keeping per node the path with
+ * the fewest preemptions, then the smallest in lexicographic order, is enough, because both
+ * criteria only add up along a path. The result depends on the model alone, never on which
+ * engine found the violation or in what order. The search stops at the original length (it
+ * cannot do worse) and after `maxNodes` nodes, when the original trace is kept and said so.
+ */
+export function minimizeViolation(program: Program, v: Violation, opts: MinimizeOptions = {}): Minimized {
+  const maxNodes = opts.maxNodes ?? envNodes() ?? DEFAULT_MINIMIZE_NODES;
+  const originalPreemptions = countPreemptions(program, v.schedule);
+  const asFound = (nodes: number, note: string): Minimized => ({
+    violation: v,
+    minimization: {
+      status: 'as-found',
+      originalLength: v.schedule.length,
+      originalPreemptions,
+      length: v.schedule.length,
+      preemptions: originalPreemptions,
+      nodes,
+      note,
+    },
+  });
+  const target = { property: v.property, kind: v.kind };
+  const seen = new Set<string>();
+  const root: Node = { state: program.initial, last: null, parent: null, preemptions: 0, rank: 0 };
+  seen.add(`${stateKey(program.initial)}#`);
+  try {
+    if (violates(program, target, null, program.initial)) return done(program, v, root, null, null, 0, 1, originalPreemptions);
+    let level: Node[] = [root];
+    for (let depth = 0; depth < v.schedule.length && level.length > 0; depth++) {
+      const next = new Map<string, Node>();
+      const goals: Goal[] = [];
+      let rank = 0;
+      for (const node of level) {
+        const outcomes = program.threads.map((t) => executeStep(program, node.state, t.tid));
+        const lastEnabled = node.last !== null && outcomes[node.last]!.kind === 'step';
+        for (const o of outcomes) {
+          if (o.kind !== 'step') continue;
+          const preemptions = node.preemptions + (isPreemption(node.last, o.tid, lastEnabled) ? 1 : 0);
+          const r = rank++;
+          if (violates(program, target, o.failures, o.state)) {
+            goals.push({ parent: node, tid: o.tid, preemptions, rank: r, step: o });
+            continue;
+          }
+          const key = `${stateKey(o.state)}#${o.tid}`;
+          if (seen.has(key)) {
+            const same = next.get(key); // reached again on this level: keep the better path
+            if (same !== undefined && preemptions < same.preemptions) {
+              next.set(key, { ...same, parent: node, preemptions, rank: r });
+            }
+            continue;
+          }
+          if (seen.size >= maxNodes) {
+            return asFound(seen.size, `minimisation stopped after ${seen.size} states (SMPCHECK_MINIMIZE_STATES); showing the trace as found`);
+          }
+          seen.add(key);
+          next.set(key, { state: o.state, last: o.tid, parent: node, preemptions, rank: r });
+        }
+      }
+      if (goals.length > 0) {
+        const best = goals.reduce((a, b) => (b.preemptions < a.preemptions || (b.preemptions === a.preemptions && b.rank < a.rank) ? b : a));
+        return done(program, v, best.parent, best.tid, best.step, best.preemptions, seen.size, originalPreemptions);
+      }
+      level = [...next.values()].sort((a, b) => a.rank - b.rank);
+    }
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return asFound(seen.size, `minimisation met a model error on another path (${msg}); showing the trace as found`);
+  }
+  // Unreachable for a violation the engine really found (its own schedule is a path).
+  return asFound(seen.size, 'no shorter trace reproduces this violation; showing the trace as found');
+}
+
+function done(program: Program, v: Violation, parent: Node, tid: number | null, step: Stepped | null, preemptions: number, nodes: number, originalPreemptions: number): Minimized {
+  const sched = schedule(parent, tid);
+  const detail = detailAt(program, v, step, step?.state ?? parent.state);
+  return {
+    violation: { property: v.property, kind: v.kind, ...(detail !== undefined ? { detail } : {}), schedule: sched },
+    minimization: {
+      status: 'minimal',
+      originalLength: v.schedule.length,
+      originalPreemptions,
+      length: sched.length,
+      preemptions,
+      nodes,
+    },
+  };
+}
+
+/** The detail of the violation at the new end: the failed assertion's, or who is blocked. */
+function detailAt(program: Program, v: Violation, step: Stepped | null, state: State): string | undefined {
+  if (v.kind === 'assertion') return step?.failures?.find((f) => f.property === v.property)?.detail;
+  if (v.kind === 'deadlock') {
+    const stuck = program.threads.filter((t) => executeStep(program, state, t.tid).kind === 'blocked').map((t) => t.name);
+    return `blocked: ${stuck.join(', ')}`;
+  }
+  return v.detail;
+}
+
+function envNodes(): number | undefined {
+  const v = process.env.SMPCHECK_MINIMIZE_STATES;
+  return v === undefined || v === '' ? undefined : Number(v);
+}

@@ -1,0 +1,43 @@
+import type { Program } from '../model/program.ts';
+import type { Violation } from '../explore/types.ts';
+import { replay, type Story } from './replay.ts';
+import { violates, type Target } from './violates.ts';
+
+/** A recorded counterexample: threads by name and the step each entry runs. */
+export interface RecordedTrace {
+  readonly target: Target & { readonly detail?: string };
+  readonly schedule: readonly string[];
+  readonly steps: readonly string[];
+}
+
+export type Reproduction =
+  /** Every step ran as recorded and the violation happened again at the end. */
+  | { readonly kind: 'reproduced'; readonly story: Story; readonly violation: Violation }
+  /** The trace stopped applying: `story.divergence` says at which step and why. */
+  | { readonly kind: 'diverged'; readonly story: Story; readonly violation: Violation }
+  /** Every step ran as recorded, but the property no longer fails at the end. */
+  | { readonly kind: 'not-violated'; readonly story: Story; readonly violation: Violation };
+
+/**
+ * Re-executes a recorded trace on the model as it is now (DESIGN §5): step by step against the
+ * recorded thread names and step labels, then checks that the recorded property still fails
+ * in the same way at the end. Never tells a story the model does not support.
+ */
+export function reproduce(program: Program, trace: RecordedTrace): Reproduction {
+  const byName = new Map(program.threads.map((t) => [t.name, t.tid]));
+  const schedule = trace.schedule.map((n) => byName.get(n) ?? -1);
+  const story = replay(program, schedule, { expected: trace.steps, recordedThreads: trace.schedule });
+  const violation: Violation = {
+    property: trace.target.property,
+    kind: trace.target.kind,
+    ...(trace.target.detail !== undefined ? { detail: trace.target.detail } : {}),
+    schedule: story.divergence ? schedule.slice(0, story.steps.length) : schedule,
+  };
+  if (story.divergence) return { kind: 'diverged', story, violation };
+  const failures = story.steps.at(-1)?.failures ?? null;
+  const ok = violates(program, trace.target, failures, story.final);
+  // An assertion tells its detail as the model words it now.
+  const failed = trace.target.kind === 'assertion' ? failures?.find((f) => f.property === trace.target.property) : undefined;
+  const shown = failed ? { ...violation, detail: failed.detail } : violation;
+  return { kind: ok ? 'reproduced' : 'not-violated', story, violation: shown };
+}

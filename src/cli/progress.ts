@@ -1,0 +1,49 @@
+import type { Progress } from '../explore/types.ts';
+
+export interface ProgressLine {
+  /** Live figures of the spec being checked. */
+  update(spec: string, p: Progress): void;
+  /** Erases the line (between specs and before the report). */
+  clear(): void;
+}
+
+/** Nothing is shown for a spec that finishes quickly: a flickering line helps nobody. */
+const SHOW_AFTER_MS = 300;
+const EVERY_MS = 100;
+
+function count(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}
+
+/** `⟳ falloc_pop/L  executions 1.2k  events 45.3k (12.0k/s)  depth 34  1.2 s`. */
+export function progressText(spec: string, p: Progress): string {
+  const rate = p.elapsedMs > 0 ? (p.events * 1000) / p.elapsedMs : 0;
+  return `⟳ ${spec}  executions ${count(p.executions)}  events ${count(p.events)} (${count(Math.round(rate))}/s)  depth ${p.depth}  ${(p.elapsedMs / 1000).toFixed(1)} s`;
+}
+
+/**
+ * The live progress line on stderr, for long runs on a terminal: redrawn in place at most ten
+ * times a second, cut to the terminal's width, erased before anything else is printed.
+ */
+export function progressLine(write: (s: string) => void, columns: number, now: () => number = Date.now): ProgressLine {
+  let shown = false;
+  let last = 0;
+  return {
+    update(spec, p) {
+      if (p.elapsedMs < SHOW_AFTER_MS || now() - last < EVERY_MS) return;
+      last = now();
+      const text = progressText(spec, p);
+      write(`\r\x1b[2K${text.length >= columns ? `${text.slice(0, Math.max(1, columns - 2))}…` : text}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) write('\r\x1b[2K');
+      shown = false;
+    },
+  };
+}
+
+/** Whether to show progress: stderr is a terminal, not CI, and not --quiet. */
+export function wantsProgress(o: { errIsTTY: boolean; quiet: boolean; env: NodeJS.ProcessEnv }): boolean {
+  return o.errIsTTY && !o.quiet && !o.env.CI && o.env.GITHUB_ACTIONS !== 'true';
+}

@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** A fresh temporary folder for one test's output files. */
+export function tempDir(prefix = 'smpcheck-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+const traceDir = tempDir('smpcheck-traces-');
+
+/**
+ * Runs the real CLI as a user would (node bin/smpcheck.js ...), in `cwd` (default: the repo).
+ * `check` writes its traces to a temporary folder unless the test names one.
+ */
+export function cli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}) {
+  const withDir = args[0] === 'check' && !args.includes('--trace-dir') ? [...args, '--trace-dir', traceDir] : args;
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, ...opts.env };
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/smpcheck.js'), ...withDir], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', env: env as NodeJS.ProcessEnv });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
