@@ -3,7 +3,7 @@ import type { Loc } from '../model/location.ts';
 import { isPrefix } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { SourceSite } from '../model/source.ts';
-import { executeStep, nextStepName, type AssertionFailure, type Blocked } from '../model/step.ts';
+import { executeStep, type AssertionFailure, type Blocked } from '../model/step.ts';
 import { canonical, stateKey } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
 import { isPreemption } from './preemption.ts';
@@ -215,7 +215,8 @@ export function stuckThreads(program: Program, state: State): StuckThread[] {
     const o = executeStep(program, state, t.tid);
     if (o.kind !== 'blocked') continue;
     const b = o as Blocked;
-    out.push({ tid: t.tid, thread: t.name, step: nextStepName(state, t.tid)!, site: program.site(b.proc, b.label), why: b.why });
+    // The step that is blocked, not the thread's position: local steps in front of it are fused.
+    out.push({ tid: t.tid, thread: t.name, step: `${b.proc}.${b.label}`, site: program.site(b.proc, b.label), why: b.why });
   }
   return out;
 }

@@ -159,9 +159,14 @@ class NaiveSearch {
     let traces: number | null = null;
     let deadlocks = this.deadlockKeys?.size ?? 0;
     if (complete) {
-      const counts = countTraces(p, new Dependence([...this.observed]));
-      traces = Number(counts.complete);
-      deadlocks = Number(counts.deadlock);
+      // Counting is statistics, not checking: when it runs out of time or room, the verdict of
+      // the finished search stands and the trace count is reported as unknown.
+      const deadline = this.start + b.timeMs;
+      const counts = countTraces(p, new Dependence([...this.observed]), { deadline, maxEntries: b.maxStates });
+      if (counts !== null) {
+        traces = Number(counts.complete);
+        deadlocks = Number(counts.deadlock);
+      }
     }
     return {
       engine: 'naive',
@@ -190,12 +195,20 @@ class NaiveSearch {
  * enabled thread u < t that was not taken and keeps asleep those independent of t's step
  * (Anisimov–Knuth; the sleep-set construction of Godefroid). Memoised on (state, sleep set).
  */
-export function countTraces(program: Program, dep: Dependence): { complete: bigint; deadlock: bigint } {
+export function countTraces(
+  program: Program,
+  dep: Dependence,
+  limits: { deadline?: number; maxEntries?: number } = {},
+): { complete: bigint; deadlock: bigint } | null {
   const memo = new Map<string, { complete: bigint; deadlock: bigint }>();
+  const deadline = limits.deadline ?? Infinity;
+  const maxEntries = limits.maxEntries ?? Infinity;
+  let tick = 0;
   const visit = (state: State, key: string, sleep: readonly EventInfo[]): { complete: bigint; deadlock: bigint } => {
     const mkey = `${key}#${sleep.map((e) => e.tid).join(',')}`;
     const hit = memo.get(mkey);
     if (hit !== undefined) return hit;
+    if (memo.size >= maxEntries || ((++tick & 1023) === 0 && Date.now() > deadline)) throw OUT_OF_BUDGET;
     const enabled: { ev: EventInfo; next: State }[] = [];
     let allDone = true;
     for (let tid = 0; tid < program.threads.length; tid++) {
@@ -222,5 +235,12 @@ export function countTraces(program: Program, dep: Dependence): { complete: bigi
     memo.set(mkey, result);
     return result;
   };
-  return visit(program.initial, stateKey(program.initial), []);
+  try {
+    return visit(program.initial, stateKey(program.initial), []);
+  } catch (e) {
+    if (e === OUT_OF_BUDGET) return null;
+    throw e;
+  }
 }
+
+const OUT_OF_BUDGET: unique symbol = Symbol('out of budget');

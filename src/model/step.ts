@@ -340,11 +340,3 @@ function asStepError(e: unknown, program: Program, tid: number, top: Frame): Ste
 export function isFinished(state: State, tid: number): boolean {
   return state.threads[tid]!.length === 0;
 }
-
-/** The step a thread would run next, as `proc.label`, or null when it has finished. */
-export function nextStepName(state: State, tid: number): string | null {
-  const f = state.threads[tid]!;
-  if (f.length === 0) return null;
-  const top = f[f.length - 1]!;
-  return `${top.proc}.${top.label}`;
-}

@@ -58,3 +58,16 @@ describe('the naive explorer checks every reachable state', () => {
   });
 });
 
+
+import { countTraces } from '../../src/explore/naive.ts';
+import { Dependence } from '../../src/explore/dependence.ts';
+import { lastzero } from '../../models/oracles/lastzero.ts';
+
+describe('counting traces is bounded like the search', () => {
+  it('gives up (null) when out of time or room, instead of running on', () => {
+    const program = new Program(lastzero, { n: 6 });
+    expect(countTraces(program, new Dependence([]), { deadline: Date.now() - 1 })).toBeNull();
+    expect(countTraces(program, new Dependence([]), { maxEntries: 10 })).toBeNull();
+    expect(countTraces(program, new Dependence([]))?.complete).toBe(144n);
+  });
+});
