@@ -85,8 +85,13 @@ interface SearchNode {
 class Abort extends Error {}
 
 function sameFootprint(a: Footprint, b: Footprint): boolean {
-  const same = (x: readonly Loc[], y: readonly Loc[]) => x.length === y.length && x.every((l, i) => l === y[i]);
-  return same(a.reads, b.reads) && same(a.writes, b.writes) && same(a.navs, b.navs);
+  return sameLocs(a.reads, b.reads) && sameLocs(a.writes, b.writes) && sameLocs(a.navs, b.navs);
+}
+
+function sameLocs(x: readonly Loc[], y: readonly Loc[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 function nondeterministic(program: Program, tid: number, o: Outcome | null): StepError {
@@ -138,6 +143,7 @@ class DporSearch {
   }
 
   run(): ExploreResult {
+    const t0 = performance.now();
     let error: ExploreResult['error'];
     try {
       const root: SearchNode = {
@@ -160,6 +166,7 @@ class DporSearch {
         throw e;
       }
     }
+    if (this.opts.profile) this.opts.profile.totalMs += performance.now() - t0;
     return {
       engine: 'dpor',
       stats: {
@@ -226,11 +233,24 @@ class DporSearch {
 
   // ---------------------------------------------------------------- the search (Algorithm 2)
 
+  /** Every step the search runs goes through here, so a profile can count and time them. */
+  private execute(state: State, tid: number): Outcome {
+    const prof = this.opts.profile;
+    if (prof === undefined) return executeStep(this.program, state, tid);
+    const t0 = performance.now();
+    try {
+      return executeStep(this.program, state, tid);
+    } finally {
+      prof.stepMs += performance.now() - t0;
+      prof.steps++;
+    }
+  }
+
   /** Fills in the status of every thread at `node`; a thread newly found blocked is an attempt. */
   private evaluate(node: SearchNode): void {
     for (let t = 0; t < this.nthreads; t++) {
       if (node.status[t] !== null) continue;
-      const outcome = executeStep(this.program, node.state, t);
+      const outcome = this.execute(node.state, t);
       node.status[t] = { outcome, at: node.depth };
       if (outcome.kind === 'blocked') {
         (node.attempts ??= []).push({ tid: t, fp: outcome.rec, races: this.racesOf(t, outcome.rec, node.depth) });
@@ -304,7 +324,7 @@ class DporSearch {
   private take(node: SearchNode, tid: number): Ev {
     let st = node.status[tid]!;
     if (st.at !== node.depth) {
-      const again = executeStep(this.program, node.state, tid);
+      const again = this.execute(node.state, tid);
       if (again.kind !== st.outcome.kind || (again.kind === 'step' && !sameFootprint(again.rec, (st.outcome as Stepped).rec))) {
         throw nondeterministic(this.program, tid, again);
       }
@@ -448,7 +468,7 @@ class DporSearch {
       for (let m = first; m < end; m++) if (excluded[m]) undo.push(...this.evs[m]!.fp.undo);
       // undoStores applies the list backwards, so later stores are undone first.
       const shared = undoStores(this.nodes[end]!.state.shared, undo);
-      const o = executeStep(this.program, { shared, threads: this.nodes[j]!.state.threads }, tid);
+      const o = this.execute({ shared, threads: this.nodes[j]!.state.threads }, tid);
       if (o.kind === 'blocked') {
         if (level < MAX_EXCLUSION_LEVELS) this.unblock(excluded, first, end, j, tid, o.rec, level);
         return;

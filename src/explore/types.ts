@@ -76,6 +76,18 @@ export interface ExploreOptions {
   observed?: readonly Loc[];
   /** Called now and then with live figures, for progress lines. */
   onProgress?: (p: Progress) => void;
+  /** When given, filled with where the time went (benchmarks). */
+  profile?: Profile;
+}
+
+/** Time split of a search, filled in when asked for (`npm run bench`). */
+export interface Profile {
+  /** Steps executed, counting re-runs and steps run for reversed races. */
+  steps: number;
+  /** Milliseconds inside step execution (the model's code under the recording draft). */
+  stepMs: number;
+  /** Milliseconds of the whole search; the rest is the explorer's own bookkeeping. */
+  totalMs: number;
 }
 
 export interface Progress {

@@ -353,24 +353,27 @@ export interface DraftOptions {
 function prune(s: Session): void {
   const rec = s.rec;
   const st = s.stamp;
-  const hasAncestor = (l: Loc, self: boolean, test: (x: Loc) => boolean) => {
-    for (let x = self ? l : l.parent; x !== null; x = x.parent) if (test(x)) return true;
-    return false;
-  };
-  const read = (x: Loc) => x.readStamp === st;
-  // coverStamp: some access lies strictly below (or, for reads and writes, at) this location.
-  const markAbove = (l: Loc, self: boolean) => {
-    for (let x = self ? l : l.parent; x !== null && x.coverStamp !== st; x = x.parent) x.coverStamp = st;
-  };
-  for (const l of rec.reads) markAbove(l, true);
-  for (const l of rec.writes) markAbove(l, true);
-  for (const l of rec.navs) markAbove(l, false);
+  for (const l of rec.reads) markAbove(l, true, st);
+  for (const l of rec.writes) markAbove(l, true, st);
+  for (const l of rec.navs) markAbove(l, false, st);
   let j = 0;
-  for (const n of rec.navs) if (n.coverStamp !== st && !hasAncestor(n, true, read)) rec.navs[j++] = n;
-  rec.navs.length = j;
+  for (const n of rec.navs) if (n.coverStamp !== st && !readAtOrAbove(n, st)) rec.navs[j++] = n;
+  if (j < rec.navs.length) rec.navs.length = j; // assigning length is slow even when it does not change
   j = 0;
-  for (const r of rec.reads) if (!hasAncestor(r, false, read)) rec.reads[j++] = r;
-  rec.reads.length = j;
+  for (const r of rec.reads) if (r.parent === null || !readAtOrAbove(r.parent, st)) rec.reads[j++] = r;
+  if (j < rec.reads.length) rec.reads.length = j;
+}
+
+// Module-level helpers of prune (the hot path): no closures created per step.
+
+/** coverStamp: some access lies strictly below (or, for reads and writes, at) this location. */
+function markAbove(l: Loc, self: boolean, st: number): void {
+  for (let x = self ? l : l.parent; x !== null && x.coverStamp !== st; x = x.parent) x.coverStamp = st;
+}
+
+function readAtOrAbove(l: Loc, st: number): boolean {
+  for (let x: Loc | null = l; x !== null; x = x.parent) if (x.readStamp === st) return true;
+  return false;
 }
 
 /** One open draft over a shared-state root. */
