@@ -45,7 +45,10 @@ export interface TraceStep {
 export interface StuckThread {
   readonly tid: number;
   readonly thread: string;
+  /** The step that is blocked. */
   readonly step: string;
+  /** Where the thread is, when that differs from `step` (a call made by a local step). */
+  readonly from?: string;
   readonly site: SourceSite;
   readonly why: string | undefined;
 }
@@ -215,8 +218,13 @@ export function stuckThreads(program: Program, state: State): StuckThread[] {
     const o = executeStep(program, state, t.tid);
     if (o.kind !== 'blocked') continue;
     const b = o as Blocked;
-    // The step that is blocked, not the thread's position: local steps in front of it are fused.
-    out.push({ tid: t.tid, thread: t.name, step: `${b.proc}.${b.label}`, site: program.site(b.proc, b.label), why: b.why });
+    // The step that is blocked, and where the thread is when local steps in front of it were fused
+    // (a call into spin_lock from vmem_pagefault.vma_find_rlock).
+    const frames = state.threads[t.tid]!;
+    const top = frames[frames.length - 1]!;
+    const at = `${top.proc}.${top.label}`;
+    const step = `${b.proc}.${b.label}`;
+    out.push({ tid: t.tid, thread: t.name, step, ...(at !== step ? { from: at } : {}), site: program.site(b.proc, b.label), why: b.why });
   }
   return out;
 }

@@ -56,7 +56,7 @@ function counterexampleSection(r: CheckResult, k: number, ctx: ReportContext): s
     ? `minimised: ${m.originalLength} → ${m.length} steps, ${m.originalPreemptions} → ${m.preemptions} preemptions`
     : (m.note ?? '');
   const reads = cx.reads.length ? `<p class="reads"><b>${esc(cx.violation.property)} read:</b> ${cx.reads.map((c) => `<code>${esc(c.path)} = ${esc(show(c.before, 200))}</code>`).join(' ')}</p>` : '';
-  const stuck = cx.stuck.map((t) => `<p class="stuck">${esc(t.thread)} waits at <code>${esc(t.step)}</code> (${esc(siteText(t.site, ctx.cwd))})${t.why ? `: ${esc(t.why)}` : ''}</p>`).join('');
+  const stuck = cx.stuck.map((t) => `<p class="stuck">${esc(t.thread)} waits at <code>${esc(t.step)}</code> (${esc(siteText(t.site, ctx.cwd))})${t.from ? `, called from <code>${esc(t.from)}</code>` : ''}${t.why ? `: ${esc(t.why)}` : ''}</p>`).join('');
   const trace = ctx.traceFile(r);
   const commands = [trace ? `smpcheck replay ${displayPath(trace, ctx.cwd)}` : null, recheckCommand(r, ctx.cwd)].filter(Boolean).map((c) => `<code>${esc(c!)}</code>`).join('<br>');
   return `<section class="cx" id="cx-${k}" data-cx="${k}">

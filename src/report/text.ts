@@ -77,7 +77,10 @@ export function renderStory(cx: Counterexample, o: TextOptions = {}): string[] {
   }
   if (o.violated !== false) lines.push(p.bad(`  ${cx.summary}`));
   if (cx.reads.length > 0) lines.push(`  ${v.property} read: ${cx.reads.map((c) => `${c.path} = ${show(c.before)}`).join(', ')}`);
-  for (const t of cx.stuck) lines.push(`  ${t.thread} waits at ${t.step} (${siteText(t.site, cwd)})${t.why ? `: ${t.why}` : ''}`);
+  for (const t of cx.stuck) {
+    const from = t.from ? `, called from ${t.from}` : '';
+    lines.push(`  ${t.thread} waits at ${t.step} (${siteText(t.site, cwd)})${from}${t.why ? `: ${t.why}` : ''}`);
+  }
   const m = cx.minimization;
   if (m?.status === 'minimal') {
     const same = m.length === m.originalLength && m.preemptions === m.originalPreemptions;

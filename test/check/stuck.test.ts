@@ -12,7 +12,7 @@ describe('a deadlock report names the step each thread is blocked at', () => {
     });
     const program = new Program(defineModel({ name: 'm', params: {}, shared: () => ({ go: false }), threads: () => [thread('T', p)] }), {});
     const [stuck] = stuckThreads(program, program.initial);
-    expect(stuck).toMatchObject({ thread: 'T', step: 'waiter.wait', why: 'go is false' });
+    expect(stuck).toMatchObject({ thread: 'T', step: 'waiter.wait', from: 'waiter.prepare', why: 'go is false' });
     expect(stuck!.site).toEqual(program.site('waiter', 'wait'));
     expect(stuck!.site).not.toEqual(program.site('waiter', 'prepare'));
   });
