@@ -21,7 +21,7 @@ describe('README.md, Reading a trace', () => {
   it('shows the trace exactly as smpcheck prints it', async () => {
     const { cli } = await import('./support/cli.ts');
     const r = cli(['check', 'examples/refcount.spec.ts', '--trace-dir', '.smpcheck/traces']);
-    const printed = r.out.slice(r.out.indexOf('── refcount/get'), r.out.indexOf('\n\n1 specs'));
+    const printed = r.out.slice(r.out.indexOf('── refcount/get'), r.out.indexOf('\n\n1 spec,'));
     const section = readme.slice(readme.indexOf('## Reading a trace'));
     const block = /```\n(── refcount\/get[\s\S]*?)\n```/.exec(section);
     expect(block?.[1]).toBe(printed);

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
+import { defaultEngine } from '../explore/engines.ts';
 import { show } from '../check/replay.ts';
 import { counterexampleOf, type Counterexample } from './counterexample.ts';
 import { paint } from './paint.ts';
@@ -106,7 +107,8 @@ export function renderCounterexample(r: CheckResult, o: TextOptions = {}): strin
 
 /** `smpcheck check FILE -t '^NAME$' --engine E --traces all`. */
 export function recheckCommand(r: CheckResult, cwd = process.cwd()): string {
-  return `smpcheck check ${relative(cwd, r.file)} -t '^${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$' --engine ${r.engine} --traces all`;
+  const engine = r.engine === defaultEngine ? '' : ` --engine ${r.engine}`;
+  return `smpcheck check ${relative(cwd, r.file)} -t '^${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$'${engine} --traces all`;
 }
 
 /** The section of one unexpected (or, with --traces all, failing) result. */
@@ -140,9 +142,10 @@ export function summaryText(results: readonly CheckResult[]): string {
   const counts = new Map<string, number>();
   for (const r of bad) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
   const detail = [...counts].map(([v, n]) => `${n} ${v}`).join(', ');
+  const specs = results.length === 1 ? '1 spec' : `${results.length} specs`;
   return bad.length === 0
-    ? `${results.length} specs, all as expected`
-    : `${results.length} specs, ${results.length - bad.length} as expected, ${bad.length} not (${detail})`;
+    ? `${specs}, all as expected`
+    : `${specs}, ${results.length - bad.length} as expected, ${bad.length} not (${detail})`;
 }
 
 /** The full text report: table, counterexamples, summary line. */
