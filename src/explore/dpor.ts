@@ -7,7 +7,8 @@ import { executeStep, StepError, type Outcome, type Stepped } from '../model/ste
 import { Dependence, type EventInfo } from './dependence.ts';
 import { EventTable } from './event-table.ts';
 import { stateKey } from './state-key.ts';
-import type { Cut, Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
+import { Findings } from './findings.ts';
+import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
 import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tree.ts';
 
 /**
@@ -114,12 +115,7 @@ class DporSearch {
   private readonly nthreads: number;
   private readonly evs: Ev[] = [];
   private readonly nodes: SearchNode[] = [];
-  private readonly violations: Violation[] = [];
-  private readonly violated = new Set<string>();
-  private readonly witnesses = new Set<string>();
-  private readonly cut = new Set<Cut>();
-  private readonly terminals: Set<string> | undefined;
-  private readonly deadlockKeys: Set<string> | undefined;
+  private readonly found: Findings;
   private readonly start = Date.now();
   private executions = 0;
   private deadlocks = 0;
@@ -138,8 +134,7 @@ class DporSearch {
     this.dep = new Dependence(observed);
     this.table = new EventTable(this.dep);
     this.nthreads = program.threads.length;
-    this.terminals = opts.collectTerminals ? new Set() : undefined;
-    this.deadlockKeys = opts.collectTerminals ? new Set() : undefined;
+    this.found = new Findings(opts);
   }
 
   run(): ExploreResult {
@@ -167,36 +162,21 @@ class DporSearch {
       }
     }
     if (this.opts.profile) this.opts.profile.totalMs += performance.now() - t0;
-    return {
-      engine: 'dpor',
-      stats: {
-        executions: this.executions,
-        traces: this.cut.size === 0 && error === undefined ? this.executions : null,
-        deadlocks: this.deadlocks,
-        sleepBlocked: this.sleepBlocked,
-        events: this.events,
-        states: null,
-        maxDepth: this.maxDepth,
-      },
-      violations: this.violations,
-      witnessesReached: [...this.witnesses],
-      cut: [...this.cut],
-      ...(this.terminals ? { terminals: this.terminals, deadlockStates: this.deadlockKeys! } : {}),
-      ...(error ? { error } : {}),
-    };
+    return this.found.result('dpor', {
+      executions: this.executions,
+      traces: this.found.cut.size === 0 && error === undefined ? this.executions : null,
+      deadlocks: this.deadlocks,
+      sleepBlocked: this.sleepBlocked,
+      events: this.events,
+      states: null,
+      maxDepth: this.maxDepth,
+    }, error);
   }
 
   // ---------------------------------------------------------------- properties and bounds
 
   private report(v: Violation): void {
-    if (!this.violated.has(v.property)) {
-      this.violated.add(v.property);
-      this.violations.push(v);
-    }
-    if (this.opts.stopOn(v.property)) {
-      this.cut.add('stopped');
-      throw new Abort();
-    }
+    if (this.found.report(v)) throw new Abort();
   }
 
   private schedule(): number[] {
@@ -209,7 +189,7 @@ class DporSearch {
     if (p.invariants.length === 0 && p.witnesses.length === 0) return true;
     const reads: Loc[] = [];
     const failing = evaluatePredicates(p, state.shared, p.invariants, 'invariant', reads);
-    for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.witnesses.add(name);
+    for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.found.witnesses.add(name);
     const obs = this.dep.observed;
     const outside = reads.filter((r) => !obs.some((o) => isPrefix(o, r)));
     if (outside.length > 0) {
@@ -225,7 +205,7 @@ class DporSearch {
     if ((++this.tick & 255) !== 0) return;
     const elapsed = Date.now() - this.start;
     if (elapsed > this.opts.bounds.timeMs) {
-      this.cut.add('time');
+      this.found.cut.add('time');
       throw new Abort();
     }
     this.opts.onProgress?.({ executions: this.executions, events: this.events, depth, elapsedMs: elapsed });
@@ -272,7 +252,7 @@ class DporSearch {
     if (!anyEnabled) {
       this.maximal(node, allDone);
     } else if (node.depth >= this.opts.bounds.maxDepth) {
-      this.cut.add('depth');
+      this.found.cut.add('depth');
       this.detectRaces();
     } else {
       // Lines 9-13: follow the wakeup tree, or start it with the first enabled thread not asleep.
@@ -393,21 +373,21 @@ class DporSearch {
   private maximal(node: SearchNode, allDone: boolean): void {
     if (allDone) {
       this.executions++;
-      this.terminals?.add(stateKey(node.state));
+      this.found.terminals?.add(stateKey(node.state));
       const p = this.program;
       for (const name of evaluatePredicates(p, node.state.shared, p.finals, 'final')) {
         this.report({ property: name, kind: 'final', schedule: this.schedule() });
       }
     } else {
       this.deadlocks++;
-      this.deadlockKeys?.add(stateKey(node.state));
+      this.found.deadlockStates?.add(stateKey(node.state));
       if (this.opts.deadlockIsViolation) {
         const stuck = node.status.map((s, t) => (s!.outcome.kind === 'blocked' ? this.program.threadName(t) : null)).filter((x) => x !== null);
         this.report({ property: 'deadlock', kind: 'deadlock', detail: `blocked: ${stuck.join(', ')}`, schedule: this.schedule() });
       }
     }
     if (this.executions + this.deadlocks >= this.opts.bounds.maxExecutions) {
-      this.cut.add('executions');
+      this.found.cut.add('executions');
       throw new Abort();
     }
     this.detectRaces();

@@ -4,7 +4,8 @@ import type { Program, State } from '../model/program.ts';
 import { executeStep, StepError, type Outcome, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
-import type { Cut, Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
+import { Findings } from './findings.ts';
+import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
 
 /**
  * The reference explorer: every enabled step of every reachable state, no reduction. It is a
@@ -27,13 +28,8 @@ interface OpenState {
 
 class NaiveSearch {
   private readonly memo = new Map<string, bigint | 'open'>();
-  private readonly violations: Violation[] = [];
-  private readonly violated = new Set<string>();
-  private readonly witnesses = new Set<string>();
+  private readonly found: Findings;
   private readonly observed = new Set<Loc>();
-  private readonly cut = new Set<Cut>();
-  private readonly terminals: Set<string> | undefined;
-  private readonly deadlockKeys: Set<string> | undefined;
   private readonly path: number[] = [];
   private readonly start = Date.now();
   private events = 0;
@@ -44,16 +40,11 @@ class NaiveSearch {
     private readonly program: Program,
     private readonly opts: ExploreOptions,
   ) {
-    this.terminals = opts.collectTerminals ? new Set() : undefined;
-    this.deadlockKeys = opts.collectTerminals ? new Set() : undefined;
+    this.found = new Findings(opts);
   }
 
   private report(v: Violation): void {
-    if (!this.violated.has(v.property)) {
-      this.violated.add(v.property);
-      this.violations.push(v);
-    }
-    if (this.opts.stopOn(v.property)) this.stopped = true;
+    if (this.found.report(v)) this.stopped = true;
   }
 
   /** Checks a newly reached state; returns its frame, or its execution count for a leaf. */
@@ -64,7 +55,7 @@ class NaiveSearch {
     for (const name of evaluatePredicates(p, state.shared, p.invariants, 'invariant', reads)) {
       this.report({ property: name, kind: 'invariant', schedule: [...this.path] });
     }
-    for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.witnesses.add(name);
+    for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.found.witnesses.add(name);
     for (const l of reads) this.observed.add(l);
     const outcomes: Outcome[] = [];
     for (let tid = 0; tid < p.threads.length; tid++) outcomes.push(executeStep(p, state, tid));
@@ -77,9 +68,9 @@ class NaiveSearch {
       for (const name of evaluatePredicates(p, state.shared, p.finals, 'final')) {
         this.report({ property: name, kind: 'final', schedule: [...this.path] });
       }
-      this.terminals?.add(key);
+      this.found.terminals?.add(key);
     } else {
-      this.deadlockKeys?.add(key);
+      this.found.deadlockStates?.add(key);
       if (this.opts.deadlockIsViolation) {
         const stuck = outcomes.filter((o) => o.kind === 'blocked').map((o) => p.threadName(o.tid));
         this.report({ property: 'deadlock', kind: 'deadlock', detail: `blocked: ${stuck.join(', ')}`, schedule: [...this.path] });
@@ -91,7 +82,7 @@ class NaiveSearch {
 
   private outOfTime(): boolean {
     if (Date.now() - this.start > this.opts.bounds.timeMs) {
-      this.cut.add('time');
+      this.found.cut.add('time');
       return true;
     }
     return false;
@@ -131,13 +122,13 @@ class NaiveSearch {
         const key = stateKey(e.state);
         const known = this.memo.get(key);
         if (known === 'open') {
-          this.cut.add('cycle'); // an execution that can run forever: spin loops must use t.await
+          this.found.cut.add('cycle'); // an execution that can run forever: spin loops must use t.await
         } else if (known !== undefined) {
           top.execs += known;
         } else if (this.path.length > b.maxDepth) {
-          this.cut.add('depth');
+          this.found.cut.add('depth');
         } else if (this.memo.size >= b.maxStates) {
-          this.cut.add('states');
+          this.found.cut.add('states');
           break;
         } else {
           const child = this.enter(e.state, key);
@@ -154,10 +145,9 @@ class NaiveSearch {
       const schedule = e instanceof StepError ? [...this.path, e.tid] : [...this.path];
       error = { error: e, schedule };
     }
-    if (this.stopped) this.cut.add('stopped');
-    const complete = this.cut.size === 0 && error === undefined;
+    const complete = this.found.cut.size === 0 && error === undefined;
     let traces: number | null = null;
-    let deadlocks = this.deadlockKeys?.size ?? 0;
+    let deadlocks = this.found.deadlockStates?.size ?? 0;
     if (complete) {
       // Counting is statistics, not checking: when it runs out of time or room, the verdict of
       // the finished search stands and the trace count is reported as unknown.
@@ -168,23 +158,15 @@ class NaiveSearch {
         deadlocks = Number(counts.deadlock);
       }
     }
-    return {
-      engine: 'naive',
-      stats: {
-        executions: Number(totalExecs),
-        traces,
-        deadlocks,
-        sleepBlocked: 0,
-        events: this.events,
-        states: this.memo.size,
-        maxDepth: this.maxDepth,
-      },
-      violations: this.violations,
-      witnessesReached: [...this.witnesses],
-      cut: [...this.cut],
-      ...(this.terminals ? { terminals: this.terminals, deadlockStates: this.deadlockKeys! } : {}),
-      ...(error ? { error } : {}),
-    };
+    return this.found.result('naive', {
+      executions: Number(totalExecs),
+      traces,
+      deadlocks,
+      sleepBlocked: 0,
+      events: this.events,
+      states: this.memo.size,
+      maxDepth: this.maxDepth,
+    }, error);
   }
 }
 

@@ -1,0 +1,43 @@
+import type { Cut, ExploreOptions, ExploreResult, ExploreStats, Violation } from './types.ts';
+
+/**
+ * What a search finds, kept the same way by every engine: the first violation of each property
+ * (in discovery order), the witnesses reached, the cuts, and, when asked for, the terminal and
+ * deadlocked states as canonical keys.
+ */
+export class Findings {
+  readonly violations: Violation[] = [];
+  readonly witnesses = new Set<string>();
+  readonly cut = new Set<Cut>();
+  readonly terminals: Set<string> | undefined;
+  readonly deadlockStates: Set<string> | undefined;
+  private readonly violated = new Set<string>();
+
+  constructor(private readonly opts: ExploreOptions) {
+    this.terminals = opts.collectTerminals ? new Set() : undefined;
+    this.deadlockStates = opts.collectTerminals ? new Set() : undefined;
+  }
+
+  /** Records a violation; true when the search must stop (and then records the cut). */
+  report(v: Violation): boolean {
+    if (!this.violated.has(v.property)) {
+      this.violated.add(v.property);
+      this.violations.push(v);
+    }
+    if (!this.opts.stopOn(v.property)) return false;
+    this.cut.add('stopped');
+    return true;
+  }
+
+  result(engine: string, stats: ExploreStats, error: ExploreResult['error']): ExploreResult {
+    return {
+      engine,
+      stats,
+      violations: this.violations,
+      witnessesReached: [...this.witnesses],
+      cut: [...this.cut],
+      ...(this.terminals ? { terminals: this.terminals, deadlockStates: this.deadlockStates! } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+}
