@@ -5,6 +5,7 @@
  * engine runs in its own process (peak RSS and start-up are per run); DPOR runs BENCH_RUNS times
  * (default 3) and the median is reported; naive runs under a 60 s budget and is repeated only when
  * fast. Prints a table and writes the same figures to bench-results/bench.json.
+ * Where `spin` and `gcc` are installed, SPIN 6.5 checks lastzero(10..12) on the same machine.
  *   BENCH_RUNS=5 BENCH_FILTER='lastzero' npm run bench
  */
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { cpus } from 'node:os';
 import { findSpecFiles, loadSpecs } from '../../src/cli/load.ts';
 import { oracleBench } from './cases.ts';
 import { draftMicrobench } from './draft.ts';
+import { runSpinLastzero, spinAvailable, type SpinResult } from './spin.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const NAIVE_BUDGET_MS = 60_000;
@@ -90,7 +92,7 @@ function measure(kind: 'oracle' | 'spec', name: string, engine: string, publishe
   };
 }
 
-const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
+const fmt = (n: number) => (n >= 1e9 ? n.toExponential(2) : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 const rows: Row[] = [];
@@ -122,8 +124,18 @@ const draft = {
   immerNs: median(draftRuns.map((d) => d.immerNs)),
 };
 
+// SPIN 6.5 on the same machine, where it is installed (Debian package `spin`).
+const spin: SpinResult[] = [];
+if (spinAvailable() && (!filter || filter.test('spin'))) {
+  for (const n of [10, 11, 12]) {
+    const r = runSpinLastzero(n);
+    spin.push(r);
+    process.stderr.write(`spin lastzero(${n}): ${JSON.stringify(r)}\n`);
+  }
+}
+
 const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', date: new Date().toISOString() };
-const out = { machine, runs: RUNS, naiveBudgetMs: NAIVE_BUDGET_MS, rows, draftMicrobench: draft };
+const out = { machine, runs: RUNS, naiveBudgetMs: NAIVE_BUDGET_MS, rows, draftMicrobench: draft, spin };
 mkdirSync('bench-results', { recursive: true });
 writeFileSync('bench-results/bench.json.tmp', `${JSON.stringify(out, null, 2)}\n`);
 renameSync('bench-results/bench.json.tmp', 'bench-results/bench.json');
@@ -133,4 +145,7 @@ const cells = table.map((l) => l.split('\t'));
 const widths = head.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
 console.log(cells.map((c) => c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ')).join('\n'));
 console.log(`\none small step (lastzero's store), median of 5 × 200k: plain copy ${draft.plainNs.toFixed(0)} ns, recording draft ${draft.draftNs.toFixed(0)} ns (${(draft.draftNs / draft.plainNs).toFixed(1)}× plain), immer produce ${draft.immerNs.toFixed(0)} ns (${(draft.immerNs / draft.draftNs).toFixed(1)}× the draft, no recording)`);
+for (const r of spin) {
+  console.log(`SPIN 6.5 lastzero(${r.n}) with partial-order reduction: ${r.error ? `did not finish (${r.error.slice(0, 80)})` : `${fmt(r.states)} states, ${secs(r.wallMs)}, ${Math.round(r.peakRssMB)} MB peak RSS`}`);
+}
 console.log(`machine: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}; written to bench-results/bench.json`);
