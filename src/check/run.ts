@@ -51,7 +51,19 @@ export interface CheckResult {
 
 const EMPTY_STATS: ExploreStats = { executions: 0, traces: null, deadlocks: 0, sleepBlocked: 0, events: 0, states: null, maxDepth: 0 };
 
-/** Runs one spec with one engine and decides its verdict against the expectation. */
+/**
+ * Runs one spec with one engine (default: optimal DPOR) and decides its verdict against the
+ * expectation. This is what `smpcheck check` does for each spec; use it to check specs from a
+ * script or a test.
+ *
+ * @example
+ * ```ts
+ * const r = checkSpec(spec({ name: 'falloc_pop/U', model: fallocPop, params: { variant: 'U' }, expect: { fail: 'I-own' } }));
+ * r.verdict;               // 'FAIL'
+ * r.ok;                    // true: the expected violation was found
+ * r.violation?.schedule;   // thread ids of the minimal counterexample, from the initial state
+ * ```
+ */
 export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   const engineName = opts.engine ?? defaultEngine;
   const engine = engines[engineName];

@@ -149,7 +149,8 @@ class DporSearch {
         wut: new WuNode(null),
         attempts: null,
       };
-      if (this.checkState(root.state)) this.explore(root);
+      this.checkState(root.state);
+      this.explore(root);
     } catch (e) {
       if (e instanceof Abort) {
         // stopped: a violation the caller asked to stop on, a bound, or an observed-set restart
@@ -183,10 +184,10 @@ class DporSearch {
     return this.evs.map((e) => e.tid);
   }
 
-  /** Invariants and witnesses in a newly reached state; false when the search must restart. */
-  private checkState(state: State): boolean {
+  /** Invariants and witnesses in a newly reached state (throws Abort when the search must restart). */
+  private checkState(state: State): void {
     const p = this.program;
-    if (p.invariants.length === 0 && p.witnesses.length === 0) return true;
+    if (p.invariants.length === 0 && p.witnesses.length === 0) return;
     const reads: Loc[] = [];
     const failing = evaluatePredicates(p, state.shared, p.invariants, 'invariant', reads);
     for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.found.witnesses.add(name);
@@ -198,7 +199,6 @@ class DporSearch {
       throw new Abort();
     }
     for (const name of failing) this.report({ property: name, kind: 'invariant', schedule: this.schedule() });
-    return true;
   }
 
   private checkBounds(depth: number): void {
@@ -250,6 +250,7 @@ class DporSearch {
       if (s!.outcome.kind !== 'done') allDone = false;
     }
     if (!anyEnabled) {
+      // Line 2: E is maximal; lines 3-7 reverse its races.
       this.maximal(node, allDone);
     } else if (node.depth >= this.opts.bounds.maxDepth) {
       this.found.cut.add('depth');
@@ -273,13 +274,12 @@ class DporSearch {
         const tid = branch.info!.tid;
         const ev = this.take(node, tid);
         this.checkBranch(branch, ev);
-        const childSleep = node.sleep.filter((q) => !this.table.dependent(q, ev.info));
         const child: SearchNode = {
           depth: node.depth + 1,
           state: (node.status[tid]!.outcome as Stepped).state,
           status: this.inheritStatus(node, ev),
-          sleep: childSleep,
-          wut: branch,
+          sleep: node.sleep.filter((q) => !this.table.dependent(q, ev.info)), // line 17: Sleep'
+          wut: branch, // line 18: WuT' = subtree(wut(E), p), shared, not copied
           attempts: null,
         };
         this.evs.push(ev);
@@ -287,10 +287,11 @@ class DporSearch {
         for (const f of (node.status[tid]!.outcome as Stepped).failures ?? []) {
           this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: this.schedule() });
         }
-        if (!ev.obs || this.checkState(child.state)) this.explore(child);
+        if (ev.obs) this.checkState(child.state); // only a store to what they read can change them
+        this.explore(child); // line 19
         this.evs.pop();
-        node.sleep.push(ev.info);
-        node.wut.dropFirst();
+        node.sleep.push(ev.info); // line 20: add p to sleep(E)
+        node.wut.dropFirst(); // line 21: remove p.w from wut(E)
       }
     }
     this.nodes.pop();

@@ -163,7 +163,15 @@ export function defineModel<P extends object, S extends object>(def: ModelDef<P,
   return Object.freeze({ ...def, kind: 'model', site: callerSite() });
 }
 
-/** `[0, 1, ..., n-1]`, for thread lists and initial arrays. */
+/**
+ * `[0, 1, ..., n-1]`, for thread lists and initial arrays.
+ *
+ * @example
+ * ```ts
+ * shared: ({ frames }) => ({ owners: range(frames).map(() => 0) }),
+ * threads: ({ cores }) => range(cores).map((c) => thread(`C${c}`, core)),
+ * ```
+ */
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }

@@ -1,6 +1,12 @@
 /**
  * A problem in a model or spec (a step threw, state that is not plain data, a bad label): the
- * user's to fix, reported as verdict ERROR with the step it happened in, never as a crash.
+ * user's to fix, reported as verdict ERROR with the step it happened in, never as a crash. A
+ * model may throw one itself to reject a configuration, with a hint shown as `Hint:`.
+ *
+ * @example
+ * ```ts
+ * throw new ModelError('the buddy allocator needs a power-of-two frame count', 'use frames: 4 or 8');
+ * ```
  */
 export class ModelError extends Error {
   override readonly name = 'ModelError';
