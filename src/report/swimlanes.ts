@@ -38,17 +38,19 @@ export function changeText(c: Change): string {
 const MIN_CHANGES = 20;
 const MIN_LANE = 10;
 
+/** A step name in a lane of width `w`; too long, it loses its beginning, not the label at its end. */
 function fit(s: string, w: number): string {
-  return s.length <= w ? s.padEnd(w) : `${s.slice(0, w - 1)}…`;
+  return s.length <= w ? s.padEnd(w) : `…${s.slice(s.length - (w - 1))}`;
 }
 
-/** An item wider than `w` is broken at spaces (a change `path: old → new` reads fine over two lines). */
+/** An item wider than `w` is broken at spaces or commas (a change `path: old → new` reads fine over two lines). */
 function pieces(item: string, w: number): string[] {
   if (item.length <= w) return [item];
   const out: string[] = [];
   let rest = item;
   while (rest.length > w) {
-    const cut = rest.lastIndexOf(' ', w);
+    // At a space, else after a comma of a JSON value, else anywhere.
+    const cut = Math.max(rest.lastIndexOf(' ', w), rest.lastIndexOf(',', w - 1) + 1);
     const at = cut > 0 ? cut : w;
     out.push(rest.slice(0, at));
     rest = rest.slice(at).trimStart();
@@ -83,7 +85,7 @@ function wrap(items: readonly string[], w: number): string[] {
  * share one), one row per step with the step in its thread's column, the source line and the
  * state change (path: old → new; a store of the same value is shown, it is often the point).
  * Fits `width` columns: steps are shown with their caller when that fits, else alone; then
- * source files lose their folder, then step names are cut with '…'; changes wrap onto
+ * source files lose their folder, then step names lose their beginning to '…'; changes wrap onto
  * continuation rows. A `*` after a step number marks a preemption.
  */
 export function renderSwimlanes(cx: Counterexample, o: SwimlaneOptions = {}): string[] {
@@ -110,8 +112,11 @@ export function renderSwimlanes(cx: Counterexample, o: SwimlaneOptions = {}): st
     srcW = Math.max(6, ...src.map((s) => s.length));
   }
   if (fixed(lanes) + MIN_CHANGES > width) {
-    const each = Math.max(MIN_LANE, Math.floor((width - fixed(lanes.map(() => 0)) - MIN_CHANGES) / threads.length));
-    lanes = lanes.map((w) => Math.min(w, each));
+    // Cut only the widest lanes: the largest cap c with sum(min(w, c)) within the room left.
+    const room = width - fixed(lanes.map(() => 0)) - MIN_CHANGES;
+    let cap = Math.max(...lanes);
+    while (cap > MIN_LANE && lanes.reduce((a, w) => a + Math.min(w, cap), 0) > room) cap--;
+    lanes = lanes.map((w) => Math.min(w, cap));
   }
   const changesW = Math.max(MIN_CHANGES, width - fixed(lanes));
   const row = (num: string, cells: string[], source: string, change: string) =>
