@@ -277,11 +277,6 @@ function nodeOf(value: unknown): DraftNode | undefined {
   return value !== null && typeof value === 'object' ? (value as any)[NODE] : undefined;
 }
 
-/** True when `value` is a live or stale proxy of some draft. */
-export function isDraft(value: unknown): boolean {
-  return nodeOf(value) !== undefined;
-}
-
 /**
  * Plain data for `value`: a draft proxy becomes its current value (and counts as a read of its
  * whole subtree, since the value copies it); plain containers holding proxies are rebuilt.

@@ -16,8 +16,6 @@ export interface Footprint {
   readonly writes: readonly Loc[];
 }
 
-export const EMPTY_FOOTPRINT: Footprint = Object.freeze({ reads: [], navs: [], writes: [] });
-
 function writeHits(w: Loc, other: Footprint): boolean {
   for (const x of other.writes) if (overlaps(w, x)) return true;
   for (const r of other.reads) if (overlaps(w, r)) return true;
@@ -48,9 +46,4 @@ export function writesWhatIsRead(writer: Footprint, reader: Footprint): boolean 
     for (const n of reader.navs) if (isPrefix(w, n)) return true;
   }
   return false;
-}
-
-/** Human-readable footprint, e.g. `R head, next.0  W head`. */
-export function describeFootprint(fp: Footprint): { reads: string[]; writes: string[] } {
-  return { reads: fp.reads.map((l) => l.path), writes: fp.writes.map((l) => l.path) };
 }

@@ -335,8 +335,3 @@ function asStepError(e: unknown, program: Program, tid: number, top: Frame): Ste
   if (e instanceof Error) err.stack = e.stack;
   return err;
 }
-
-/** Whether a thread has finished. */
-export function isFinished(state: State, tid: number): boolean {
-  return state.threads[tid]!.length === 0;
-}
