@@ -17,9 +17,12 @@ import { kernelState, type KernelState } from './kernel/state.ts';
  * merges upwards; map_* under global_lock inside the level locks), V946 (PR #946: pfree calls
  * release_physical_memory → uk_vma_advise → uk_rwlock_rlock(vma_list_lock), a blocking lock,
  * while holding level_locks[order]; another core holds vma_list_lock for writing).
+ *
+ * `cores` (Vdiploma, default 2): C0 allocates an order-1 chunk and C1 frees page 0; every
+ * further core allocates one page (order 0).
  */
 export type M10Variant = 'V801' | 'Vdiploma' | 'V946';
-type Params = { variant: M10Variant };
+type Params = { variant: M10Variant; cores: number };
 type Shared = KernelState & {
   fl: number[][];
   head: number[];
@@ -134,13 +137,15 @@ const vma_map = procedure<Shared, Params>('uk_vma_map', {
 function threadsOf(p: Params): ThreadSpec[] {
   if (p.variant === 'V801') return [thread('C0', palloc, { order: 0, i: 0 })];
   if (p.variant === 'V946') return [thread('C0', pfree, { chunk: 0, order: 0 }), thread('C1', vma_map)];
-  return [thread('C0', palloc, { order: 1, i: 1 }), thread('C1', pfree, { chunk: 0, order: 0 })];
+  const pages = range(p.cores).slice(2).map((c) => thread(`C${c}`, palloc, { order: 0, i: 0 }));
+  return [thread('C0', palloc, { order: 1, i: 1 }), thread('C1', pfree, { chunk: 0, order: 0 }), ...pages];
 }
 
 export const bbuddyLevelLocks = defineModel({
   name: 'bbuddy_level_locks',
   description: "the heap page allocator's per-level locks: accounting, lock order, ukvmem under a spinlock",
-  params: { variant: 'Vdiploma' } as Params,
+  params: { variant: 'Vdiploma', cores: 2 } as Params,
+  check: (p) => (p.cores === 2 || (p.variant === 'Vdiploma' && p.cores > 2) ? undefined : 'more than 2 cores only for Vdiploma'),
   shared: (p): Shared => {
     const n = threadsOf(p).length;
     const base = kernelState({ cores: n, threads: n, spinlocks: [L(0), L(1), L(2), 'global_lock'], rwlocks: ['vma_list_lock'] });

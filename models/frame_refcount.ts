@@ -1,4 +1,4 @@
-import { defineModel, procedure, thread, type ThreadSpec } from '../src/index.ts';
+import { defineModel, procedure, range, thread, type ThreadSpec } from '../src/index.ts';
 import { ffree, framePool, NIL, takeFrame, type FrameState } from './kernel/frames.ts';
 import { pageTable, type PagingState } from './kernel/pagetable.ts';
 import { forVariants } from './kernel/props.ts';
@@ -19,10 +19,13 @@ import { invlpg, tlb_ipi_handler, tlb_shootdown, tlbState, type TlbState } from 
  * (everything under PT), 9d-ii (GUP-fast: try-get, re-validate the PTE, retry), 9e (9d-i while
  * C1 still caches A → F in its TLB; C0 frees after a local flush only), 9e-fix (free after a
  * remote shootdown, as mmu_gather does).
+ *
+ * `sharers` (default 1): how many cores share A's frame, each into its own PTE: C1 into B, then
+ * C3, C4, … (after the client C2) into the next entries.
  */
 export type M9Variant = '9a' | '9b-race-put' | '9b-race-get' | '9c' | '9d-i' | '9d-ii' | '9e' | '9e-fix';
 type RefMode = 'none' | 'nonatomic' | 'atomic' | 'try';
-type Params = { variant: M9Variant };
+type Params = { variant: M9Variant; sharers: number };
 type Shared = KernelState &
   PagingState &
   FrameState &
@@ -63,7 +66,7 @@ const unmap = procedure<Shared, Params>('pg_page_unmap', {
   },
 });
 
-/** Share A's frame into B: g1 read Ea, g2 take a reference, g3 write Eb. */
+/** Share A's frame into B (`into`): g1 read Ea, g2 take a reference, g3 write Eb. */
 const share = procedure<Shared, Params>('share_into_B', {
   g1_pte_read: (s, t) => {
     const e = s.pt.tables.T![A];
@@ -86,7 +89,7 @@ const share = procedure<Shared, Params>('share_into_B', {
     s.revalidate_failed = true; // the PTE changed under us: drop the reference and retry
   },
   g2_put_retry: (s, t) => { t.call(ref_put, { f: t.y }, { then: 'g1_pte_read' }); },
-  g3_pte_write: (s, t) => { s.pt.tables.T![B] = { paddr: t.y, attr: 'RW' }; },
+  g3_pte_write: (s, t) => { s.pt.tables.T![t.into] = { paddr: t.y, attr: 'RW' }; },
 });
 
 /** Any procedure run with PT held around it (9d-i: lookups and unmaps under the page-table lock). */
@@ -111,13 +114,15 @@ function op(name: string, body: typeof unmap, args: Record<string, unknown>, p: 
 }
 
 function threadsOf(p: Params): ThreadSpec[] {
-  const c1 = p.variant === '9b-race-put' ? op('C1', unmap, { l: B }, p) : op('C1', share, {}, p);
+  const c1 = p.variant === '9b-race-put' ? op('C1', unmap, { l: B }, p) : op('C1', share, { into: B }, p);
   const ts = [op('C0', unmap, { l: A }, p), c1, thread('C2', client)];
-  if (p.variant === '9e-fix') {
-    ts.push(thread('IPI1', tlb_ipi_handler, { left: 1 }, { core: 1 }), thread('IPI2', tlb_ipi_handler, { left: 1 }, { core: 2 }));
-  }
+  for (let k = 2; k <= p.sharers; k++) ts.push(op(`C${k + 1}`, share, { into: k }, p));
+  if (p.variant === '9e-fix') ts.push(...range(cores(p)).slice(1).map((c) => thread(`IPI${c}`, tlb_ipi_handler, { left: 1 }, { core: c })));
   return ts;
 }
+
+/** C0, C1, C2 and the further sharers, one core each (IPI handlers run on their target cores). */
+const cores = (p: Params) => 2 + p.sharers;
 
 /** PTEs (and TLB entries) that map F. */
 const ptesOnF = (s: Shared) => s.pt.tables.T!.filter((e) => e?.paddr === F).length;
@@ -126,18 +131,19 @@ const tlbOnF = (s: Shared) => s.tlb.some((row) => row.some((e) => e?.paddr === F
 export const frameRefcount = defineModel({
   name: 'frame_refcount',
   description: 'get/put reference counts versus freeing a frame still mapped elsewhere',
-  params: { variant: '9a' } as Params,
+  params: { variant: '9a', sharers: 1 } as Params,
+  check: (p) => (p.sharers >= 1 ? undefined : 'sharers must be at least 1'),
   shared: (p): Shared => {
     const both = p.variant === '9b-race-put';
     const fa = framePool(1, [F], { refs: refMode(p.variant) !== 'none' });
     if (both) fa.ref![F] = 2;
     const cached = p.variant === '9e' || p.variant === '9e-fix' ? [{ core: 1, l: A, entry: { paddr: F, attr: 'RW' } }] : [];
     return {
-      ...kernelState({ cores: 3, threads: threadsOf(p).length, spinlocks: ['PT'] }),
+      ...kernelState({ cores: cores(p), threads: threadsOf(p).length, spinlocks: ['PT'] }),
       locks: { PT: 0 },
       fa,
-      pt: pageTable(2, { table: 'T' }, { T: [{ paddr: F, attr: 'RW' }, both ? { paddr: F, attr: 'RW' } : null] }),
-      ...tlbState(3, 2, cached),
+      pt: pageTable(1 + p.sharers, { table: 'T' }, { T: [{ paddr: F, attr: 'RW' }, both ? { paddr: F, attr: 'RW' } : null, ...range(p.sharers - 1).map(() => null)] }),
+      ...tlbState(cores(p), 1 + p.sharers, cached),
       client_owns: false,
       tryget_failed: false,
       revalidate_failed: false,

@@ -1,4 +1,4 @@
-import { defineModel, procedure, thread, type ThreadSpec } from '../src/index.ts';
+import { defineModel, procedure, range, thread, type ThreadSpec } from '../src/index.ts';
 import { framePool, type FrameState } from './kernel/frames.ts';
 import { spin_lock_irqsave, spin_unlock_irqrestore } from './kernel/irq.ts';
 import { leafOf, pageTable, pg_page_mapx, pg_page_set_attr, type Attr, type PagingState } from './kernel/pagetable.ts';
@@ -20,9 +20,13 @@ import { tlb_ipi_handler, tlb_shootdown, tlbFill, tlbState, type TlbState } from
  * 8c (C1 holds a cached RW entry for v0 and writes; C0's set_attr(R) flushes only locally),
  * 8c-fix (shootdown: IPIs and acks), 8c-irqoff (both cores set_attr with a shootdown under
  * uk_spin_lock_irqsave).
+ *
+ * `cores` (default 2): C0 runs set_attr(R); every further core runs what C1 runs in the variant:
+ * set_attr alternating RW and R (8a, 8c-irqoff), a fault on v2 (8b), or a write through its
+ * cached RW entry, for v0 on C1, v1 on C2, v0 on C3, … (8c).
  */
 export type M8Variant = '8a-U' | '8a-L' | '8b' | '8b-fix' | '8c' | '8c-fix' | '8c-irqoff';
-type Params = { variant: M8Variant };
+type Params = { variant: M8Variant; cores: number };
 type Shared = KernelState &
   PagingState &
   FrameState &
@@ -85,37 +89,43 @@ const access = procedure<Shared, Params>('access', {
   },
 });
 
+/** The page core c (c ≥ 1) has cached RW and writes in 8c: v0, v1, v0, … */
+const stalePage = (c: number) => (c - 1) % 2;
+const others = (p: Params) => range(p.cores).slice(1);
+
 function threadsOf(p: Params): ThreadSpec[] {
   const c0 = thread('C0', set_attr, { a: 'R' });
+  const setAttrs = others(p).map((c) => thread(`C${c}`, set_attr, { a: c % 2 === 1 ? 'RW' : 'R' }));
+  // One IPI handler per core that receives shootdowns, each expecting one IPI from each sender.
+  const ipis = (cores: number[], senders: number) => cores.map((c) => thread(`IPI${c}`, tlb_ipi_handler, { left: senders }, { core: c }));
   switch (p.variant) {
     case '8a-U':
     case '8a-L':
-      return [c0, thread('C1', set_attr, { a: 'RW' })];
+      return [c0, ...setAttrs];
     case '8b':
     case '8b-fix':
-      return [c0, thread('C1', access, { l: 2, write: false })];
+      return [c0, ...others(p).map((c) => thread(`C${c}`, access, { l: 2, write: false }))];
     case '8c':
-      return [c0, thread('C1', access, { l: 0, write: true })];
-    case '8c-fix':
-      return [c0, thread('C1', access, { l: 0, write: true }), thread('IPI1', tlb_ipi_handler, { left: 1 }, { core: 1 })];
+    case '8c-fix': {
+      const writers = others(p).map((c) => thread(`C${c}`, access, { l: stalePage(c), write: true }));
+      return p.variant === '8c' ? [c0, ...writers] : [c0, ...writers, ...ipis(others(p), 1)];
+    }
     case '8c-irqoff':
-      return [
-        c0, thread('C1', set_attr, { a: 'RW' }),
-        thread('IPI0', tlb_ipi_handler, { left: 1 }, { core: 0 }), thread('IPI1', tlb_ipi_handler, { left: 1 }, { core: 1 }),
-      ];
+      return [c0, ...setAttrs, ...ipis(range(p.cores), p.cores - 1)];
   }
 }
 
 export const pgattrUniform = defineModel({
   name: 'pgattr_uniform',
   description: 'uniform permissions after a paging/VMA API call, versus faults and remote TLBs',
-  params: { variant: '8a-U' } as Params,
+  params: { variant: '8a-U', cores: 2 } as Params,
+  check: (p) => (p.cores >= 2 ? undefined : 'cores must be at least 2'),
   shared: (p): Shared => ({
-    ...kernelState({ cores: 2, threads: threadsOf(p).length, spinlocks: ['PT'] }),
+    ...kernelState({ cores: p.cores, threads: threadsOf(p).length, spinlocks: ['PT'] }),
     fa: framePool(4, [0, 1]),
     pt: pageTable(3, { table: 'T' }, { T: [{ paddr: 0, attr: 'RW' }, { paddr: 1, attr: 'RW' }, null] }),
-    // 8c: core 1 already used v0 for writing, so its TLB caches the RW entry.
-    ...tlbState(2, 3, p.variant.startsWith('8c') ? [{ core: 1, l: 0, entry: { paddr: 0, attr: 'RW' } }] : []),
+    // 8c: core 1 already used v0 for writing, so its TLB caches the RW entry (core 2 v1, …).
+    ...tlbState(p.cores, 3, p.variant.startsWith('8c') ? others(p).map((c) => ({ core: c, l: stalePage(c), entry: { paddr: stalePage(c), attr: 'RW' } })) : []),
     rwl: rwWords(['VAS']),
     vma_attr: 'RW',
     done: 0,
@@ -133,7 +143,7 @@ export const pgattrUniform = defineModel({
     // 8b-fix: the fault installs v2 before set_attr (which then rewrites it), or after (with R).
     'W-fault-first': forVariants(['8b-fix'], (s: Shared) => s.pt.tables.T![2]?.attr === 'RW'),
     'W-setattr-first': forVariants(['8b-fix'], (s: Shared) => s.vma_attr === 'R' && s.pt.tables.T![2] === null),
-    // 8c-fix: core 1's cached RW entry is removed by the IPI.
-    'W-shootdown': forVariants(['8c-fix'], (s: Shared) => s.tlb_shot > 0),
+    // 8c-fix: the other cores' cached RW entries are removed by the IPIs.
+    'W-shootdown': forVariants(['8c-fix'], (s: Shared, p: Params) => s.tlb_shot >= p.cores - 1),
   },
 });

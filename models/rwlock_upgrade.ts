@@ -18,9 +18,12 @@ import { kernelState, type KernelState } from './kernel/state.ts';
  * and winning the spin, I can lose X to W and link N into freed memory (5b). vmem_vma_find
  * returns X after runlock, and the fault then reads X.attr (5c). Fixes: wlock around the whole
  * insert (5b-fix); the read lock held across the fault (5c-fix).
+ *
+ * `faults` lists the addresses the faulting threads R, R2, … touch, one thread each (default:
+ * one fault, in Y for 5b and in X for 5c).
  */
 export type M5Variant = '5a' | '5a-spin' | '5a-fix' | '5b' | '5b-fix' | '5c' | '5c-fix';
-type Params = { variant: M5Variant };
+type Params = { variant: M5Variant; faults?: number[] };
 type Vma = 'X' | 'Y' | 'N';
 type Shared = KernelState & {
   /** The VMA list: `next` links from `head`; `attr` per VMA; ghost `freed` and `mapped`. */
@@ -115,8 +118,9 @@ const vma_unmap = procedure<Shared, Params>('uk_vma_unmap', {
 
 function threadsOf(p: Params): ThreadSpec[] {
   if (p.variant.startsWith('5a')) return [thread('U', upgrader), thread('R', reader)];
-  if (p.variant.startsWith('5b')) return [thread('I', vma_insert), thread('R', vma_fault, { addr: 35 }), thread('W', vma_unmap)];
-  return [thread('R', vma_fault, { addr: 15 }), thread('W', vma_unmap)];
+  const insert = p.variant.startsWith('5b');
+  const faults = (p.faults ?? [insert ? RANGE.Y[0] + 5 : RANGE.X[0] + 5]).map((addr, i) => thread(i === 0 ? 'R' : `R${i + 1}`, vma_fault, { addr }));
+  return insert ? [thread('I', vma_insert), ...faults, thread('W', vma_unmap)] : [...faults, thread('W', vma_unmap)];
 }
 
 /** VMAs reachable from head. */
@@ -151,5 +155,7 @@ export const rwlockUpgrade = defineModel({
     'W-upgrader-sleeps': forVariants(['5a-fix'], (s: Shared) => !s.runnable[0]),
     // A writer is pending while a reader is inside the VMA list.
     'W-contended': forVariants(['5b-fix', '5c-fix'], (s: Shared) => s.rw[LOCK]!.nactive > 0 && s.rw[LOCK]!.npend_w > 0),
+    // With two faults: both are inside the read side of the VMA list at once.
+    'W-readers-overlap': forVariants(['5b-fix', '5c-fix'], (s: Shared, p: Params) => (p.faults?.length ?? 1) < 2 || s.rw[LOCK]!.nactive >= 2),
   },
 });

@@ -25,9 +25,14 @@ import { kernelState, type KernelState } from './kernel/state.ts';
  * - V4-T2: V4 plus T2 on a third core with an ordinary heap fault while B is held → FAIL.
  * - V5: the handler uses a read trylock on B (Linux faulthandler_disabled()) → I-sched-irq
  *   holds, but "unhandled kernel fault" is reachable (witness W-unhandled-fault).
+ *
+ * `readers` (default 1) is the number of readers of A, each on its own core: T0, then T2, T3, …
+ * after the writer T1. Each reader's struct has its own never-touched page (P for T0, P<tid>
+ * for the others), so with two readers both wake-up tails can fault, one after the other: a
+ * woken reader runs its tail with A.sl held (wait_event re-takes it before the re-check).
  */
 export type M4Variant = 'V1' | 'V1b' | 'V2' | 'V3' | 'V3-wheld' | 'V4' | 'V4-T2' | 'V5';
-type Params = { variant: M4Variant };
+type Params = { variant: M4Variant; readers: number };
 type Shared = KernelState & FrameState;
 
 /** Which lock the handler takes, and the rwlock flavour of B. */
@@ -50,14 +55,14 @@ const vmem_pagefault = procedure<Shared, Params>('vmem_pagefault', {
   vma_find_runlock: (s, t, p) => { t.call(faultOps(p).runlock, { rw: faultLock(p) }); },
 });
 
-/** T0 on core 0: a reader of A (uk_rwlock_rlock, then runlock). */
-const reader = procedure<Shared, Params>('T0', {
+/** A reader of A (uk_rwlock_rlock, then runlock): T0 on core 0, and any further readers. */
+const reader = procedure<Shared, Params>('reader', {
   r_rlock: (s, t) => { t.call(blockingRwlock.rlock, { rw: 'A' }); },
   r_runlock: (s, t) => { t.call(blockingRwlock.runlock, { rw: 'A' }); },
 });
 
 /** T1 on core 1: write-holds A, then B (the VMA list: an uk_vma_map in progress), releases A, then B. */
-const writer = procedure<Shared, Params>('T1', {
+const writer = procedure<Shared, Params>('writer', {
   w1_wlock_A: (s, t) => { t.call(blockingRwlock.wlock, { rw: 'A' }); },
   w2_wlock_B: (s, t, p) => { if (p.variant !== 'V3') t.call(faultOps(p).wlock, { rw: 'B' }); },
   w3_wunlock_A: (s, t) => { t.call(blockingRwlock.wunlock, { rw: 'A' }); },
@@ -65,45 +70,67 @@ const writer = procedure<Shared, Params>('T1', {
 });
 
 /** T2 (V4-T2): ordinary kernel code touching a heap page Q for the first time, IRQs on. */
-const heapUser = procedure<Shared, Params>('T2', {
+const heapUser = procedure<Shared, Params>('heap_user', {
   touch_heap_Q: (s, t) => { if (!touch(s, t, 'Q')) return; },
 });
 
 /** V3-wheld: uk_vma_unmap holds the VMA list for writing and frees a VMA (vmem_vma_destroy → uk_free) on a never-touched heap page. */
-const unmapper = procedure<Shared, Params>('T0', {
+const unmapper = procedure<Shared, Params>('uk_vma_unmap', {
   wlock_B: (s, t) => { t.call(spinningRwlock.wlock, { rw: 'B' }); },
   uk_free_touch_Q: (s, t) => { if (!touch(s, t, 'Q')) return; },
   wunlock_B: (s, t) => { t.call(spinningRwlock.wunlock, { rw: 'B' }); },
 });
 
+/** Thread i runs on core i: T0 (reader), T1 (writer), the further readers, then V4-T2's heap user. */
 function threadsOf(p: Params): ThreadSpec[] {
   if (p.variant === 'V3-wheld') return [thread('T0', unmapper, {}, { core: 0 })];
-  const ts = [thread('T0', reader, {}, { core: 0 }), thread('T1', writer, {}, { core: 1 })];
-  if (p.variant === 'V4-T2') ts.push(thread('T2', heapUser, {}, { core: 2 }));
-  return ts;
+  const procs = [reader, writer, ...Array.from({ length: p.readers - 1 }, () => reader)];
+  if (p.variant === 'V4-T2') procs.push(heapUser);
+  return procs.map((proc, i) => thread(`T${i}`, proc, {}, { core: i }));
 }
 
-/** T0's struct: `waker` holds RUNNABLE (written by uk_thread_wake from the waker), `self` what its own wake-up tail writes. */
+/** The readers' thread ids: T0, then T2, T3, … (T1 is the writer). */
+const readerTids = (p: Params) => [0, ...Array.from({ length: p.readers - 1 }, (_, i) => i + 2)];
+
+/** The page of reader `tid`'s struct that was never touched: P for T0, P<tid> for the others. */
+const missingPage = (tid: number) => (tid === 0 ? 'P' : `P${tid}`);
+
+/**
+ * Each thread's struct: `waker` holds RUNNABLE (written by uk_thread_wake from the waker), `self`
+ * what its own wake-up tail writes. A reader's `self` is its never-touched page and `waker` a
+ * present one (P1 for T0); V1b swaps them, so the waker faults.
+ */
 function threadPages(p: Params) {
-  if (p.variant === 'V1b') return [{ waker: 'P', self: 'P1' }, { waker: 't1', self: 't1' }];
-  return [{ waker: 'P1', self: 'P' }, { waker: 't1', self: 't1' }, { waker: 't2', self: 't2' }];
+  return threadsOf(p).map((_, tid) => {
+    if (!readerTids(p).includes(tid)) return { waker: `t${tid}`, self: `t${tid}` };
+    const present = tid === 0 ? 'P1' : `t${tid}`;
+    return p.variant === 'V1b' ? { waker: missingPage(tid), self: present } : { waker: present, self: missingPage(tid) };
+  });
+}
+
+/** Demand-paged pages: the readers' never-touched pages (V4 pre-populates them) and Q. */
+function demandPages(p: Params): Record<string, boolean> {
+  const pages: Record<string, boolean> = {};
+  for (const tid of readerTids(p)) pages[missingPage(tid)] = p.variant === 'V4' || p.variant === 'V4-T2';
+  return { ...pages, Q: false };
 }
 
 export const rwlockWakeupPagefault = defineModel({
   name: 'rwlock_wakeup_pagefault',
   description: 'seed crash: page fault in the IRQs-off wake-up tail reaches a blocking rwlock',
-  params: { variant: 'V1' } as Params,
+  params: { variant: 'V1', readers: 1 } as Params,
+  check: (p) => (p.readers >= 1 ? undefined : 'readers must be at least 1'),
   shared: (p): Shared => ({
     ...kernelState({
-      cores: p.variant === 'V4-T2' ? 3 : 2,
+      cores: Math.max(2, threadsOf(p).length),
       threads: threadsOf(p).length,
       rwlocks: ['A', 'B'],
       pageFaultHandler: 'vmem_pagefault',
       // P: a heap page never touched yet (heap_init maps 16 pages only); V4 pre-populates it.
       threadPages: threadPages(p),
-      pages: { P: p.variant === 'V4' || p.variant === 'V4-T2', Q: false },
+      pages: demandPages(p),
     }),
-    fa: framePool(2),
+    fa: framePool(1 + p.readers),
   }),
   threads: threadsOf,
   procedures: [vmem_pagefault],
@@ -112,9 +139,15 @@ export const rwlockWakeupPagefault = defineModel({
     'W-fault-irqoff': forVariants(['V2', 'V5'], (s: Shared) => s.in_fault.some((f, c) => f && !s.irq_on[c])),
     // V2: the handler's read lock really waits for T1's write hold (it spins instead of sleeping).
     'W-handler-spins': forVariants(['V2'], (s: Shared) => s.in_fault[0]! && s.rw.B!.nactive === -1 && s.rw.B!.npend_r > 0),
+    // V2 with two readers: one reader's handler runs while the other reader, woken too, waits for
+    // A.sl, which the faulting reader holds through its wake-up tail.
+    'W-woken-waits': forVariants(['V2'], (s: Shared, p: Params) => p.readers < 2 || readerTids(p).some((a) => s.in_fault[a]! &&
+      readerTids(p).some((b) => b !== a && s.runnable[b]! && s.wq['A.shared']!.includes(b) && s.locks['A.sl'] === a + 1))),
     // V4: the IRQs-off wake-up tail still runs (T0 woken, in A.shared, holding its lock, IRQs off); it just cannot fault.
     'W-wake-tail-irqoff': forVariants(['V4'], (s: Shared) =>
       s.runnable[0]! && s.wq['A.shared']!.includes(0) && s.locks['A.shared.sl'] === 1 && !s.irq_on[0]),
+    // V4 with two readers: both sleep on A at once, so one wunlock wakes both.
+    'W-readers-queued': forVariants(['V4'], (s: Shared, p: Params) => p.readers < 2 || s.wq['A.shared']!.length >= 2),
     // V5: the trylock fails and the fault is not handled: Linux's oops, Unikraft's crash.
     'W-unhandled-fault': forVariants(['V5'], (s: Shared) => s.unhandled_fault.some((x) => x)),
   },

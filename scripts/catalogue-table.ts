@@ -1,14 +1,18 @@
 /**
- * Runs every spec of specs/ with the naive engine and prints the model catalogue as a Markdown
- * table (model, variant, what it shows, expected verdict, states, executions, time). With
+ * Runs every spec of specs/ and prints the model catalogue as a Markdown table (model, variant,
+ * size, what it shows, expected verdict, DPOR executions and time, naive states and time). With
  * `--write` it replaces the table between the catalogue markers in README.md. Exits 1 when a
  * spec does not get its expected verdict: the table only ever shows a real, passing run.
+ *
+ * Each spec runs with the DPOR engine (the default, what `npm run check` runs), then with the
+ * naive engine, one at a time.
  *
  *   node --import tsx scripts/catalogue-table.ts [--write]      (npm run catalogue)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checkSpec, type CheckResult } from '../src/check/run.ts';
-import { findSpecFiles, loadSpecs } from '../src/cli/load.ts';
+import type { Spec } from '../src/check/spec.ts';
+import { loadCatalogue } from '../specs/catalogue.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BEGIN = '<!-- catalogue:begin -->';
@@ -24,32 +28,61 @@ function ms(d: number): string {
   return d < 1000 ? `${Math.max(1, Math.round(d))} ms` : `${(d / 1000).toFixed(1)} s`;
 }
 
-function row(r: CheckResult, first: boolean): string {
-  const model = r.spec.model.name;
-  const variant = r.name.startsWith(`${model}/`) ? r.name.slice(model.length + 1) : r.name;
-  const expected = r.spec.expect === 'pass' ? 'PASS' : `FAIL ${r.spec.expect.fail}`;
-  const executions = r.verdict === 'PASS' ? r.stats.executions.toLocaleString('en-US') : '—';
-  const modelCell = first ? `${NUMBER[model] ?? ''} \`${model}\`` : '';
-  return `| ${modelCell} | ${variant} | ${r.spec.description ?? ''} | ${expected} | ${r.stats.states ?? ''} | ${executions} | ${ms(r.durationMs)} |`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** A larger configuration's size, from the last segment of its name: `3cores` → 3 cores. */
+function size(s: Spec, larger: boolean): string {
+  if (!larger) return 'catalogue';
+  const m = /\/(\d+)(cores|ops|readers|faults|sharers)$/.exec(s.name);
+  if (m === null) throw new Error(`${s.name}: a larger configuration is named <model>/<variant>/<n>cores (ops, readers, faults, sharers)`);
+  return `**${m[1]} ${m[2] === 'ops' ? 'ops per core' : m[2]}**`;
 }
 
-const specs = await loadSpecs(findSpecFiles([`${ROOT}specs`]));
+interface Row {
+  spec: Spec;
+  larger: boolean;
+  dpor: CheckResult;
+  naive: CheckResult;
+}
+
+function row(r: Row, first: boolean): string {
+  const model = r.spec.model.name;
+  const variant = r.spec.name.startsWith(`${model}/`) ? r.spec.name.slice(model.length + 1) : r.spec.name;
+  const expected = r.spec.expect === 'pass' ? 'PASS' : `FAIL ${r.spec.expect.fail}`;
+  const modelCell = first ? `${NUMBER[model] ?? ''} \`${model}\`` : '';
+  const naive = `${count(r.naive.stats.states ?? 0)} / ${ms(r.naive.durationMs)}`;
+  return `| ${modelCell} | ${variant} | ${size(r.spec, r.larger)} | ${r.spec.description ?? ''} | ${expected} | ${count(r.dpor.stats.executions)} | ${ms(r.dpor.durationMs)} | ${naive} |`;
+}
+
+const { catalogue, larger } = await loadCatalogue(`${ROOT}specs`);
 const order = Object.keys(NUMBER);
-specs.sort((a, b) => order.indexOf(a.model.name) - order.indexOf(b.model.name));
-const results = specs.map((s) => checkSpec(s, { engine: 'naive' }));
-const bad = results.filter((r) => !r.ok);
+// Per model: its catalogue variants, then its larger configurations (a stable sort keeps file order).
+const specs = [...catalogue, ...larger].sort((a, b) => order.indexOf(a.model.name) - order.indexOf(b.model.name));
+const rows: Row[] = specs.map((spec) => ({
+  spec,
+  larger: larger.includes(spec),
+  dpor: checkSpec(spec, { engine: 'dpor' }),
+  naive: checkSpec(spec, { engine: 'naive' }),
+}));
+const bad = rows.flatMap((r) => [r.dpor, r.naive]).filter((r) => !r.ok);
 if (bad.length > 0) {
-  for (const r of bad) console.error(`${r.name}: expected ${r.expected}, got ${r.verdict}${r.error ? ` (${r.error.message})` : ''}`);
+  for (const r of bad) console.error(`${r.name} (${r.engine}): expected ${r.expected}, got ${r.verdict}${r.error ? ` (${r.error.message})` : ''}`);
   process.exit(1);
 }
 
 const lines = [
-  '| Model | Variant | What it shows | Expected verdict | States | Executions | Time |',
-  '| --- | --- | --- | --- | ---: | ---: | ---: |',
-  ...results.map((r, i) => row(r, i === 0 || results[i - 1]!.spec.model !== r.spec.model)),
+  '| Model | Variant | Size | What it shows | Expected verdict | Executions | Time | Naive: states / time |',
+  '| --- | --- | --- | --- | --- | ---: | ---: | ---: |',
+  ...rows.map((r, i) => row(r, i === 0 || rows[i - 1]!.spec.model !== r.spec.model)),
 ];
-const total = results.reduce((t, r) => t + r.durationMs, 0);
-const table = `${lines.join('\n')}\n\n${results.length} specs, every one with its expected verdict, in ${ms(total)} (naive engine, single-threaded, ${process.platform}/${process.arch}, Node ${process.versions.node}).`;
+const total = (engine: 'dpor' | 'naive', which: (r: Row) => boolean) => ms(rows.filter(which).reduce((t, r) => t + r[engine].durationMs, 0));
+const all = () => true;
+const summary = larger.length === 0
+  ? `${rows.length} specs, every one with its expected verdict under both engines. DPOR: ${total('dpor', all)}; naive: ${total('naive', all)}`
+  : `${rows.length} specs (${catalogue.length} at the catalogue's sizes, ${larger.length} larger), every one with its expected verdict under both engines. ` +
+    `DPOR: ${total('dpor', all)} in all, ${total('dpor', (r) => r.larger)} of it for the larger configurations; ` +
+    `naive: ${total('naive', all)} in all, ${total('naive', (r) => r.larger)} for the larger ones`;
+const table = `${lines.join('\n')}\n\n${summary} (single-threaded, ${process.platform}/${process.arch}, Node ${process.versions.node}).`;
 
 if (process.argv.includes('--write')) {
   const readme = readFileSync(`${ROOT}README.md`, 'utf8');
@@ -60,7 +93,7 @@ if (process.argv.includes('--write')) {
     process.exit(1);
   }
   writeFileSync(`${ROOT}README.md`, `${readme.slice(0, a + BEGIN.length)}\n${table}\n${readme.slice(b)}`);
-  console.log(`README.md: catalogue table updated (${results.length} specs)`);
+  console.log(`README.md: catalogue table updated (${rows.length} specs)`);
 } else {
   console.log(table);
 }

@@ -25,3 +25,14 @@ export default [
     expect: { fail: 'I-sched-spin' },
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'bbuddy_level_locks/Vdiploma/3cores',
+    description: 'f86aaf13 locking; a third core allocates a page',
+    model: bbuddyLevelLocks,
+    params: { variant: 'Vdiploma', cores: 3 },
+    expect: 'pass',
+  }),
+];

@@ -39,3 +39,14 @@ export default [
     expect: { fail: 'I-excl' },
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'falloc_any_vs_specific/RW/3cores',
+    description: 'two any-frame readers and a specific-address writer',
+    model: fallocAnyVsSpecific,
+    params: { variant: 'RW', cores: ['any', 'any', 'specific'] },
+    expect: 'pass',
+  }),
+];

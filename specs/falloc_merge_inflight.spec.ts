@@ -46,3 +46,21 @@ export default [
     expect: 'pass',
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'falloc_merge_inflight/F1/2ops',
+    description: 'one allocator spinlock; two allocations against two frees',
+    model: fallocMergeInflight,
+    params: { variant: 'F1', ops: 2 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'falloc_merge_inflight/F2/2ops',
+    description: 'rwlock fix; two allocations against two frees',
+    model: fallocMergeInflight,
+    params: { variant: 'F2', ops: 2 },
+    expect: 'pass',
+  }),
+];

@@ -32,3 +32,21 @@ export default [
     expect: 'pass',
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'falloc_pop/L/3cores',
+    description: 'draft lock, three cores pop',
+    model: fallocPop,
+    params: { variant: 'L', cores: 3 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'falloc_pop/L/3ops',
+    description: 'draft lock, each core allocates, frees, and allocates again',
+    model: fallocPop,
+    params: { variant: 'L', ops: ['alloc', 'free', 'alloc'] },
+    expect: 'pass',
+  }),
+];

@@ -60,3 +60,21 @@ export default [
     expect: 'pass',
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'frame_refcount/9d-i/2sharers',
+    description: 'under PT, two cores share F into their own PTEs against the unmap',
+    model: frameRefcount,
+    params: { variant: '9d-i', sharers: 2 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'frame_refcount/9d-ii/2sharers',
+    description: 'GUP-fast try-get and re-validation, two sharers',
+    model: frameRefcount,
+    params: { variant: '9d-ii', sharers: 2 },
+    expect: 'pass',
+  }),
+];

@@ -53,3 +53,21 @@ export default [
     expect: { fail: 'deadlock' },
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'pgattr_uniform/8b-fix/3cores',
+    description: 'VAS rwlock; two cores fault on v2 during set_attr(R)',
+    model: pgattrUniform,
+    params: { variant: '8b-fix', cores: 3 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'pgattr_uniform/8c-fix/3cores',
+    description: 'shootdown to two cores, each with a stale RW entry (v0, v1)',
+    model: pgattrUniform,
+    params: { variant: '8c-fix', cores: 3 },
+    expect: 'pass',
+  }),
+];

@@ -53,3 +53,28 @@ export default [
     expect: 'pass',
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'pgfault_leaf_race/Whole/3cores',
+    description: 'whole-call PT lock, three cores fault on the same page',
+    model: pgfaultLeafRace,
+    params: { variant: 'Whole', cores: 3 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'pgfault_leaf_race/Linux/3cores',
+    description: 'do_anonymous_page re-check, three cores fault on the same page',
+    model: pgfaultLeafRace,
+    params: { variant: 'Linux', cores: 3 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'pgfault_leaf_race/Advise-linux/3cores',
+    description: 'advise against two faults, Linux re-check',
+    model: pgfaultLeafRace,
+    params: { variant: 'Advise-linux', cores: 3 },
+    expect: 'pass',
+  }),
+];

@@ -46,3 +46,28 @@ export default [
     expect: 'pass',
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'pgmap_table_alloc_race/L/3cores',
+    description: 'PT held across pg_page_mapx, three cores',
+    model: pgmapTableAllocRace,
+    params: { variant: 'L', cores: 3 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'pgmap_table_alloc_race/Draft-walk/3cores',
+    description: 'draft walk lock, three cores',
+    model: pgmapTableAllocRace,
+    params: { variant: 'Draft-walk', cores: 3 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'pgmap_table_alloc_race/Linux/3cores',
+    description: 'pmd_install, three cores: up to two losers free their tables',
+    model: pgmapTableAllocRace,
+    params: { variant: 'Linux', cores: 3 },
+    expect: 'pass',
+  }),
+];

@@ -53,3 +53,21 @@ export default [
     expect: 'pass',
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'rwlock_upgrade/5b-fix/2faults',
+    description: 'wlock around the insert; two faults in Y',
+    model: rwlockUpgrade,
+    params: { variant: '5b-fix', faults: [35, 35] },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'rwlock_upgrade/5c-fix/2faults',
+    description: 'read lock held across the fault; faults in X (unmapped) and in Y',
+    model: rwlockUpgrade,
+    params: { variant: '5c-fix', faults: [15, 35] },
+    expect: 'pass',
+  }),
+];

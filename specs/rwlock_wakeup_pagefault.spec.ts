@@ -60,3 +60,21 @@ export default [
     expect: 'pass',
   }),
 ];
+
+/** Larger configurations: how far exhaustive checking reaches (README, The model catalogue). */
+export const larger = [
+  spec({
+    name: 'rwlock_wakeup_pagefault/V4/2readers',
+    description: 'pre-populated structs; the writer wakes two sleeping readers',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V4', readers: 2 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V5/2readers',
+    description: 'trylock: the oops ends a reader holding A.sl and the wait-queue lock; the other reader spins forever',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V5', readers: 2 },
+    expect: { fail: 'deadlock' },
+  }),
+];

@@ -32,8 +32,9 @@ import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tre
  */
 export const exploreDpor: Engine = (program, opts) => {
   let observed = collectInitialObserved(program, opts.observed ?? []);
+  const started = Date.now(); // one time budget for all restarts
   for (let restarts = 0; ; restarts++) {
-    const search = new DporSearch(program, opts, observed);
+    const search = new DporSearch(program, opts, observed, started);
     const r = search.run();
     if (search.grownObserved === null) return r;
     observed = search.grownObserved;
@@ -116,7 +117,6 @@ class DporSearch {
   private readonly evs: Ev[] = [];
   private readonly nodes: SearchNode[] = [];
   private readonly found: Findings;
-  private readonly start = Date.now();
   private executions = 0;
   private deadlocks = 0;
   private sleepBlocked = 0;
@@ -130,6 +130,7 @@ class DporSearch {
     private readonly program: Program,
     private readonly opts: ExploreOptions,
     observed: readonly Loc[],
+    private readonly start: number,
   ) {
     this.dep = new Dependence(observed);
     this.table = new EventTable(this.dep);

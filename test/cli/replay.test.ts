@@ -2,11 +2,11 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSpec } from '../../src/check/run.ts';
-import { findSpecFiles, loadSpecs } from '../../src/cli/load.ts';
 import { main } from '../../src/cli/main.ts';
 import { writeTraces } from '../../src/cli/traces.ts';
 import { counterexampleOf } from '../../src/report/counterexample.ts';
 import { renderStory } from '../../src/report/text.ts';
+import { loadCatalogue } from '../../specs/catalogue.ts';
 import { cli, ROOT, tempDir } from '../support/cli.ts';
 
 /** Runs the CLI in-process (same module instances as the test), capturing its output. */
@@ -17,7 +17,8 @@ async function smpcheck(...args: string[]) {
   return { code, out, err };
 }
 
-const catalogue = await loadSpecs(findSpecFiles([join(ROOT, 'specs')]));
+// The catalogue's sizes: the larger configurations would add half a minute of DPOR search here.
+const catalogue = (await loadCatalogue()).catalogue;
 
 describe('smpcheck replay reproduces every catalogue counterexample', () => {
   const failing = catalogue.map((s) => checkSpec(s)).filter((r) => r.verdict === 'FAIL');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import m8 from '../../specs/pgattr_uniform.spec.ts';
+import m8, { larger } from '../../specs/pgattr_uniform.spec.ts';
 import { everyViolation, named, run } from './support.ts';
 
 describe('M8 pgattr_uniform shows what MODELS.md says', () => {
@@ -26,5 +26,14 @@ describe('M8 pgattr_uniform shows what MODELS.md says', () => {
   it('8c-irqoff: each core waits for an ack the other cannot give', () => {
     const r = run(named(m8, 'pgattr_uniform/8c-irqoff'));
     expect(r.violation!.detail).toBe('blocked: C0, C1, IPI0, IPI1');
+  });
+});
+
+describe('M8 with three cores (larger configurations)', () => {
+  it('8c-fix: the shootdown removes the stale entries of both other cores', () => {
+    const r = run(named(larger, 'pgattr_uniform/8c-fix/3cores'));
+    expect(r.verdict).toBe('PASS');
+    expect(r.explore!.witnessesReached).toContain('W-shootdown');
+    expect(r.program!.initial.shared.tlb.flat().filter((e: unknown) => e !== null)).toHaveLength(2);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import m5 from '../../specs/rwlock_upgrade.spec.ts';
+import { rwlockUpgrade } from '../../models/rwlock_upgrade.ts';
+import { spec } from '../../src/index.ts';
+import m5, { larger } from '../../specs/rwlock_upgrade.spec.ts';
 import { everyViolation, named, run } from './support.ts';
 
 describe('M5 rwlock_upgrade shows what MODELS.md says', () => {
@@ -30,5 +32,20 @@ describe('M5 rwlock_upgrade shows what MODELS.md says', () => {
       expect(r.verdict).toBe('PASS');
       expect(r.explore!.witnessesReached).toContain('W-contended');
     }
+  });
+});
+
+describe('M5 with two faults (larger configurations)', () => {
+  it('the fixes hold while both faults are inside the read side at once', () => {
+    for (const v of ['5b-fix', '5c-fix']) {
+      const r = run(named(larger, `rwlock_upgrade/${v}/2faults`));
+      expect(r.verdict).toBe('PASS');
+      expect(r.explore!.witnessesReached).toEqual(expect.arrayContaining(['W-contended', 'W-readers-overlap']));
+    }
+  });
+
+  it('5b-fix does not fix 5c: a fault in X still reads X after the unmap freed it', () => {
+    const s = spec({ name: '5b-fix/fault-in-X', model: rwlockUpgrade, params: { variant: '5b-fix', faults: [35, 15] }, expect: { fail: 'I-uaf' } });
+    expect(run(s).violation!.detail).toBe('the fault reads X->attr after X was freed');
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { checkSpec } from '../../src/check/run.ts';
-import { findSpecFiles, loadSpecs } from '../../src/cli/load.ts';
+import { loadCatalogue } from '../../specs/catalogue.ts';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const specs = await loadSpecs(findSpecFiles([`${ROOT}specs`]));
+// The larger configurations are pinned in larger.test.ts.
+const specs = (await loadCatalogue()).catalogue;
 
 /**
- * Pinned figures of every PASS spec under the naive engine (stateright style): distinct states,
+ * Pinned figures of every PASS spec of the catalogue under the naive engine (stateright style): distinct states,
  * complete interleavings and Mazurkiewicz traces. A model edit that changes what a variant does
  * (a step falling through to the wrong label, a lock no longer taken) shows up here even when
  * the verdict stays PASS; a DPOR engine must explore `traces` executions.

@@ -29,11 +29,11 @@ describe.runIf(xmllint.run)('the junit reporter', () => {
     expect(r.out).toContain('✗ falloc_pop/lock-dropped'); // text still on stdout
     const suites = [...xml.matchAll(/<testsuite name="([^"]+)"[^>]* tests="(\d+)" failures="(\d+)" errors="(\d+)"/g)].map((m) => m.slice(1));
     expect(suites).toEqual([
-      ['specs/falloc_pop.spec.ts', '4', '0', '0'],
+      ['specs/falloc_pop.spec.ts', '6', '0', '0'],
       ['test/fixtures/unexpected/falloc_unlocked.spec.ts', '1', '1', '0'],
       ['test/fixtures/model-error/throws.spec.ts', '1', '0', '1'],
     ]);
-    expect(xml.match(/<testcase /g)).toHaveLength(6);
+    expect(xml.match(/<testcase /g)).toHaveLength(8);
   });
 
   it('fails unexpected verdicts with the rendered trace, and errors model errors', () => {

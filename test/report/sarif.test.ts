@@ -35,7 +35,7 @@ describe('the sarif reporter', () => {
   });
 
   it('has one result per unexpected verdict, ruled by the violated property', () => {
-    expect(JSON.parse(r.out).summary).toMatchObject({ total: 6, failed: 2 }); // json on stdout, untouched
+    expect(JSON.parse(r.out).summary).toMatchObject({ total: 8, failed: 2 }); // json on stdout, untouched
     const results = sarif.runs[0].results;
     expect(results.map((x: any) => x.ruleId)).toEqual(['I-count', 'smpcheck/model-error']);
     expect(sarif.runs[0].tool.driver.rules.map((x: any) => x.id)).toEqual(['I-count', 'smpcheck/model-error']);
