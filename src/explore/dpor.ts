@@ -317,11 +317,10 @@ class DporSearch {
     if (o.kind !== 'step') throw new Error(`internal: the wakeup tree schedules thread ${tid}, which cannot run (${o.kind})`);
     this.events++;
     const pos = this.evs.length;
-    const prev = this.lastEventOf(tid, pos);
-    const clock = prev >= 0 ? this.evs[prev]!.clock.slice() : new Int32Array(this.nthreads);
-    const races = this.scanRaces(tid, o.rec, this.dep.observes(o.rec), clock, pos);
-    clock[tid] = pos + 1;
+    const clock = this.clockBefore(tid, pos);
     const obs = this.dep.observes(o.rec);
+    const races = this.scanRaces(tid, o.rec, obs, clock, pos);
+    clock[tid] = pos + 1;
     return { tid, fp: o.rec, obs, clock, races, info: this.table.intern(tid, o.rec, obs) };
   }
 
@@ -339,9 +338,10 @@ class DporSearch {
     });
   }
 
-  private lastEventOf(tid: number, before: number): number {
-    for (let k = before - 1; k >= 0; k--) if (this.evs[k]!.tid === tid) return k;
-    return -1;
+  /** A fresh copy of the clock of thread `tid`'s last event before position `before` (zero if none). */
+  private clockBefore(tid: number, before: number): Int32Array {
+    for (let k = before - 1; k >= 0; k--) if (this.evs[k]!.tid === tid) return this.evs[k]!.clock.slice();
+    return new Int32Array(this.nthreads);
   }
 
   /**
@@ -358,15 +358,13 @@ class DporSearch {
       if (e.tid === tid || clock[e.tid]! >= k + 1) continue;
       if (!this.dep.dependent(e, me)) continue;
       races.push(k);
-      const c = e.clock;
-      for (let t = 0; t < clock.length; t++) if (c[t]! > clock[t]!) clock[t] = c[t]!;
+      joinClock(clock, e.clock);
     }
     return races;
   }
 
   private racesOf(tid: number, fp: Recording, depth: number): number[] {
-    const prev = this.lastEventOf(tid, depth);
-    const clock = prev >= 0 ? this.evs[prev]!.clock.slice() : new Int32Array(this.nthreads);
+    const clock = this.clockBefore(tid, depth);
     return this.scanRaces(tid, fp, false, clock, depth);
   }
 
@@ -460,12 +458,10 @@ class DporSearch {
     }
     // The clock of the reversed event inside v: its thread's previous event and every event of v
     // it depends on.
-    const prev = this.lastEventOf(tid, j);
-    const clock = prev >= 0 ? this.evs[prev]!.clock.slice() : new Int32Array(this.nthreads);
+    const clock = this.clockBefore(tid, j);
     for (let k = 0; k < events.length; k++) {
       if (!this.table.dependent(events[k]!, rev)) continue;
-      const c = clocks[k]!;
-      for (let t = 0; t < clock.length; t++) if (c[t]! > clock[t]!) clock[t] = c[t]!;
+      joinClock(clock, clocks[k]!);
     }
     clock[tid] = this.evs.length + 1;
     events.push(rev);
@@ -478,18 +474,21 @@ class DporSearch {
 
   /** The guard of `tid` read `guard` and is false after E minus `excluded`: leave out its last writers. */
   private unblock(excluded: Uint8Array, first: number, end: number, j: number, tid: number, guard: Recording, level: number): void {
-    const prev = this.lastEventOf(tid, j);
-    const clock = prev >= 0 ? this.evs[prev]!.clock.slice() : new Int32Array(this.nthreads);
+    const clock = this.clockBefore(tid, j);
     for (let p = end - 1; p >= 0; p--) {
       if (excluded[p]) continue;
       const e = this.evs[p]!;
       if (e.tid === tid || clock[e.tid]! >= p + 1 || !writesWhatIsRead(e.fp, guard)) continue;
-      const c = e.clock;
-      for (let t = 0; t < clock.length; t++) if (c[t]! > clock[t]!) clock[t] = c[t]!;
+      joinClock(clock, e.clock);
       const more = excluded.slice();
       more[p] = 1;
       for (let m = p + 1; m < end; m++) if (!more[m] && this.evs[m]!.clock[e.tid]! >= p + 1) more[m] = 1;
       this.reverseExcluding(more, Math.min(first, p), end, j, tid, null, level + 1);
     }
   }
+}
+
+/** clock := max(clock, other), pointwise (vector-clock join). */
+function joinClock(clock: Int32Array, other: Int32Array): void {
+  for (let t = 0; t < clock.length; t++) if (other[t]! > clock[t]!) clock[t] = other[t]!;
 }
