@@ -1,8 +1,10 @@
 import type { Program, State } from '../model/program.ts';
 import { executeStep, type Stepped } from '../model/step.ts';
 import { stateKey } from '../explore/state-key.ts';
+import { deadlockDetail } from '../explore/findings.ts';
 import type { Violation } from '../explore/types.ts';
 import { isPreemption } from './preemption.ts';
+import { stuckThreads } from './replay.ts';
 import { violates } from './violates.ts';
 
 export interface MinimizeOptions {
@@ -164,10 +166,7 @@ function done(program: Program, v: Violation, parent: Node, tid: number | null, 
 /** The detail of the violation at the new end: the failed assertion's, or who is blocked. */
 function detailAt(program: Program, v: Violation, step: Stepped | null, state: State): string | undefined {
   if (v.kind === 'assertion') return step?.failures?.find((f) => f.property === v.property)?.detail;
-  if (v.kind === 'deadlock') {
-    const stuck = program.threads.filter((t) => executeStep(program, state, t.tid).kind === 'blocked').map((t) => t.name);
-    return `blocked: ${stuck.join(', ')}`;
-  }
+  if (v.kind === 'deadlock') return deadlockDetail(stuckThreads(program, state).map((t) => t.thread));
   return v.detail;
 }
 

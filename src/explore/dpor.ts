@@ -7,7 +7,7 @@ import { executeStep, StepError, type Outcome, type Stepped } from '../model/ste
 import { Dependence, type EventInfo } from './dependence.ts';
 import { EventTable } from './event-table.ts';
 import { stateKey } from './state-key.ts';
-import { Findings } from './findings.ts';
+import { deadlockDetail, Findings } from './findings.ts';
 import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
 import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tree.ts';
 
@@ -383,7 +383,7 @@ class DporSearch {
       this.found.deadlockStates?.add(stateKey(node.state));
       if (this.opts.deadlockIsViolation) {
         const stuck = node.status.map((s, t) => (s!.outcome.kind === 'blocked' ? this.program.threadName(t) : null)).filter((x) => x !== null);
-        this.report({ property: 'deadlock', kind: 'deadlock', detail: `blocked: ${stuck.join(', ')}`, schedule: this.schedule() });
+        this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(stuck), schedule: this.schedule() });
       }
     }
     if (this.executions + this.deadlocks >= this.opts.bounds.maxExecutions) {

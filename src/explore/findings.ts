@@ -41,3 +41,8 @@ export class Findings {
     };
   }
 }
+
+/** The detail of a deadlock violation, worded the same by every engine and by minimisation. */
+export function deadlockDetail(blocked: readonly string[]): string {
+  return `blocked: ${blocked.join(', ')}`;
+}

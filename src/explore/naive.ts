@@ -4,7 +4,7 @@ import type { Program, State } from '../model/program.ts';
 import { executeStep, StepError, type Outcome, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
-import { Findings } from './findings.ts';
+import { deadlockDetail, Findings } from './findings.ts';
 import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
 
 /**
@@ -73,7 +73,7 @@ class NaiveSearch {
       this.found.deadlockStates?.add(key);
       if (this.opts.deadlockIsViolation) {
         const stuck = outcomes.filter((o) => o.kind === 'blocked').map((o) => p.threadName(o.tid));
-        this.report({ property: 'deadlock', kind: 'deadlock', detail: `blocked: ${stuck.join(', ')}`, schedule: [...this.path] });
+        this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(stuck), schedule: [...this.path] });
       }
     }
     this.memo.set(key, execs);
