@@ -3,7 +3,7 @@ import { executeStep, type Stepped } from '../model/step.ts';
 import { stateKey } from '../explore/state-key.ts';
 import { deadlockDetail } from '../explore/findings.ts';
 import type { Violation } from '../explore/types.ts';
-import { isPreemption } from './preemption.ts';
+import { isPreemption, preemptsAt } from './preemption.ts';
 import { stuckThreads } from './replay.ts';
 import { violates } from './violates.ts';
 
@@ -62,7 +62,7 @@ export function countPreemptions(program: Program, sched: readonly number[]): nu
   let prev: number | null = null;
   let count = 0;
   for (const tid of sched) {
-    if (prev !== null && prev !== tid && isPreemption(prev, tid, executeStep(program, state, prev).kind === 'step')) count++;
+    if (preemptsAt(program, state, prev, tid)) count++;
     const o = executeStep(program, state, tid);
     if (o.kind !== 'step') break;
     state = o.state;

@@ -6,7 +6,7 @@ import type { SourceSite } from '../model/source.ts';
 import { executeStep, type AssertionFailure, type Blocked } from '../model/step.ts';
 import { canonical, stateKey } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
-import { isPreemption } from './preemption.ts';
+import { preemptsAt } from './preemption.ts';
 
 /** A store as a trace shows it: the path and the values before and after. */
 export interface Change {
@@ -148,8 +148,6 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
     if (unexplained !== null) {
       return stop(i, 'unexplained-change', `step ${actual} of thread ${name} changed shared state that its recorded stores do not cover (${unexplained}); this is a bug in smpcheck, please report it`);
     }
-    const prev = i > 0 ? schedule[i - 1]! : null;
-    const prevEnabled = prev !== null && prev !== tid && executeStep(program, state, prev).kind === 'step';
     steps.push({
       index: i + 1,
       tid,
@@ -168,7 +166,7 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
       writes: o.rec.writes.map((l) => l.path),
       changes,
       failures: o.failures ?? [],
-      preempts: isPreemption(prev, tid, prevEnabled),
+      preempts: preemptsAt(program, state, i > 0 ? schedule[i - 1]! : null, tid),
       after: o.state.shared,
     });
     state = o.state;
