@@ -33,7 +33,7 @@ import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tre
 export const exploreDpor: Engine = (program, opts) => {
   let observed = collectInitialObserved(program, opts.observed ?? []);
   const started = Date.now(); // one time budget for all restarts
-  for (let restarts = 0; ; restarts++) {
+  for (;;) {
     const search = new DporSearch(program, opts, observed, started);
     const r = search.run();
     if (search.grownObserved === null) return r;
