@@ -40,6 +40,14 @@ export function describeViolation(v: Violation): string {
   }
 }
 
+/** How a counterexample was minimised, in one line (empty when it was not). */
+export function minimizationText(m: Minimization | undefined): string {
+  if (m?.status !== 'minimal') return m?.note ?? '';
+  return m.length === m.originalLength && m.preemptions === m.originalPreemptions
+    ? `minimal: ${m.length} steps, ${m.preemptions} preemptions (as found)`
+    : `minimised: ${m.originalLength} → ${m.length} steps, ${m.originalPreemptions} → ${m.preemptions} preemptions`;
+}
+
 /** Builds the counterexample of a violation; `story` when it was already replayed (trace files). */
 export function buildCounterexample(program: Program, violation: Violation, fallbackSite: SourceSite, story?: Story, minimization?: Minimization): Counterexample {
   const s = story ?? replay(program, violation.schedule);

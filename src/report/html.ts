@@ -3,7 +3,7 @@ import { basename, relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
 import { show } from '../check/replay.ts';
 import type { ReportContext } from './context.ts';
-import { counterexampleOf, type Counterexample } from './counterexample.ts';
+import { counterexampleOf, minimizationText, type Counterexample } from './counterexample.ts';
 import { displayPath, siteText, stepAction } from './swimlanes.ts';
 import { ms, recheckCommand, renderProblem, summaryText, verdictText } from './text.ts';
 
@@ -51,10 +51,7 @@ function counterexampleSection(r: CheckResult, k: number, ctx: ReportContext): s
     const cls = ['step', s.preempts ? 'preempt' : '', s.failures.length ? 'failing' : ''].filter(Boolean).join(' ');
     return `<tr class="${cls}" data-step="${s.index}" tabindex="0" aria-label="step ${s.index}: ${esc(s.thread)} ${esc(stepAction(s))}"><td class="num">${s.index}${s.preempts ? '<span title="preemption: the thread that ran before could have continued">*</span>' : ''}</td>${cells}<td class="src" title="${esc(siteText(s.site, ctx.cwd))}">${esc(`${basename(s.site.file)}:${s.site.line}`)}</td></tr>`;
   }).join('\n');
-  const m = cx.minimization;
-  const minText = m === undefined ? '' : m.status === 'minimal'
-    ? `minimised: ${m.originalLength} → ${m.length} steps, ${m.originalPreemptions} → ${m.preemptions} preemptions`
-    : (m.note ?? '');
+  const minText = minimizationText(cx.minimization);
   const reads = cx.reads.length ? `<p class="reads"><b>${esc(cx.violation.property)} read:</b> ${cx.reads.map((c) => `<code>${esc(c.path)} = ${esc(show(c.before, 200))}</code>`).join(' ')}</p>` : '';
   const stuck = cx.stuck.map((t) => `<p class="stuck">${esc(t.thread)} waits at <code>${esc(t.step)}</code> (${esc(siteText(t.site, ctx.cwd))})${t.from ? `, called from <code>${esc(t.from)}</code>` : ''}${t.why ? `: ${esc(t.why)}` : ''}</p>`).join('');
   const trace = ctx.traceFile(r);

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
 import { defaultEngine } from '../explore/engines.ts';
 import { show } from '../check/replay.ts';
-import { counterexampleOf, type Counterexample } from './counterexample.ts';
+import { counterexampleOf, minimizationText, type Counterexample } from './counterexample.ts';
 import { paint } from './paint.ts';
 import { displayPath, renderSwimlanes, siteText } from './swimlanes.ts';
 
@@ -82,13 +82,8 @@ export function renderStory(cx: Counterexample, o: TextOptions = {}): string[] {
     const from = t.from ? `, called from ${t.from}` : '';
     lines.push(`  ${t.thread} waits at ${t.step} (${siteText(t.site, cwd)})${from}${t.why ? `: ${t.why}` : ''}`);
   }
-  const m = cx.minimization;
-  if (m?.status === 'minimal') {
-    const same = m.length === m.originalLength && m.preemptions === m.originalPreemptions;
-    lines.push(p.dim(same
-      ? `  minimal: ${m.length} steps, ${m.preemptions} preemptions (as found)`
-      : `  minimised: ${m.originalLength} → ${m.length} steps, ${m.originalPreemptions} → ${m.preemptions} preemptions`));
-  } else if (m?.note) lines.push(p.dim(`  ${m.note}`));
+  const minimized = minimizationText(cx.minimization);
+  if (minimized !== '') lines.push(p.dim(`  ${minimized}`));
   return lines;
 }
 
