@@ -5,7 +5,7 @@ import { forVariants } from './kernel/props.ts';
 import { ref_get, ref_get_nonatomic, ref_put, ref_put_nonatomic, ref_try_get } from './kernel/refcount.ts';
 import { spin_lock, spin_unlock } from './kernel/spinlock.ts';
 import { kernelState, type KernelState } from './kernel/state.ts';
-import { invlpg, tlb_ipi_handler, tlb_shootdown, tlbState, type TlbState } from './kernel/tlb.ts';
+import { invlpg, ipiHandlers, tlb_shootdown, tlbState, type TlbState } from './kernel/tlb.ts';
 
 /**
  * M9 `frame_refcount` (MODELS.md): frame F is mapped at A (PTE Ea). C0 unmaps A
@@ -117,7 +117,7 @@ function threadsOf(p: Params): ThreadSpec[] {
   const c1 = p.variant === '9b-race-put' ? op('C1', unmap, { l: B }, p) : op('C1', share, { into: B }, p);
   const ts = [op('C0', unmap, { l: A }, p), c1, thread('C2', client)];
   for (let k = 2; k <= p.sharers; k++) ts.push(op(`C${k + 1}`, share, { into: k }, p));
-  if (p.variant === '9e-fix') ts.push(...range(cores(p)).slice(1).map((c) => thread(`IPI${c}`, tlb_ipi_handler, { left: 1 }, { core: c })));
+  if (p.variant === '9e-fix') ts.push(...ipiHandlers(range(cores(p)).slice(1), 1));
   return ts;
 }
 

@@ -6,7 +6,7 @@ import { forVariants } from './kernel/props.ts';
 import { rw_read_lock, rw_read_unlock, rw_write_lock, rw_write_unlock, rwWords, type RwWordState } from './kernel/rwword.ts';
 import { spin_lock, spin_unlock } from './kernel/spinlock.ts';
 import { kernelState, type KernelState } from './kernel/state.ts';
-import { tlb_ipi_handler, tlb_shootdown, tlbFill, tlbState, type TlbState } from './kernel/tlb.ts';
+import { ipiHandlers, tlb_shootdown, tlbFill, tlbState, type TlbState } from './kernel/tlb.ts';
 
 /**
  * M8 `pgattr_uniform` (MODELS.md): uk_vma_set_attr → vmem_vma_set_attr first rewrites the
@@ -96,8 +96,6 @@ const others = (p: Params) => range(p.cores).slice(1);
 function threadsOf(p: Params): ThreadSpec[] {
   const c0 = thread('C0', set_attr, { a: 'R' });
   const setAttrs = others(p).map((c) => thread(`C${c}`, set_attr, { a: c % 2 === 1 ? 'RW' : 'R' }));
-  // One IPI handler per core that receives shootdowns, each expecting one IPI from each sender.
-  const ipis = (cores: number[], senders: number) => cores.map((c) => thread(`IPI${c}`, tlb_ipi_handler, { left: senders }, { core: c }));
   switch (p.variant) {
     case '8a-U':
     case '8a-L':
@@ -108,10 +106,11 @@ function threadsOf(p: Params): ThreadSpec[] {
     case '8c':
     case '8c-fix': {
       const writers = others(p).map((c) => thread(`C${c}`, access, { l: stalePage(c), write: true }));
-      return p.variant === '8c' ? [c0, ...writers] : [c0, ...writers, ...ipis(others(p), 1)];
+      return p.variant === '8c' ? [c0, ...writers] : [c0, ...writers, ...ipiHandlers(others(p), 1)];
     }
     case '8c-irqoff':
-      return [c0, ...setAttrs, ...ipis(range(p.cores), p.cores - 1)];
+      // Every core receives one IPI from each of the other cores' shootdowns.
+      return [c0, ...setAttrs, ...ipiHandlers(range(p.cores), p.cores - 1)];
   }
 }
 

@@ -1,4 +1,4 @@
-import { procedure, range } from '../../src/index.ts';
+import { procedure, range, thread, type ThreadSpec } from '../../src/index.ts';
 import type { KernelState } from './state.ts';
 
 /** A cached translation: the leaf PTE the core loaded (paddr and attributes). */
@@ -80,3 +80,8 @@ export const tlb_ipi_handler = procedure<TlbState & KernelState>('flush_tlb_func
     if (t.left > 0) t.goto('take_ipi');
   },
 });
+
+/** The IPI handler threads of `cores` (`IPI<core>`, on that core), each expecting `ipis` IPIs. */
+export function ipiHandlers(cores: readonly number[], ipis: number): ThreadSpec[] {
+  return cores.map((c) => thread(`IPI${c}`, tlb_ipi_handler, { left: ipis }, { core: c }));
+}
