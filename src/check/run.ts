@@ -26,7 +26,12 @@ export interface CheckResult {
   readonly spec: Spec;
   readonly name: string;
   readonly file: string;
+  /** The engine that ran (`auto` resolves to one of the others). */
   readonly engine: string;
+  /** The engine asked for (`--engine`, default auto). */
+  readonly engineRequested: string;
+  /** Why that engine ran, e.g. `auto: stateful; histories converge (…)`. */
+  readonly engineWhy: string;
   readonly params: Readonly<Record<string, unknown>>;
   /** The bounds the search ran with (spec's, overridden by the options, then defaults). */
   readonly bounds: Required<Bounds>;
@@ -52,7 +57,8 @@ export interface CheckResult {
 const EMPTY_STATS: ExploreStats = { executions: 0, traces: null, deadlocks: 0, sleepBlocked: 0, events: 0, states: null, maxDepth: 0 };
 
 /**
- * Runs one spec with one engine (default: optimal DPOR) and decides its verdict against the
+ * Runs one spec with one engine (default `auto`: the stateful engine, or optimal DPOR for
+ * tree-like models) and decides its verdict against the
  * expectation. This is what `smpcheck check` does for each spec; use it to check specs from a
  * script or a test.
  *
@@ -69,11 +75,13 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   const engine = engines[engineName];
   if (engine === undefined) throw new Error(`unknown engine '${engineName}'`);
   const params = { ...spec.model.params, ...(spec.params ?? {}) };
-  const base = {
+  const base: Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'cut'> & { engine: string; engineWhy: string } = {
     spec,
     name: spec.name,
     file: spec.site.file,
     engine: engineName,
+    engineRequested: engineName,
+    engineWhy: `--engine ${engineName}`,
     params,
     bounds: resolveBounds({ ...spec.bounds, ...opts.bounds }),
     expected: describeExpectation(spec.expect),
@@ -94,6 +102,8 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const durationMs = performance.now() - t0;
+  base.engine = result.engine;
+  if (result.engineWhy !== undefined) base.engineWhy = result.engineWhy;
   if (result.error !== undefined) {
     return { ...errorResult(base, result.error.error, durationMs, result.error.schedule), program, explore: result, stats: result.stats };
   }

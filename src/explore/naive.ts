@@ -5,7 +5,7 @@ import { executeStep, StepError, type Outcome, type Stepped } from '../model/ste
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
 import { deadlockDetail, Findings } from './findings.ts';
-import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
+import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 
 /**
  * The reference explorer: every enabled step of every reachable state, no reduction. It is a
@@ -16,6 +16,9 @@ import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.t
  * every interleaving for all the properties of DESIGN §3, which are properties of states and
  * transitions. test/explore/naive.test.ts checks the counts against brute-force enumeration.
  */
+/** Default state budget of the naive explorer: it keeps a canonical string of 5–9 KB per state. */
+const NAIVE_MAX_STATES = 2_000_000;
+
 export const exploreNaive: Engine = (program, opts) => new NaiveSearch(program, opts).run();
 
 interface OpenState {
@@ -127,7 +130,7 @@ class NaiveSearch {
           top.execs += known;
         } else if (this.path.length > b.maxDepth) {
           this.found.cut.add('depth');
-        } else if (this.memo.size >= b.maxStates) {
+        } else if (this.memo.size >= stateBudget(b, NAIVE_MAX_STATES)) {
           this.found.cut.add('states');
           break;
         } else {
@@ -152,7 +155,7 @@ class NaiveSearch {
       // Counting is statistics, not checking: when it runs out of time or room, the verdict of
       // the finished search stands and the trace count is reported as unknown.
       const deadline = this.start + b.timeMs;
-      const counts = countTraces(p, new Dependence([...this.observed]), { deadline, maxEntries: b.maxStates });
+      const counts = countTraces(p, new Dependence([...this.observed]), { deadline, maxEntries: stateBudget(b, NAIVE_MAX_STATES) });
       if (counts !== null) {
         traces = Number(counts.complete);
         deadlocks = Number(counts.deadlock);

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import type { Loc } from '../model/location.ts';
 import type { Program } from '../model/program.ts';
 import type { StepError } from '../model/step.ts';
@@ -13,8 +14,13 @@ export interface Bounds {
   maxExecutions?: number;
   /** Wall-clock budget in milliseconds (`SMPCHECK_TIME_MS`). */
   timeMs?: number;
-  /** Most distinct states held by the naive explorer (`SMPCHECK_MAX_STATES`, default 2,000,000). */
+  /**
+   * Most distinct states stored (`SMPCHECK_MAX_STATES`); default 2,000,000 for the naive
+   * explorer and the stateful engine's exact mode, 500,000,000 for fingerprints.
+   */
   maxStates?: number;
+  /** Resident memory budget in MiB (`SMPCHECK_MAX_MEMORY_MB`, default 3/4 of physical memory). */
+  maxMemoryMB?: number;
 }
 
 export function resolveBounds(b: Bounds = {}): Required<Bounds> {
@@ -26,12 +32,18 @@ export function resolveBounds(b: Bounds = {}): Required<Bounds> {
     maxDepth: b.maxDepth ?? env('SMPCHECK_MAX_DEPTH') ?? 2000,
     maxExecutions: b.maxExecutions ?? env('SMPCHECK_MAX_EXECUTIONS') ?? Infinity,
     timeMs: b.timeMs ?? env('SMPCHECK_TIME_MS') ?? Infinity,
-    maxStates: b.maxStates ?? env('SMPCHECK_MAX_STATES') ?? 2_000_000,
+    maxStates: b.maxStates ?? env('SMPCHECK_MAX_STATES') ?? Infinity,
+    maxMemoryMB: b.maxMemoryMB ?? env('SMPCHECK_MAX_MEMORY_MB') ?? Math.floor((totalmem() * 0.75) / 2 ** 20),
   };
 }
 
+/** The state budget a store-keeping engine uses: the bound when one is set, else its own default. */
+export function stateBudget(b: Required<Bounds>, engineDefault: number): number {
+  return Number.isFinite(b.maxStates) ? b.maxStates : engineDefault;
+}
+
 /** Why a search did not cover everything. */
-export type Cut = 'depth' | 'executions' | 'time' | 'states' | 'cycle' | 'stopped';
+export type Cut = 'depth' | 'executions' | 'time' | 'states' | 'memory' | 'cycle' | 'stopped';
 
 export type ViolationKind = 'assertion' | 'invariant' | 'final' | 'deadlock';
 
@@ -58,10 +70,16 @@ export interface ExploreStats {
   sleepBlocked: number;
   /** Steps executed by the explorer. */
   events: number;
-  /** Distinct states (naive only). */
+  /** Distinct states (naive and stateful). */
   states: number | null;
   /** Longest execution seen. */
   maxDepth: number;
+  /** Stateful: transitions that reached a state already stored. */
+  revisits?: number;
+  /** Stateful: bytes held by the visited-state store. */
+  storeBytes?: number;
+  /** Stateful: probability that a fingerprint collision omitted a state (0 in exact mode). */
+  collisionProbability?: number;
 }
 
 export interface ExploreOptions {
@@ -78,6 +96,15 @@ export interface ExploreOptions {
   onProgress?: (p: Progress) => void;
   /** When given, filled with where the time went (benchmarks). */
   profile?: Profile;
+  /** Stateful engine: store full canonical keys instead of 64-bit fingerprints. */
+  exactStates?: boolean;
+  /** Stateful engine: sleep sets with state matching (default on; off for differential tests). */
+  sleepSets?: boolean;
+  /**
+   * Stateful engine: when `states` distinct states are stored and the search is not finished,
+   * ask `keepGoing`; on false the search is abandoned (`abandoned` in the result).
+   */
+  probe?: { readonly states: number; keepGoing(figures: { states: number; events: number; revisits: number }): boolean };
 }
 
 /** Time split of a search, filled in when asked for (`npm run bench`). */
@@ -95,6 +122,8 @@ export interface Progress {
   readonly events: number;
   readonly depth: number;
   readonly elapsedMs: number;
+  /** Distinct states stored so far (stateful engines). */
+  readonly states?: number;
 }
 
 export interface ExploreResult {
@@ -108,6 +137,10 @@ export interface ExploreResult {
   readonly terminals?: Set<string>;
   /** Deadlocked states, as canonical keys, when asked for. */
   readonly deadlockStates?: Set<string>;
+  /** Why this engine ran (`--engine auto` explains its choice). */
+  readonly engineWhy?: string;
+  /** The stateful engine gave up at its probe (see ExploreOptions.probe): no verdict. */
+  readonly abandoned?: boolean;
   /** The model broke: a step or property threw. */
   readonly error?: { readonly error: StepError | Error; readonly schedule: readonly number[] };
 }

@@ -9,6 +9,10 @@ export class Loc {
   navStamp = 0;
   writeStamp = 0;
   coverStamp = 0;
+  /** Zobrist seeds of this path for state fingerprints (src/explore/fingerprint.ts), set lazily. */
+  zA = 0;
+  zB = 0;
+  zSet = false;
   private pathText: string | undefined;
 
   constructor(

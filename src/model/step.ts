@@ -151,7 +151,8 @@ class StepContext {
       this.#c.next = then;
     }
     const plainArgs = plainValue({ ...args }, null, `the arguments of '${proc.name}'`);
-    freezeDeep(plainArgs);
+    for (const k in plainArgs) freezeDeep(plainArgs[k]); // the record itself becomes a frame's locals: see seal()
+    seal(plainArgs, this.#program.freeze);
     this.#c.call = { proc, args: plainArgs, into: opts.into ?? null };
   }
 
@@ -182,25 +183,34 @@ class StepContext {
   }
 }
 
-function returnTo(callers: readonly Frame[], into: string | null, value: unknown): readonly Frame[] {
+/**
+ * Frames, frame arrays and locals records are the checker's own objects (a step sees copies of
+ * its locals on `t`; values inside locals are deep-frozen where they enter), so they are frozen
+ * only when the program freezes every state (tests): Object.freeze is costly on the hot path.
+ */
+function seal<T>(x: T, freeze: boolean): T {
+  return freeze ? Object.freeze(x) : x;
+}
+
+function returnTo(callers: readonly Frame[], into: string | null, value: unknown, freeze: boolean): readonly Frame[] {
   if (callers.length === 0) return EMPTY_FRAMES;
   let caller = callers[callers.length - 1]!;
   if (into !== null) {
     const locals = { ...caller.locals };
     if (value === undefined) delete locals[into];
     else locals[into] = value;
-    caller = { ...caller, locals: Object.freeze(locals) };
+    caller = { ...caller, locals: seal(locals, freeze) };
   }
   const rest = callers.slice(0, -1);
-  if (caller.label === RETURN_LABEL) return returnTo(rest, caller.into, undefined);
-  return Object.freeze([...rest, Object.freeze(caller)]);
+  if (caller.label === RETURN_LABEL) return returnTo(rest, caller.into, undefined, freeze);
+  return seal([...rest, seal(caller, freeze)], freeze);
 }
 
 const EMPTY_FRAMES: readonly Frame[] = Object.freeze([]);
 const NO_VIA: readonly string[] = Object.freeze([]);
 
 /** Locals after the step: the old object when nothing changed, else a new frozen one. */
-function collectLocals(ctx: object, old: Locals, draft: DraftSession, where: string): Locals {
+function collectLocals(ctx: object, old: Locals, draft: DraftSession, where: string, freeze: boolean): Locals {
   let changed = false;
   let n = 0;
   for (const k in ctx) {
@@ -221,7 +231,7 @@ function collectLocals(ctx: object, old: Locals, draft: DraftSession, where: str
       out[k] = v;
     }
   }
-  return Object.freeze(out);
+  return seal(out, freeze);
 }
 
 /** Most local-only steps fused into one event before the model is declared looping. */
@@ -290,8 +300,8 @@ function runStep(program: Program, state: State, tid: number): Outcome {
   let threadFrames: readonly Frame[];
   try {
     ({ root: shared, rec } = draft.finish());
-    const newLocals = collectLocals(ctx, locals, draft, where);
-    threadFrames = nextFrames(frames, top, proc, control, newLocals, draft);
+    const newLocals = collectLocals(ctx, locals, draft, where, program.freeze);
+    threadFrames = nextFrames(frames, top, proc, control, newLocals, draft, program.freeze);
   } catch (e) {
     throw asStepError(e, program, tid, top);
   }
@@ -303,22 +313,22 @@ function runStep(program: Program, state: State, tid: number): Outcome {
   return { kind: 'step', tid, proc: top.proc, label: top.label, caller, via: NO_VIA, rec, state: next, failures: control.failures };
 }
 
-function nextFrames(frames: readonly Frame[], top: Frame, proc: Procedure, c: Control, locals: Locals, draft: DraftSession): readonly Frame[] {
+function nextFrames(frames: readonly Frame[], top: Frame, proc: Procedure, c: Control, locals: Locals, draft: DraftSession, freeze: boolean): readonly Frame[] {
   const callers = frames.slice(0, -1);
   if (c.exited) return EMPTY_FRAMES;
   if (c.returned) {
     const v = plainValue(c.value, draft, `the return value of '${proc.name}'`);
     freezeDeep(v);
-    return returnTo(callers, top.into, v);
+    return returnTo(callers, top.into, v, freeze);
   }
   const next = c.next ?? proc.labels[proc.labels.indexOf(top.label) + 1] ?? null;
   if (c.call !== null) {
-    const caller: Frame = Object.freeze({ proc: top.proc, label: next ?? RETURN_LABEL, locals, into: top.into });
-    const callee: Frame = Object.freeze({ proc: c.call.proc.name, label: c.call.proc.labels[0]!, locals: c.call.args, into: c.call.into });
-    return Object.freeze([...callers, caller, callee]);
+    const caller: Frame = seal({ proc: top.proc, label: next ?? RETURN_LABEL, locals, into: top.into }, freeze);
+    const callee: Frame = seal({ proc: c.call.proc.name, label: c.call.proc.labels[0]!, locals: c.call.args, into: c.call.into }, freeze);
+    return seal([...callers, caller, callee], freeze);
   }
-  if (next === null) return returnTo(callers, top.into, undefined);
-  return Object.freeze([...callers, Object.freeze({ proc: top.proc, label: next, locals, into: top.into })]);
+  if (next === null) return returnTo(callers, top.into, undefined, freeze);
+  return seal([...callers, seal({ proc: top.proc, label: next, locals, into: top.into }, freeze)], freeze);
 }
 
 function asStepError(e: unknown, program: Program, tid: number, top: Frame): StepError {

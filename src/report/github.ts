@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { ReportContext } from './context.ts';
 import { counterexampleOf } from './counterexample.ts';
-import { ms, renderProblem, summaryText, verdictText } from './text.ts';
+import { exploredText, ms, renderProblem, summaryText, verdictText } from './text.ts';
 
 /** Workflow-command escaping: data, then properties (which also escape `:` and `,`). */
 const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -29,9 +29,9 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 /** The Markdown job summary: the table of specs, then each unexpected result's counterexample. */
 export function githubSummary(ctx: ReportContext): string {
-  const out = ['## smpcheck', '', '| | spec | expected | verdict | executions | time |', '| --- | --- | --- | --- | ---: | ---: |'];
+  const out = ['## smpcheck', '', '| | spec | expected | verdict | engine | explored | time |', '| --- | --- | --- | --- | --- | ---: | ---: |'];
   for (const r of ctx.results) {
-    out.push(`| ${r.ok ? '✅' : '❌'} | \`${cell(r.name)}\` | ${cell(r.expected)} | ${cell(verdictText(r))} | ${r.stats.executions} | ${ms(r.durationMs)} |`);
+    out.push(`| ${r.ok ? '✅' : '❌'} | \`${cell(r.name)}\` | ${cell(r.expected)} | ${cell(verdictText(r))} | ${cell(r.engine)} | ${cell(exploredText(r))} | ${ms(r.durationMs)} |`);
   }
   out.push('', `**${summaryText(ctx.results)}** in ${ms(ctx.elapsedMs)}`);
   for (const r of ctx.results) {

@@ -5,7 +5,7 @@ import { show } from '../check/replay.ts';
 import type { ReportContext } from './context.ts';
 import { counterexampleOf, minimizationText, type Counterexample } from './counterexample.ts';
 import { displayPath, siteText, stepAction } from './swimlanes.ts';
-import { ms, recheckCommand, renderProblem, summaryText, verdictText } from './text.ts';
+import { exploredText, ms, recheckCommand, renderProblem, summaryText, verdictText } from './text.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./html/${name}`, import.meta.url), 'utf8');
 
@@ -88,7 +88,7 @@ export function htmlReport(ctx: ReportContext): string {
   const rows = ctx.results.map((r) => {
     const k = anchor.get(r);
     const name = k !== undefined ? `<a href="#cx-${k}">${esc(r.name)}</a>` : esc(r.name);
-    return `<tr class="${r.ok ? 'ok' : 'bad'}"><td>${r.ok ? '✓' : '✗'}</td><td>${name}</td><td>${esc(relative(ctx.cwd, r.file))}</td><td>${esc(r.expected)}</td><td>${esc(verdictText(r))}</td><td class="n">${r.stats.executions}</td><td class="n">${r.stats.events}</td><td class="n">${esc(ms(r.durationMs))}</td></tr>`;
+    return `<tr class="${r.ok ? 'ok' : 'bad'}"><td>${r.ok ? '✓' : '✗'}</td><td>${name}</td><td>${esc(relative(ctx.cwd, r.file))}</td><td>${esc(r.expected)}</td><td>${esc(verdictText(r))}</td><td title="${esc(r.engineWhy)}">${esc(r.engine)}</td><td class="n">${esc(exploredText(r))}</td><td class="n">${r.stats.events}</td><td class="n">${esc(ms(r.durationMs))}</td></tr>`;
   }).join('\n');
   const problems = ctx.results.filter((r) => !r.ok && counterexampleOf(r) === undefined).map((r) => problemSection(r, ctx)).join('\n');
   const sections = withCx.map((r, k) => counterexampleSection(r, k, ctx)).join('\n');
@@ -106,7 +106,7 @@ ${asset('report.css')}
 </head>
 <body>
 <header><h1>smpcheck report</h1><p class="${allOk ? 'ok' : 'bad'}">${esc(summaryText(ctx.results))} in ${esc(ms(ctx.elapsedMs))}</p><p class="meta">${esc(ctx.startedAt.toISOString())} · smpcheck ${esc(ctx.version)}</p></header>
-<table class="results"><thead><tr><th></th><th>spec</th><th>file</th><th>expected</th><th>verdict</th><th>executions</th><th>events</th><th>time</th></tr></thead>
+<table class="results"><thead><tr><th></th><th>spec</th><th>file</th><th>expected</th><th>verdict</th><th>engine</th><th>explored</th><th>events</th><th>time</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -49,7 +49,9 @@ export function junitReport(ctx: ReportContext): string {
       prop(`${r.name}: expected`, r.expected);
       prop(`${r.name}: verdict`, verdictText(r));
       prop(`${r.name}: bounds`, boundsText(r));
+      prop(`${r.name}: engine`, `${r.engine} (${r.engineWhy})`);
       prop(`${r.name}: executions`, r.stats.executions);
+      if (r.stats.states !== null) prop(`${r.name}: states`, r.stats.states);
       prop(`${r.name}: traces`, r.stats.traces ?? 'not counted');
       prop(`${r.name}: events`, r.stats.events);
       if (r.minimization) prop(`${r.name}: trace length`, `${r.minimization.length} (found ${r.minimization.originalLength})`);

@@ -45,6 +45,18 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+/** What a search covered, in its engine's unit: `14122 executions` (DPOR), `2069 states` (stateful, naive). */
+export function exploredText(r: CheckResult): string {
+  return r.engine === 'dpor' || r.stats.states === null ? `${r.stats.executions} executions` : `${r.stats.states} states`;
+}
+
+/** `engines: stateful 70 (auto: …), dpor 11`: which engine ran how often, for the summary. */
+export function enginesText(results: readonly CheckResult[]): string {
+  const by = new Map<string, number>();
+  for (const r of results) by.set(r.engine, (by.get(r.engine) ?? 0) + 1);
+  return `engines: ${[...by].map(([e, n]) => `${e} ${n}`).join(', ')}`;
+}
+
 /** The table of results, one row per spec. */
 export function renderTable(results: readonly CheckResult[], o: TextOptions = {}): string {
   const p = paint(o.color ?? false);
@@ -53,11 +65,11 @@ export function renderTable(results: readonly CheckResult[], o: TextOptions = {}
     exp: Math.max(8, ...results.map((r) => r.expected.length)),
     ver: Math.max(7, ...results.map((r) => verdictText(r).length)),
   };
-  const head = `  ${pad('spec', w.name)}  ${pad('expected', w.exp)}  ${pad('verdict', w.ver)}  ${'executions'.padStart(10)}  ${'events'.padStart(9)}  ${'time'.padStart(8)}`;
+  const head = `  ${pad('spec', w.name)}  ${pad('expected', w.exp)}  ${pad('verdict', w.ver)}  ${pad('engine', 8)}  ${'explored'.padStart(17)}  ${'events'.padStart(9)}  ${'time'.padStart(8)}`;
   const rows = results.map((r) => {
     const mark = r.ok ? p.ok('✓') : p.bad('✗');
     const ver = pad(verdictText(r), w.ver);
-    return `${mark} ${pad(r.name, w.name)}  ${pad(r.expected, w.exp)}  ${r.ok ? ver : p.bad(ver)}  ${String(r.stats.executions).padStart(10)}  ${String(r.stats.events).padStart(9)}  ${ms(r.durationMs).padStart(8)}`;
+    return `${mark} ${pad(r.name, w.name)}  ${pad(r.expected, w.exp)}  ${r.ok ? ver : p.bad(ver)}  ${pad(r.engine, 8)}  ${exploredText(r).padStart(17)}  ${String(r.stats.events).padStart(9)}  ${ms(r.durationMs).padStart(8)}`;
   });
   return [p.dim(head), ...rows].join('\n');
 }
@@ -102,7 +114,7 @@ export function renderCounterexample(r: CheckResult, o: TextOptions = {}): strin
 
 /** `smpcheck check FILE -t '^NAME$' --engine E --traces all`. */
 export function recheckCommand(r: CheckResult, cwd = process.cwd()): string {
-  const engine = r.engine === defaultEngine ? '' : ` --engine ${r.engine}`;
+  const engine = r.engineRequested === defaultEngine ? '' : ` --engine ${r.engineRequested}`;
   return `smpcheck check ${relative(cwd, r.file)} -t '^${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$'${engine} --traces all`;
 }
 
@@ -110,7 +122,7 @@ export function recheckCommand(r: CheckResult, cwd = process.cwd()): string {
 export function renderProblem(r: CheckResult, o: TextOptions = {}): string {
   const p = paint(o.color ?? false);
   const head = p.bold(`── ${r.name}: expected ${r.expected}, got ${verdictText(r)}`);
-  const body: string[] = [head];
+  const body: string[] = [head, p.dim(`  engine: ${r.engine} (${r.engineWhy})`)];
   if (r.verdict === 'ERROR') {
     body.push(p.bad(`  ${r.error!.message}`));
     if (r.error!.hint) body.push(`  Hint: ${r.error!.hint}`);
@@ -152,5 +164,6 @@ export function renderText(results: readonly CheckResult[], elapsedMs: number, o
   }
   const ok = results.every((r) => r.ok);
   out.push('', `${(ok ? p.ok : p.bad)(summaryText(results))} in ${ms(elapsedMs)}`);
+  out.push(p.dim(`${enginesText(results)}; why each ran: --reporter json (engineWhy)`));
   return out.join('\n');
 }

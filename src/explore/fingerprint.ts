@@ -1,0 +1,273 @@
+import type { Loc, LocTable } from '../model/location.ts';
+import type { Recording } from '../model/draft.ts';
+import type { Frame, State } from '../model/program.ts';
+
+/**
+ * 64-bit state fingerprints for the stateful engine, kept as two independent 32-bit lanes.
+ *
+ * Shared state is hashed Zobrist-style: a tree is the set of its nodes, each node a (path,
+ * content) pair, and the hash is the sum (mod 2^32 per lane) of one mixed term per node. A
+ * container contributes its kind (object or array; an array also its length, as the leaf
+ * `path.length`), a leaf its value. Key order does not matter, as in `canonical()`. Because the
+ * sum is over nodes, a step's recorded writes update it incrementally: for each written path
+ * not under another written path, subtract the terms of the old subtree there and add those of
+ * the new one. Thread stacks are small and hashed whole, per thread, on every step of that
+ * thread. test/explore/fingerprint.test.ts checks the incremental hash against a full rehash.
+ *
+ * Path seeds derive from the path's keys, never from interning order, so the same state has the
+ * same fingerprint in every run and every worker.
+ */
+
+/** murmur3's 32-bit finalizer: a bijective avalanche mix. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const SEED_A = 0x243f6a88;
+const SEED_B = 0x85a308d3;
+
+// Type tags keep 1, '1', true and null apart, and objects apart from arrays.
+const TAG_NUM = 0x9e3779b9;
+const TAG_STR = 0x7f4a7c15;
+const TAG_TRUE = 0x3c6ef372;
+const TAG_FALSE = 0xa54ff53a;
+const TAG_NULL = 0x510e527f;
+const TAG_UNDEF = 0x1f83d9ab;
+const TAG_OBJ = 0x5be0cd19;
+const TAG_ARR = 0xcbbb9d5d;
+const TAG_NAN = 0x629a292a;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** Scratch result of the value hashes below: two lanes. */
+let va = 0;
+let vb = 0;
+
+function strHash(s: string): void {
+  let a = SEED_A ^ s.length;
+  let b = SEED_B ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  va = fmix32(a ^ TAG_STR);
+  vb = fmix32(b + TAG_STR);
+}
+
+/** Hash of a primitive value into (va, vb). -0 is 0, as canonical() has it. */
+function primHash(v: unknown): void {
+  switch (typeof v) {
+    case 'number':
+      if ((v | 0) === v) {
+        va = fmix32((v ^ TAG_NUM) >>> 0);
+        vb = fmix32((Math.imul(v, 0x2545f491) + TAG_NUM) >>> 0);
+      } else if (Number.isNaN(v)) {
+        va = TAG_NAN;
+        vb = ~TAG_NAN >>> 0;
+      } else {
+        f64[0] = v === 0 ? 0 : v;
+        va = fmix32((u32[0]! ^ fmix32(u32[1]! ^ TAG_NUM)) >>> 0);
+        vb = fmix32((u32[1]! + fmix32(u32[0]! + TAG_NAN)) >>> 0);
+      }
+      return;
+    case 'string':
+      strHash(v);
+      return;
+    case 'boolean':
+      va = v ? TAG_TRUE : TAG_FALSE;
+      vb = v ? TAG_FALSE : TAG_TRUE;
+      return;
+    case 'undefined':
+      va = TAG_UNDEF;
+      vb = TAG_NULL;
+      return;
+    default:
+      va = TAG_NULL;
+      vb = TAG_UNDEF;
+  }
+}
+
+/** The two seeds of a path, derived from its parent's and its key. */
+function seedOf(loc: Loc): void {
+  if (loc.zSet) return;
+  if (loc.parent === null) {
+    loc.zA = SEED_A;
+    loc.zB = SEED_B;
+  } else {
+    seedOf(loc.parent);
+    strHash(loc.key);
+    loc.zA = fmix32((Math.imul(loc.parent.zA, 0x01000193) ^ va) >>> 0);
+    loc.zB = fmix32((Math.imul(loc.parent.zB, 0x5bd1e995) + vb) >>> 0);
+  }
+  loc.zSet = true;
+}
+
+/** Accumulated subtree hash (two lanes). */
+let ha = 0;
+let hb = 0;
+
+function addTerm(loc: Loc, a: number, b: number, sign: number): void {
+  seedOf(loc);
+  const ta = fmix32((loc.zA ^ a) >>> 0);
+  const tb = fmix32((loc.zB + fmix32(b ^ loc.zA)) >>> 0);
+  ha = (ha + sign * ta) >>> 0;
+  hb = (hb + sign * tb) >>> 0;
+}
+
+/** A path with nothing there: no node. (An array's holes and undefined elements are alike, as in canonical().) */
+const ABSENT: unique symbol = Symbol('absent');
+
+/** Adds (sign 1) or subtracts (sign -1) the terms of every node of `v` placed at `loc`. */
+function addSubtree(table: LocTable, loc: Loc, v: unknown, sign: number): void {
+  if (v === ABSENT) return;
+  if (v === null || typeof v !== 'object') {
+    primHash(v);
+    addTerm(loc, va, vb, sign);
+    return;
+  }
+  if (Array.isArray(v)) {
+    addTerm(loc, TAG_ARR, ~TAG_ARR >>> 0, sign);
+    primHash(v.length);
+    addTerm(table.child(loc, 'length'), va, vb, sign);
+    for (let i = 0; i < v.length; i++) if (v[i] !== undefined) addSubtree(table, table.child(loc, String(i)), v[i], sign);
+    return;
+  }
+  addTerm(loc, TAG_OBJ, ~TAG_OBJ >>> 0, sign);
+  for (const k in v) addSubtree(table, table.child(loc, k), (v as any)[k], sign);
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** What `root` holds at `loc`, or ABSENT where it (or a container on the way) is missing. */
+function valueAt(root: unknown, loc: Loc): unknown {
+  if (loc.parent === null) return root;
+  const c = valueAt(root, loc.parent);
+  if (c === null || typeof c !== 'object') return ABSENT;
+  if (Array.isArray(c)) {
+    if (loc.key === 'length') return c.length;
+    const x = c[loc.key as any];
+    return x === undefined ? ABSENT : x;
+  }
+  return hasOwn.call(c, loc.key) ? (c as any)[loc.key] : ABSENT;
+}
+
+/** A shared-state hash (two lanes) as one pair of numbers. */
+export interface Hash2 {
+  readonly a: number;
+  readonly b: number;
+}
+
+/** Full hash of a shared-state tree. */
+export function hashShared(table: LocTable, shared: unknown): Hash2 {
+  ha = 0;
+  hb = 0;
+  addSubtree(table, table.root, shared, 1);
+  return { a: ha, b: hb };
+}
+
+/**
+ * The shared hash after a step, from the hash before it and the step's recorded writes: only
+ * the topmost written paths are rehashed, in the old and in the new tree.
+ */
+export function updateShared(table: LocTable, h: Hash2, before: unknown, after: unknown, rec: Recording): Hash2 {
+  if (before === after) return h;
+  ha = h.a;
+  hb = h.b;
+  const ws = rec.writes;
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i]!;
+    let covered = false;
+    for (let j = 0; j < ws.length && !covered; j++) {
+      const o = ws[j]!;
+      if (o !== w && o.depth < w.depth) {
+        let x: Loc = w;
+        while (x.depth > o.depth) x = x.parent!;
+        covered = x === o;
+      }
+    }
+    if (covered) continue;
+    addSubtree(table, w, valueAt(before, w), -1);
+    addSubtree(table, w, valueAt(after, w), 1);
+  }
+  return { a: ha, b: hb };
+}
+
+/** Hash of a plain value on its own (locals), position-independent. */
+function valueHash(v: unknown): void {
+  if (v === null || typeof v !== 'object') {
+    primHash(v);
+    return;
+  }
+  let a: number;
+  let b: number;
+  if (Array.isArray(v)) {
+    a = TAG_ARR ^ v.length;
+    b = ~TAG_ARR ^ Math.imul(v.length, 0x2545f491);
+    for (let i = 0; i < v.length; i++) {
+      valueHash(v[i]);
+      a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
+      b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+    }
+  } else {
+    // Order-independent over keys: a sum of per-entry terms.
+    a = TAG_OBJ;
+    b = ~TAG_OBJ >>> 0;
+    for (const k in v) {
+      valueHash((v as any)[k]);
+      const xa = va;
+      const xb = vb;
+      strHash(k);
+      a = (a + fmix32((xa ^ Math.imul(va, 0x01000193)) >>> 0)) >>> 0;
+      b = (b + fmix32((xb + Math.imul(vb, 0x5bd1e995)) >>> 0)) >>> 0;
+    }
+  }
+  va = fmix32(a >>> 0);
+  vb = fmix32(b >>> 0);
+}
+
+/** Hash of one thread's call stack (pc, locals, return slots), including its thread id. */
+export function hashThread(tid: number, frames: readonly Frame[]): Hash2 {
+  let a = fmix32((tid + 1) ^ SEED_A);
+  let b = fmix32(Math.imul(tid + 1, 0x2545f491) ^ SEED_B);
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    strHash(f.proc);
+    a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
+    b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+    strHash(f.label);
+    a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
+    b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+    primHash(f.into);
+    a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
+    b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+    valueHash(f.locals);
+    a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
+    b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+  }
+  // The empty stack (a finished thread) still differs per thread through the tid seed.
+  return { a: a ^ frames.length, b: fmix32(b + frames.length) };
+}
+
+/** A whole state's fingerprint from its shared hash and its per-thread hashes. */
+export function combine(shared: Hash2, threads: readonly Hash2[]): Hash2 {
+  let a = shared.a;
+  let b = shared.b;
+  for (let i = 0; i < threads.length; i++) {
+    a = (a + threads[i]!.a) >>> 0;
+    b = (b + threads[i]!.b) >>> 0;
+  }
+  return { a: fmix32(a), b: fmix32((b ^ a) >>> 0) };
+}
+
+/** Full fingerprint of a state, computed from scratch (the initial state; tests). */
+export function fingerprint(table: LocTable, state: State): Hash2 {
+  return combine(hashShared(table, state.shared), state.threads.map((f, tid) => hashThread(tid, f)));
+}

@@ -1,0 +1,294 @@
+import { evaluatePredicates } from '../check/evaluate.ts';
+import { footprintsConflict, writesWhatIsRead, type Footprint } from '../model/footprint.ts';
+import type { Loc } from '../model/location.ts';
+import type { Program, State } from '../model/program.ts';
+import { executeStep, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
+import { deadlockDetail, Findings } from './findings.ts';
+import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
+import { stateKey } from './state-key.ts';
+import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts';
+import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
+
+/**
+ * The stateful explorer built for reach (DESIGN §4a): depth-first search with an explicit stack
+ * over a visited-state store of 64-bit fingerprints (or full canonical keys with
+ * `exactStates`), with sleep sets and state matching (Godefroid, "Partial-Order Methods for
+ * the Verification of Concurrent Systems", LNCS 1032, 1996, §5.2 and Fig. 5.2's revisit rule).
+ *
+ * Sleep sets prune transitions, never states: every reachable state is entered, so invariants
+ * and witnesses are evaluated everywhere and need no visibility rule. A transition asleep at a
+ * state was taken at an ancestor and is independent of every step since, so it reads what it
+ * read there: its assertions, enabledness and successor are the ones already explored. On a
+ * revisit with sleep set Z' of a state stored with Z, the transitions in Z \ Z' are explored and
+ * Z ∩ Z' is stored. A transition into a visited state ends that path, so cycles terminate and
+ * a finished search is complete for safety properties.
+ *
+ * Threads 32 and up are never put to sleep (the mask is 32 bits): a smaller sleep set only
+ * prunes less. test/explore/stateful-vs-naive.test.ts checks the engine against the naive
+ * explorer on random programs, with and without sleep sets, exact and fingerprinted.
+ */
+export const exploreStateful: Engine = (program, opts) => new StatefulSearch(program, opts).run();
+
+/** A transition asleep, or explored from the current state: its thread and footprint. */
+interface Asleep {
+  readonly tid: number;
+  readonly fp: Footprint;
+}
+
+interface OpenState {
+  readonly state: State;
+  readonly shared: Hash2;
+  readonly threads: readonly Hash2[];
+  /** Sleep set the state was entered with (this visit). */
+  readonly sleep: readonly Asleep[];
+  /** Transitions to take from here, already executed. */
+  readonly todo: readonly Stepped[];
+  next: number;
+  /** Transitions taken from here so far (they join the sleep sets of later siblings). */
+  readonly taken: Asleep[];
+  /** What the invariants and witnesses read here, when they were evaluated here; else null. */
+  readonly predReads: Footprint | null;
+  /** Per thread, its blocked attempt here when it was run here (sparse). */
+  readonly blocked: readonly (Blocked | undefined)[];
+}
+
+/** How a state was reached: the parent's open state and the transition taken from it. */
+interface Arrival {
+  readonly from: OpenState;
+  readonly by: Stepped;
+}
+
+const NOTHING: Footprint = Object.freeze({ reads: [], navs: [], writes: [] });
+const MB = 1024 * 1024;
+
+class StatefulSearch {
+  private readonly found: Findings;
+  private readonly store: StateStore;
+  private readonly path: number[] = [];
+  private readonly start = Date.now();
+  private readonly sleepSets: boolean;
+  private events = 0;
+  private revisits = 0;
+  private terminals = 0;
+  private deadlocks = 0;
+  private maxDepth = 0;
+  private stopped = false;
+  private abandoned = false;
+  private tick = 0;
+  private readonly maxStates: number;
+
+  constructor(
+    private readonly program: Program,
+    private readonly opts: ExploreOptions,
+  ) {
+    this.found = new Findings(opts);
+    this.store = opts.exactStates ? new ExactStore() : new FingerprintStore();
+    this.sleepSets = opts.sleepSets ?? true;
+    this.maxStates = stateBudget(opts.bounds, opts.exactStates ? 2_000_000 : 500_000_000);
+  }
+
+  private report(v: Violation): void {
+    if (this.found.report(v)) this.stopped = true;
+  }
+
+  private execute(state: State, tid: number): Outcome {
+    const prof = this.opts.profile;
+    if (prof === undefined) return executeStep(this.program, state, tid);
+    const t0 = performance.now();
+    try {
+      return executeStep(this.program, state, tid);
+    } finally {
+      prof.stepMs += performance.now() - t0;
+      prof.steps++;
+    }
+  }
+
+  /** Invariants and witnesses of a newly entered state; returns what they read. */
+  private checkState(state: State): Footprint {
+    const p = this.program;
+    if (p.invariants.length === 0 && p.witnesses.length === 0) return NOTHING;
+    const reads: Loc[] = [];
+    for (const name of evaluatePredicates(p, state.shared, p.invariants, 'invariant', reads)) {
+      this.report({ property: name, kind: 'invariant', schedule: [...this.path] });
+    }
+    for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.found.witnesses.add(name);
+    return { reads, navs: [], writes: [] };
+  }
+
+  /**
+   * A state entered for the first time: its properties, then the steps of every thread not
+   * asleep. A state with a sleeping transition has an enabled thread, so it is neither
+   * terminal nor deadlocked.
+   */
+  private enter(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], predReads: Footprint | null, via: Arrival | null): OpenState | null {
+    const p = this.program;
+    const reads = predReads ?? this.checkState(state);
+    let asleep = 0;
+    for (const u of sleep) asleep |= 1 << u.tid;
+    const todo: Stepped[] = [];
+    const blockedHere: (Blocked | undefined)[] = [];
+    let allDone = true;
+    let blocked: string[] | null = null;
+    for (let tid = 0; tid < p.threads.length; tid++) {
+      if (tid < 32 && (asleep & (1 << tid)) !== 0) {
+        allDone = false;
+        continue;
+      }
+      // A blocked attempt is a function of its thread's frames and of what its guard read: when
+      // the step that led here wrote none of that, the thread is blocked here the same way.
+      const before = via !== null && via.by.tid !== tid ? via.from.blocked[tid] : undefined;
+      const o = before !== undefined && !writesWhatIsRead(via!.by.rec, before.rec) ? before : this.execute(state, tid);
+      if (o.kind === 'step') todo.push(o);
+      else if (o.kind === 'blocked') {
+        blockedHere[tid] = o;
+        (blocked ??= []).push(p.threadName(tid));
+      }
+      if (o.kind !== 'done') allDone = false;
+    }
+    this.events += todo.length;
+    if (todo.length === 0 && sleep.length === 0) {
+      if (allDone) {
+        this.terminals++;
+        for (const name of evaluatePredicates(p, state.shared, p.finals, 'final')) {
+          this.report({ property: name, kind: 'final', schedule: [...this.path] });
+        }
+        this.found.terminals?.add(stateKey(state));
+      } else {
+        this.deadlocks++;
+        this.found.deadlockStates?.add(stateKey(state));
+        if (this.opts.deadlockIsViolation) {
+          this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(blocked ?? []), schedule: [...this.path] });
+        }
+      }
+      return null;
+    }
+    if (todo.length === 0) return null;
+    return { state, shared, threads, sleep, todo, next: 0, taken: [], predReads: reads, blocked: blockedHere };
+  }
+
+  /** A visited state reached again with a smaller sleep set: take the transitions in `wake`. */
+  private reenter(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], wake: number): OpenState | null {
+    const todo: Stepped[] = [];
+    for (let tid = 0; tid < 32 && tid < this.program.threads.length; tid++) {
+      if ((wake & (1 << tid)) === 0) continue;
+      const o = this.execute(state, tid);
+      if (o.kind === 'step') todo.push(o); // asleep transitions are enabled; anything else is a no-op
+    }
+    this.events += todo.length;
+    if (todo.length === 0) return null;
+    return { state, shared, threads, sleep, todo, next: 0, taken: [], predReads: null, blocked: [] };
+  }
+
+  /** Time, memory and progress, checked every 1024 transitions. */
+  private outOfBudget(depth: number): boolean {
+    if ((++this.tick & 1023) !== 0) return false;
+    const b = this.opts.bounds;
+    const elapsed = Date.now() - this.start;
+    if (elapsed > b.timeMs) {
+      this.found.cut.add('time');
+      return true;
+    }
+    if ((this.tick & 16383) === 0 && process.memoryUsage.rss() > b.maxMemoryMB * MB) {
+      this.found.cut.add('memory');
+      return true;
+    }
+    this.opts.onProgress?.({ executions: this.terminals, events: this.events, depth, elapsedMs: elapsed, states: this.store.size });
+    return false;
+  }
+
+  run(): ExploreResult {
+    const p = this.program;
+    const b = this.opts.bounds;
+    const t0 = performance.now();
+    let error: ExploreResult['error'];
+    try {
+      const init = p.initial;
+      const shared0 = hashShared(p.locs, init.shared);
+      const threads0 = init.threads.map((f, tid) => hashThread(tid, f));
+      this.store.visit(combine(shared0, threads0), init, 0);
+      const stack: OpenState[] = [];
+      const root = this.enter(init, shared0, threads0, [], null, null);
+      if (root !== null) stack.push(root);
+      while (stack.length > 0 && !this.stopped) {
+        if (this.outOfBudget(stack.length)) break;
+        const top = stack[stack.length - 1]!;
+        if (top.next === top.todo.length) {
+          stack.pop();
+          this.path.pop();
+          continue;
+        }
+        const e = top.todo[top.next++]!;
+        this.path.push(e.tid);
+        if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
+        for (const f of e.failures ?? []) {
+          this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
+        }
+        const sleep = this.sleepSets ? this.childSleep(top, e) : [];
+        let mask = 0;
+        for (const u of sleep) mask |= 1 << u.tid;
+        const next = e.state;
+        const shared = updateShared(p.locs, top.shared, top.state.shared, next.shared, e.rec);
+        const threads = top.threads.slice();
+        threads[e.tid] = hashThread(e.tid, next.threads[e.tid]!);
+        const old = this.store.visit(combine(shared, threads), next, mask);
+        let child: OpenState | null = null;
+        if (old === -1) {
+          if (this.path.length > b.maxDepth) {
+            this.found.cut.add('depth');
+          } else if (this.store.size > this.maxStates) {
+            this.found.cut.add('states');
+            break;
+          } else if (this.store.size === this.opts.probe?.states && !this.opts.probe.keepGoing({ states: this.store.size, events: this.events, revisits: this.revisits })) {
+            this.abandoned = true;
+            break;
+          } else {
+            // Properties read only shared state: a step that wrote nothing they read leaves
+            // every invariant and witness as it was in the parent, already reported there.
+            const inherit = top.predReads !== null && !writesWhatIsRead(e.rec, top.predReads) ? top.predReads : null;
+            child = this.enter(next, shared, threads, sleep, inherit, { from: top, by: e });
+          }
+        } else {
+          this.revisits++;
+          const wake = old & ~mask;
+          if (wake !== 0) child = this.reenter(next, shared, threads, sleep, wake);
+        }
+        top.taken.push({ tid: e.tid, fp: e.rec });
+        if (child !== null) stack.push(child);
+        else this.path.pop();
+      }
+    } catch (e) {
+      if (!(e instanceof StepError) && !(e instanceof Error)) throw e;
+      const schedule = e instanceof StepError ? [...this.path, e.tid] : [...this.path];
+      error = { error: e, schedule };
+    }
+    if (this.opts.profile) this.opts.profile.totalMs += performance.now() - t0;
+    if (this.abandoned) return { ...this.found.result('stateful', this.stats(), error), abandoned: true };
+    return this.found.result('stateful', this.stats(), error);
+  }
+
+  private stats(): ExploreResult['stats'] {
+    return {
+      executions: this.terminals,
+      traces: null,
+      deadlocks: this.deadlocks,
+      sleepBlocked: 0,
+      events: this.events,
+      states: this.store.size,
+      maxDepth: this.maxDepth,
+      revisits: this.revisits,
+      storeBytes: this.store.bytes,
+      collisionProbability: this.store.collisionProbability(),
+    };
+  }
+
+  /**
+   * The sleep set after taking `e` from `top`: what slept there, and the siblings taken before
+   * `e`, that are independent of `e` (Godefroid Fig. 5.2, line "Sleep' := {t ∈ Sleep | t I e}").
+   */
+  private childSleep(top: OpenState, e: Stepped): Asleep[] {
+    const out: Asleep[] = [];
+    for (const u of top.sleep) if (u.tid !== e.tid && !footprintsConflict(u.fp, e.rec)) out.push(u);
+    for (const u of top.taken) if (u.tid < 32 && u.tid !== e.tid && !footprintsConflict(u.fp, e.rec)) out.push(u);
+    return out;
+  }
+}
