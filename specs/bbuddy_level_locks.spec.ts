@@ -35,4 +35,11 @@ export const larger = [
     params: { variant: 'Vdiploma', cores: 3 },
     expect: 'pass',
   }),
+  spec({
+    name: 'bbuddy_level_locks/Vdiploma/4cores',
+    description: 'per-level locks, four cores',
+    model: bbuddyLevelLocks,
+    params: { variant: 'Vdiploma', cores: 4 },
+    expect: 'pass',
+  }),
 ];

@@ -49,4 +49,11 @@ export const larger = [
     params: { variant: 'RW', cores: ['any', 'any', 'specific'] },
     expect: 'pass',
   }),
+  spec({
+    name: 'falloc_any_vs_specific/RW/4cores',
+    description: 'three "any" readers and one "specific" writer',
+    model: fallocAnyVsSpecific,
+    params: { variant: 'RW', cores: ['any', 'any', 'any', 'specific'] },
+    expect: 'pass',
+  }),
 ];

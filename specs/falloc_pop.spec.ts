@@ -49,4 +49,25 @@ export const larger = [
     params: { variant: 'L', ops: ['alloc', 'free', 'alloc'] },
     expect: 'pass',
   }),
+  spec({
+    name: 'falloc_pop/L/3cores/alloc-free',
+    description: 'draft lock, three cores each allocate then free',
+    model: fallocPop,
+    params: { variant: 'L', cores: 3, ops: ['alloc', 'free'] },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'falloc_pop/L/3cores/3ops',
+    description: 'draft lock, three cores each allocate, free and allocate again',
+    model: fallocPop,
+    params: { variant: 'L', cores: 3, ops: ['alloc', 'free', 'alloc'] },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'falloc_pop/L/4cores/alloc-free',
+    description: 'draft lock, four cores each allocate then free',
+    model: fallocPop,
+    params: { variant: 'L', cores: 4, ops: ['alloc', 'free'] },
+    expect: 'pass',
+  }),
 ];

@@ -77,4 +77,11 @@ export const larger = [
     params: { variant: 'Advise-linux', cores: 3 },
     expect: 'pass',
   }),
+  spec({
+    name: 'pgfault_leaf_race/Linux/4cores',
+    description: 'Linux-style PTE lock, four cores fault on the same page',
+    model: pgfaultLeafRace,
+    params: { variant: 'Linux', cores: 4 },
+    expect: 'pass',
+  }),
 ];

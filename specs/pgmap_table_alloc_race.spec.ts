@@ -70,4 +70,11 @@ export const larger = [
     params: { variant: 'Linux', cores: 3 },
     expect: 'pass',
   }),
+  spec({
+    name: 'pgmap_table_alloc_race/Linux/4cores',
+    description: 'pmd_install, four cores: up to three losers free their tables',
+    model: pgmapTableAllocRace,
+    params: { variant: 'Linux', cores: 4 },
+    expect: 'pass',
+  }),
 ];

@@ -77,4 +77,25 @@ export const larger = [
     params: { variant: 'V5', readers: 2 },
     expect: { fail: 'deadlock' },
   }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V2/2readers',
+    description: 'spinning handler lock; the writer wakes two sleeping readers',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V2', readers: 2 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V2/3readers',
+    description: 'spinning handler lock; the writer wakes three sleeping readers',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V2', readers: 3 },
+    expect: 'pass',
+  }),
+  spec({
+    name: 'rwlock_wakeup_pagefault/V4/3readers',
+    description: 'pre-populated structs; the writer wakes three sleeping readers',
+    model: rwlockWakeupPagefault,
+    params: { variant: 'V4', readers: 3 },
+    expect: 'pass',
+  }),
 ];

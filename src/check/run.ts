@@ -17,6 +17,8 @@ export interface CheckOptions {
   /** Bounds that override the spec's own. */
   bounds?: Bounds;
   collectTerminals?: boolean;
+  /** Stateful engine: full canonical keys instead of fingerprints (`--exact-states`). */
+  exactStates?: boolean;
   onProgress?: (p: Progress) => void;
   /** Minimise the counterexample shown (default true); `false` shows it as the engine found it. */
   minimize?: boolean | MinimizeOptions;
@@ -99,6 +101,7 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
     deadlockIsViolation: spec.deadlock !== 'allowed',
     stopOn: (prop) => expected === null || prop === expected,
     collectTerminals: opts.collectTerminals ?? false,
+    exactStates: opts.exactStates ?? false,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const durationMs = performance.now() - t0;

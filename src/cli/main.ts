@@ -64,6 +64,9 @@ interface CheckFlags {
   maxDepth?: number;
   maxExecutions?: number;
   timeBudget?: number;
+  maxStates?: number;
+  maxMemory?: number;
+  exactStates?: boolean;
   color: boolean;
   minimize: boolean;
   quiet?: boolean;
@@ -115,6 +118,8 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     ...(flags.maxDepth ? { maxDepth: flags.maxDepth } : {}),
     ...(flags.maxExecutions ? { maxExecutions: flags.maxExecutions } : {}),
     ...(flags.timeBudget ? { timeMs: flags.timeBudget } : {}),
+    ...(flags.maxStates ? { maxStates: flags.maxStates } : {}),
+    ...(flags.maxMemory ? { maxMemoryMB: flags.maxMemory } : {}),
   };
   const progress = wantsProgress({ errIsTTY: io.errIsTTY ?? false, quiet: flags.quiet ?? false, env })
     ? progressLine(io.err, io.columns ?? 80)
@@ -125,6 +130,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     const r = checkSpec(s, {
       engine: flags.engine,
       bounds,
+      exactStates: flags.exactStates ?? false,
       minimize: flags.minimize,
       ...(progress ? { onProgress: (p) => progress.update(s.name, p) } : {}),
     });
@@ -180,7 +186,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   let code = EXIT_OK;
   const program = new Command()
     .name('smpcheck')
-    .description('Model checker for SMP kernel synchronization: every interleaving of step-function models, one per Mazurkiewicz trace.')
+    .description('Model checker for SMP kernel synchronization: every reachable state and interleaving of step-function models.')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
@@ -202,6 +208,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--max-depth <steps>', 'most steps in one execution (INCOMPLETE when hit)', positiveInt('--max-depth'))
     .option('--max-executions <n>', 'most executions to explore (INCOMPLETE when hit)', positiveInt('--max-executions'))
     .option('--time-budget <ms>', 'wall-clock budget per spec (INCOMPLETE when hit)', positiveInt('--time-budget'))
+    .option('--max-states <n>', 'most distinct states to store (stateful and naive engines; INCOMPLETE when hit)', positiveInt('--max-states'))
+    .option('--max-memory <MiB>', 'resident memory budget of the stateful engine (INCOMPLETE when hit; default 3/4 of RAM)', positiveInt('--max-memory'))
+    .option('--exact-states', 'stateful engine: store full canonical states instead of 64-bit fingerprints (no collision risk, more memory)')
     .option('--no-color', 'plain text even on a terminal')
     .action(async (paths: string[], flags: CheckFlags) => {
       code = await runCheck(paths, flags, io);

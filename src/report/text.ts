@@ -122,13 +122,14 @@ export function recheckCommand(r: CheckResult, cwd = process.cwd()): string {
 export function renderProblem(r: CheckResult, o: TextOptions = {}): string {
   const p = paint(o.color ?? false);
   const head = p.bold(`── ${r.name}: expected ${r.expected}, got ${verdictText(r)}`);
-  const body: string[] = [head, p.dim(`  engine: ${r.engine} (${r.engineWhy})`)];
+  const body: string[] = [head];
   if (r.verdict === 'ERROR') {
     body.push(p.bad(`  ${r.error!.message}`));
     if (r.error!.hint) body.push(`  Hint: ${r.error!.hint}`);
     if (r.error!.schedule && r.program) body.push(`  schedule: ${r.error!.schedule.map((t) => r.program!.threadName(t)).join(' ')}`);
   } else if (r.verdict === 'INCOMPLETE') {
     body.push(`  The search was cut (${r.cut.join(', ')}) before it covered every interleaving; no violation was found in what it covered.`);
+    body.push(`  Engine: ${r.engine} (${r.engineWhy}); covered ${exploredText(r)}.`);
     if (r.cut.includes('cycle')) body.push('  Hint: an execution can run forever; model spin loops and retries with t.await(cond) instead of loops.');
     if (r.cut.includes('depth')) body.push('  Hint: raise bounds.maxDepth, or check for a loop that never ends.');
   } else if (r.verdict === 'VACUOUS') {

@@ -5,7 +5,7 @@ import { loadCatalogue } from '../../specs/catalogue.ts';
 // The larger configurations are checked in larger.test.ts.
 const specs = (await loadCatalogue()).catalogue;
 
-describe('every catalogue spec in specs/ gets its expected verdict from both engines', () => {
+describe('every catalogue spec in specs/ gets its expected verdict from every engine', () => {
   it.each(specs.map((s) => [s.name, s] as const))('%s', (_, s) => {
     const dpor = checkSpec(s, { engine: 'dpor' });
     expect(dpor.error).toBeUndefined();
@@ -16,6 +16,13 @@ describe('every catalogue spec in specs/ gets its expected verdict from both eng
     if (naive.verdict === 'INCOMPLETE') return;
     expect(naive.error).toBeUndefined();
     expect([naive.verdict, naive.ok]).toEqual([dpor.verdict, true]);
+    // The stateful engine enters every state naive stores (sleep sets prune transitions only),
+    // with fingerprints and with exact keys; auto (the default) agrees on the verdict.
+    const stateful = checkSpec(s, { engine: 'stateful' });
+    expect([stateful.verdict, stateful.ok]).toEqual([dpor.verdict, true]);
+    if (s.expect === 'pass') expect(stateful.stats.states).toBe(naive.stats.states);
+    const auto = checkSpec(s);
+    expect([auto.verdict, auto.ok, auto.engine]).toEqual([dpor.verdict, true, 'stateful']);
     if (s.expect === 'pass' && naive.stats.traces !== null) {
       // One execution per Mazurkiewicz trace on the kernel models too.
       expect(dpor.stats.executions).toBe(naive.stats.traces);

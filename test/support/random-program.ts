@@ -18,7 +18,9 @@ export type Instr =
   | { op: 'branch'; reg: number; val: number; skip: number }
   | { op: 'readBranch'; loc: number; val: number; other: number }
   | { op: 'assert'; loc: number; not: number; prop: string }
-  | { op: 'sum'; reg: number };
+  | { op: 'sum'; reg: number }
+  /** Jumps `by` instructions back when the register holds `val`: programs with cycles. */
+  | { op: 'back'; reg: number; val: number; by: number };
 
 export interface RandomProgram {
   locs: number;
@@ -28,7 +30,7 @@ export interface RandomProgram {
   invariant: { a: number; va: number; b: number; vb: number } | null;
 }
 
-export function instrArb(locs: number, locks: number): fc.Arbitrary<Instr> {
+export function instrArb(locs: number, locks: number, back = false): fc.Arbitrary<Instr> {
   const loc = fc.nat({ max: locs - 1 });
   const reg = fc.nat({ max: 1 });
   const val = fc.nat({ max: 2 });
@@ -44,6 +46,7 @@ export function instrArb(locs: number, locks: number): fc.Arbitrary<Instr> {
     fc.record({ op: fc.constant('assert' as const), loc, not: val, prop: fc.constantFrom('A1', 'A2') }),
     fc.record({ op: fc.constant('sum' as const), reg }),
   ];
+  if (back) opts.push(fc.record({ op: fc.constant('back' as const), reg, val, by: fc.integer({ min: 1, max: 3 }) }));
   if (locks > 0) {
     const lock = fc.nat({ max: locks - 1 });
     opts.push(fc.record({ op: fc.constant('lock' as const), lock }), fc.record({ op: fc.constant('unlock' as const), lock }));
@@ -51,7 +54,7 @@ export function instrArb(locs: number, locks: number): fc.Arbitrary<Instr> {
   return fc.oneof(...opts);
 }
 
-export function programArb(o: { threads?: [number, number]; steps?: number; locs?: [number, number] } = {}): fc.Arbitrary<RandomProgram> {
+export function programArb(o: { threads?: [number, number]; steps?: number; locs?: [number, number]; cycles?: boolean } = {}): fc.Arbitrary<RandomProgram> {
   const [tmin, tmax] = o.threads ?? [2, 4];
   const [lmin, lmax] = o.locs ?? [1, 4];
   return fc
@@ -60,7 +63,7 @@ export function programArb(o: { threads?: [number, number]; steps?: number; locs
       fc.record({
         locs: fc.constant(locs),
         locks: fc.constant(locks),
-        threads: fc.array(fc.array(instrArb(locs, locks), { minLength: 1, maxLength: o.steps ?? 6 }), { minLength: n, maxLength: n }),
+        threads: fc.array(fc.array(instrArb(locs, locks, o.cycles ?? false), { minLength: 1, maxLength: o.steps ?? 6 }), { minLength: n, maxLength: n }),
         invariant: fc.option(
           fc.record({ a: fc.nat({ max: locs - 1 }), va: fc.integer({ min: 1, max: 2 }), b: fc.nat({ max: locs - 1 }), vb: fc.integer({ min: 1, max: 2 }) }),
           { freq: 3 },
@@ -92,6 +95,7 @@ const exec = procedure<Shared, { prog: RandomProgram }>('exec', {
       case 'readBranch': if (s.m.x[ins.loc] === ins.val) t.r0 = s.m.x[ins.other]; break;
       case 'assert': t.assert(s.m.x[ins.loc] !== ins.not, ins.prop); break;
       case 'sum': t[`r${ins.reg}`] = s.m.x.reduce((a, b) => a + b, 0) % 3; break;
+      case 'back': if ((t[`r${ins.reg}`] ?? 0) === ins.val) next = Math.max(0, t.pc - ins.by); break;
     }
     t.pc = next;
     if (next < code.length) t.goto('step');
