@@ -38,6 +38,8 @@ export const fallocPop = defineModel({
   params: { cores: 2, frames: 4, ops: ['alloc'], variant: 'U' } as Params,
   shared: ({ frames }): Shared => ({ locks: { FL: 0, Z: 0 }, ...freeList(frames) }),
   threads: ({ cores, ops }) => range(cores).map((c) => thread(`C${c}`, core, { ops, k: 0 })),
+  // Every core runs the same operations; a lock word holds its holder's tid + 1.
+  symmetry: ({ cores }) => ({ threads: [range(cores)], values: [{ path: 'locks.*', offset: 1 }] }),
   invariants: {
     'I-own': (s) => s.owners.every((n) => n <= 1),
   },

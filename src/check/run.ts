@@ -19,6 +19,8 @@ export interface CheckOptions {
   collectTerminals?: boolean;
   /** Stateful engine: full canonical keys instead of fingerprints (`--exact-states`). */
   exactStates?: boolean;
+  /** Stateful engine: symmetry reduction where the model declares it (default true; `--no-symmetry`). */
+  symmetry?: boolean;
   onProgress?: (p: Progress) => void;
   /** Minimise the counterexample shown (default true); `false` shows it as the engine found it. */
   minimize?: boolean | MinimizeOptions;
@@ -102,6 +104,7 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
     stopOn: (prop) => expected === null || prop === expected,
     collectTerminals: opts.collectTerminals ?? false,
     exactStates: opts.exactStates ?? false,
+    symmetry: opts.symmetry ?? true,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const durationMs = performance.now() - t0;

@@ -67,6 +67,7 @@ interface CheckFlags {
   maxStates?: number;
   maxMemory?: number;
   exactStates?: boolean;
+  symmetry: boolean;
   color: boolean;
   minimize: boolean;
   quiet?: boolean;
@@ -131,6 +132,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
       engine: flags.engine,
       bounds,
       exactStates: flags.exactStates ?? false,
+      symmetry: flags.symmetry,
       minimize: flags.minimize,
       ...(progress ? { onProgress: (p) => progress.update(s.name, p) } : {}),
     });
@@ -211,6 +213,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--max-states <n>', 'most distinct states to store (stateful and naive engines; INCOMPLETE when hit)', positiveInt('--max-states'))
     .option('--max-memory <MiB>', 'resident memory budget of the stateful engine (INCOMPLETE when hit; default 3/4 of RAM)', positiveInt('--max-memory'))
     .option('--exact-states', 'stateful engine: store full canonical states instead of 64-bit fingerprints (no collision risk, more memory)')
+    .option('--no-symmetry', "stateful engine: ignore the models' declared thread symmetry")
     .option('--no-color', 'plain text even on a terminal')
     .action(async (paths: string[], flags: CheckFlags) => {
       code = await runCheck(paths, flags, io);

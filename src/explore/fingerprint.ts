@@ -49,7 +49,22 @@ const u32 = new Uint32Array(f64.buffer);
 let va = 0;
 let vb = 0;
 
+/** Hashes of the strings states hold (labels, procedure names, enum-like values), memoised. */
+const strCache = new Map<string, Hash2>();
+const STR_CACHE_MAX = 1 << 16;
+
 function strHash(s: string): void {
+  const hit = strCache.get(s);
+  if (hit !== undefined) {
+    va = hit.a;
+    vb = hit.b;
+    return;
+  }
+  strHashRaw(s);
+  if (strCache.size < STR_CACHE_MAX) strCache.set(s, { a: va, b: vb });
+}
+
+function strHashRaw(s: string): void {
   let a = SEED_A ^ s.length;
   let b = SEED_B ^ s.length;
   for (let i = 0; i < s.length; i++) {
@@ -200,12 +215,29 @@ export function updateShared(table: LocTable, h: Hash2, before: unknown, after: 
   return { a: ha, b: hb };
 }
 
+/** Hashes of frozen locals values (the same array travels unchanged through many states). */
+const valueCache = new WeakMap<object, Hash2>();
+
 /** Hash of a plain value on its own (locals), position-independent. */
 function valueHash(v: unknown): void {
   if (v === null || typeof v !== 'object') {
     primHash(v);
     return;
   }
+  const frozen = Object.isFrozen(v);
+  if (frozen) {
+    const hit = valueCache.get(v);
+    if (hit !== undefined) {
+      va = hit.a;
+      vb = hit.b;
+      return;
+    }
+  }
+  valueHashOf(v);
+  if (frozen) valueCache.set(v, { a: va, b: vb });
+}
+
+function valueHashOf(v: object): void {
   let a: number;
   let b: number;
   if (Array.isArray(v)) {
@@ -233,10 +265,13 @@ function valueHash(v: unknown): void {
   vb = fmix32(b >>> 0);
 }
 
-/** Hash of one thread's call stack (pc, locals, return slots), including its thread id. */
-export function hashThread(tid: number, frames: readonly Frame[]): Hash2 {
-  let a = fmix32((tid + 1) ^ SEED_A);
-  let b = fmix32(Math.imul(tid + 1, 0x2545f491) ^ SEED_B);
+/**
+ * Hash of one thread's call stack (pc, locals, return slots). It does not depend on the
+ * thread's id: combine() places it at its thread, so symmetry can move it to another.
+ */
+export function hashThread(frames: readonly Frame[]): Hash2 {
+  let a = SEED_A;
+  let b = SEED_B;
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
     strHash(f.proc);
@@ -252,22 +287,31 @@ export function hashThread(tid: number, frames: readonly Frame[]): Hash2 {
     a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
     b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
   }
-  // The empty stack (a finished thread) still differs per thread through the tid seed.
-  return { a: a ^ frames.length, b: fmix32(b + frames.length) };
+  return { a: fmix32((a ^ frames.length) >>> 0), b: fmix32((b + frames.length) >>> 0) };
 }
 
-/** A whole state's fingerprint from its shared hash and its per-thread hashes. */
-export function combine(shared: Hash2, threads: readonly Hash2[]): Hash2 {
+/**
+ * A whole state's fingerprint from its shared hash and its per-thread stack hashes, thread i's
+ * stack placed at thread `at[i]` (default: at i; symmetry passes its renaming).
+ */
+export function combine(shared: Hash2, threads: readonly Hash2[], at?: readonly number[]): Hash2 {
   let a = shared.a;
   let b = shared.b;
   for (let i = 0; i < threads.length; i++) {
-    a = (a + threads[i]!.a) >>> 0;
-    b = (b + threads[i]!.b) >>> 0;
+    const t = at === undefined ? i : at[i]!;
+    const h = threads[i]!;
+    a = (a + fmix32((h.a ^ fmix32((t + 1) ^ SEED_B)) >>> 0)) >>> 0;
+    b = (b + fmix32((h.b + fmix32(Math.imul(t + 1, 0x2545f491) ^ SEED_A)) >>> 0)) >>> 0;
   }
   return { a: fmix32(a), b: fmix32((b ^ a) >>> 0) };
 }
 
 /** Full fingerprint of a state, computed from scratch (the initial state; tests). */
 export function fingerprint(table: LocTable, state: State): Hash2 {
-  return combine(hashShared(table, state.shared), state.threads.map((f, tid) => hashThread(tid, f)));
+  return combine(hashShared(table, state.shared), state.threads.map((f) => hashThread(f)));
+}
+
+/** The shared hash after replacing the subtrees at `locs` (the containers symmetry renames). */
+export function rehashAt(table: LocTable, h: Hash2, before: unknown, after: unknown, locs: readonly Loc[]): Hash2 {
+  return updateShared(table, h, before, after, { writes: locs as Loc[], reads: [], navs: [], undo: [] });
 }

@@ -71,9 +71,9 @@ class NaiveSearch {
       for (const name of evaluatePredicates(p, state.shared, p.finals, 'final')) {
         this.report({ property: name, kind: 'final', schedule: [...this.path] });
       }
-      this.found.terminals?.add(key);
+      this.found.terminals?.add(this.opts.terminalKey?.(state) ?? key);
     } else {
-      this.found.deadlockStates?.add(key);
+      this.found.deadlockStates?.add(this.opts.terminalKey?.(state) ?? key);
       if (this.opts.deadlockIsViolation) {
         const stuck = outcomes.filter((o) => o.kind === 'blocked').map((o) => p.threadName(o.tid));
         this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(stuck), schedule: [...this.path] });

@@ -2,11 +2,13 @@ import { evaluatePredicates } from '../check/evaluate.ts';
 import { footprintsConflict, writesWhatIsRead, type Footprint } from '../model/footprint.ts';
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
+import type { Renaming } from '../model/symmetry.ts';
 import { executeStep, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
 import { stateKey } from './state-key.ts';
 import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts';
+import { SymmetryReduction } from './symmetry.ts';
 import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 
 /**
@@ -76,6 +78,7 @@ class StatefulSearch {
   private abandoned = false;
   private tick = 0;
   private readonly maxStates: number;
+  private readonly sym: SymmetryReduction | null;
 
   constructor(
     private readonly program: Program,
@@ -84,6 +87,7 @@ class StatefulSearch {
     this.found = new Findings(opts);
     this.store = opts.exactStates ? new ExactStore() : new FingerprintStore();
     this.sleepSets = opts.sleepSets ?? true;
+    this.sym = opts.symmetry !== false && program.symmetry !== null ? new SymmetryReduction(program, program.symmetry) : null;
     this.maxStates = stateBudget(opts.bounds, opts.exactStates ? 2_000_000 : 500_000_000);
   }
 
@@ -123,6 +127,7 @@ class StatefulSearch {
   private enter(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], predReads: Footprint | null, via: Arrival | null): OpenState | null {
     const p = this.program;
     const reads = predReads ?? this.checkState(state);
+    this.sym?.check(state);
     let asleep = 0;
     for (const u of sleep) asleep |= 1 << u.tid;
     const todo: Stepped[] = [];
@@ -152,10 +157,10 @@ class StatefulSearch {
         for (const name of evaluatePredicates(p, state.shared, p.finals, 'final')) {
           this.report({ property: name, kind: 'final', schedule: [...this.path] });
         }
-        this.found.terminals?.add(stateKey(state));
+        this.found.terminals?.add((this.opts.terminalKey ?? stateKey)(state));
       } else {
         this.deadlocks++;
-        this.found.deadlockStates?.add(stateKey(state));
+        this.found.deadlockStates?.add((this.opts.terminalKey ?? stateKey)(state));
         if (this.opts.deadlockIsViolation) {
           this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(blocked ?? []), schedule: [...this.path] });
         }
@@ -204,8 +209,9 @@ class StatefulSearch {
     try {
       const init = p.initial;
       const shared0 = hashShared(p.locs, init.shared);
-      const threads0 = init.threads.map((f, tid) => hashThread(tid, f));
-      this.store.visit(combine(shared0, threads0), init, 0);
+      const threads0 = init.threads.map((f) => hashThread(f));
+      const [fp0, canon0] = this.key(init, shared0, threads0, 0);
+      this.store.visit(fp0, canon0, 0);
       const stack: OpenState[] = [];
       const root = this.enter(init, shared0, threads0, [], null, null);
       if (root !== null) stack.push(root);
@@ -229,8 +235,9 @@ class StatefulSearch {
         const next = e.state;
         const shared = updateShared(p.locs, top.shared, top.state.shared, next.shared, e.rec);
         const threads = top.threads.slice();
-        threads[e.tid] = hashThread(e.tid, next.threads[e.tid]!);
-        const old = this.store.visit(combine(shared, threads), next, mask);
+        threads[e.tid] = hashThread(next.threads[e.tid]!);
+        const [fp, canon, cmask, r] = this.key(next, shared, threads, mask);
+        const old = this.store.visit(fp, canon, cmask);
         let child: OpenState | null = null;
         if (old === -1) {
           if (this.path.length > b.maxDepth) {
@@ -249,8 +256,8 @@ class StatefulSearch {
           }
         } else {
           this.revisits++;
-          const wake = old & ~mask;
-          if (wake !== 0) child = this.reenter(next, shared, threads, sleep, wake);
+          const wake = old & ~cmask;
+          if (wake !== 0) child = this.reenter(next, shared, threads, sleep, r === null ? wake : this.sym!.toConcrete(wake, r));
         }
         top.taken.push({ tid: e.tid, fp: e.rec });
         if (child !== null) stack.push(child);
@@ -278,7 +285,19 @@ class StatefulSearch {
       revisits: this.revisits,
       storeBytes: this.store.bytes,
       collisionProbability: this.store.collisionProbability(),
+      symmetry: this.sym !== null,
     };
+  }
+
+  /**
+   * What the store keys a state by: its fingerprint, the state (for exact keys) and its sleep
+   * mask, all of the canonical state under symmetry; and the renaming that made it canonical.
+   */
+  private key(state: State, shared: Hash2, threads: readonly Hash2[], mask: number): [Hash2, State, number, Renaming | null] {
+    const concrete = combine(shared, threads);
+    if (this.sym === null) return [concrete, state, mask, null];
+    const r = this.sym.renamingOf(threads);
+    return [this.sym.fingerprint(state, r, concrete, shared, threads), this.store.exact ? this.sym.canonical(state, r) : state, this.sym.toCanonical(mask, r), r];
   }
 
   /**

@@ -1,6 +1,6 @@
 import { totalmem } from 'node:os';
 import type { Loc } from '../model/location.ts';
-import type { Program } from '../model/program.ts';
+import type { Program, State } from '../model/program.ts';
 import type { StepError } from '../model/step.ts';
 
 /**
@@ -80,6 +80,8 @@ export interface ExploreStats {
   storeBytes?: number;
   /** Stateful: probability that a fingerprint collision omitted a state (0 in exact mode). */
   collisionProbability?: number;
+  /** Stateful: states were stored up to the model's declared thread symmetry. */
+  symmetry?: boolean;
 }
 
 export interface ExploreOptions {
@@ -90,6 +92,8 @@ export interface ExploreOptions {
   stopOn: (property: string) => boolean;
   /** Collect canonical keys of terminal states (tests compare engines with them). */
   collectTerminals?: boolean;
+  /** The key collected for a terminal or deadlocked state (default: stateKey; tests of symmetry pass an orbit key). */
+  terminalKey?: (state: State) => string;
   /** Locations invariants and witnesses read, known up front (the rest is discovered). */
   observed?: readonly Loc[];
   /** Called now and then with live figures, for progress lines. */
@@ -98,6 +102,8 @@ export interface ExploreOptions {
   profile?: Profile;
   /** Stateful engine: store full canonical keys instead of 64-bit fingerprints. */
   exactStates?: boolean;
+  /** Stateful engine: symmetry reduction where the model declares one (default on). */
+  symmetry?: boolean;
   /** Stateful engine: sleep sets with state matching (default on; off for differential tests). */
   sleepSets?: boolean;
   /**

@@ -1,5 +1,6 @@
 import { ModelError } from './errors.ts';
 import { callerSite, type SourceSite } from './source.ts';
+import type { SymmetryDecl } from './symmetry.ts';
 
 /**
  * The thread a step runs on, as the step function sees it (`t`). Any property that is not one of
@@ -135,6 +136,11 @@ export interface ModelDef<P extends object, S extends object> {
   witnesses?: Record<string, Predicate<S, P>>;
   /** Rejects parameter combinations the model does not support: return a message, or nothing. */
   check?: (p: P) => string | undefined | void;
+  /**
+   * Interchangeable threads, for the stateful engine's symmetry reduction: which threads, and
+   * where thread and core ids live in shared state and locals (see SymmetryDecl).
+   */
+  symmetry?: (p: P) => SymmetryDecl | undefined;
 }
 
 export interface Model<P extends object = any, S extends object = any> extends Readonly<ModelDef<P, S>> {

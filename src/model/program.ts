@@ -3,6 +3,7 @@ import { freezeDeep, plainValue } from './draft.ts';
 import { ModelError } from './errors.ts';
 import { LocTable } from './location.ts';
 import { stepSite, type SourceSite } from './source.ts';
+import { Symmetry } from './symmetry.ts';
 
 export type Locals = Readonly<Record<string, unknown>>;
 
@@ -50,6 +51,8 @@ export class Program {
   readonly finals: readonly NamedPredicate[];
   readonly witnesses: readonly NamedPredicate[];
   readonly freeze: boolean;
+  /** Interchangeable threads as the model declares them, or null. */
+  readonly symmetry: Symmetry | null;
   private readonly procs = new Map<string, Procedure>();
   private readonly sites = new Map<string, SourceSite>();
 
@@ -86,6 +89,9 @@ export class Program {
     this.invariants = named(model.invariants);
     this.finals = named(model.finals);
     this.witnesses = named(model.witnesses);
+    const sym = model.symmetry?.(params as any);
+    this.symmetry = sym ? new Symmetry(model.name, sym, this.threads, this.initial) : null;
+    if (this.symmetry !== null && this.symmetry.groups.length === 0) this.symmetry = null;
   }
 
   /** Makes a procedure callable in this program; one name, one procedure. */

@@ -26,13 +26,16 @@ describe('shared-state fingerprints', () => {
     expect(h([1, , 3])).toEqual(h([1, undefined, 3]));
   });
 
-  it('a thread stack hash depends on the thread id, the frames and the locals', () => {
+  it('a thread stack hash depends on the frames and the locals; a state hash, on which thread has which stack', () => {
     const f = [{ proc: 'p', label: 'a', locals: { x: 1 }, into: null }];
-    expect(hashThread(0, f)).not.toEqual(hashThread(1, f));
-    expect(hashThread(0, f)).not.toEqual(hashThread(0, [{ ...f[0]!, locals: { x: 2 } }]));
-    expect(hashThread(0, f)).not.toEqual(hashThread(0, [{ ...f[0]!, label: 'b' }]));
-    expect(hashThread(0, f)).not.toEqual(hashThread(0, []));
-    expect(hashThread(0, [{ ...f[0]!, locals: { x: 1, y: [1, 2] } }])).toEqual(hashThread(0, [{ ...f[0]!, locals: { y: [1, 2], x: 1 } }]));
+    const g = [{ ...f[0]!, label: 'b' }];
+    expect(hashThread(f)).not.toEqual(hashThread([{ ...f[0]!, locals: { x: 2 } }]));
+    expect(hashThread(f)).not.toEqual(hashThread(g));
+    expect(hashThread(f)).not.toEqual(hashThread([]));
+    expect(hashThread([{ ...f[0]!, locals: { x: 1, y: [1, 2] } }])).toEqual(hashThread([{ ...f[0]!, locals: { y: [1, 2], x: 1 } }]));
+    const s = h({});
+    expect(combine(s, [hashThread(f), hashThread(g)])).not.toEqual(combine(s, [hashThread(g), hashThread(f)]));
+    expect(combine(s, [hashThread(f), hashThread(g)], [1, 0])).toEqual(combine(s, [hashThread(g), hashThread(f)]));
   });
 });
 
@@ -40,7 +43,7 @@ describe('shared-state fingerprints', () => {
 function walk(program: Program, choices: number[]): void {
   let state: State = program.initial;
   let shared = hashShared(program.locs, state.shared);
-  let threads = state.threads.map((f, tid) => hashThread(tid, f));
+  let threads = state.threads.map((f) => hashThread(f));
   for (const c of choices) {
     const enabled = program.threads.map((t) => executeStep(program, state, t.tid)).filter((o) => o.kind === 'step');
     if (enabled.length === 0) return;
@@ -48,7 +51,7 @@ function walk(program: Program, choices: number[]): void {
     if (e.kind !== 'step') return;
     shared = updateShared(program.locs, shared, state.shared, e.state.shared, e.rec);
     threads = threads.slice();
-    threads[e.tid] = hashThread(e.tid, e.state.threads[e.tid]!);
+    threads[e.tid] = hashThread(e.state.threads[e.tid]!);
     state = e.state;
     expect(shared).toEqual(hashShared(program.locs, state.shared));
     expect(combine(shared, threads)).toEqual(fingerprint(program.locs, state));

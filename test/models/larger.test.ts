@@ -41,9 +41,11 @@ const pinned: Record<string, { states: number; traces: number }> = {
  * wherever both run (test/explore/stateful-vs-naive.test.ts, and the rows above).
  */
 const reach: Record<string, { states: number }> = {
-  'falloc_pop/L/3cores/alloc-free': { states: 17975 },
-  'falloc_pop/L/3cores/3ops': { states: 342723 },
-  'falloc_pop/L/4cores/alloc-free': { states: 865604 },
+  // M1's cores are declared interchangeable: states up to renaming (17,975, 342,723 and 865,604
+  // without symmetry).
+  'falloc_pop/L/3cores/alloc-free': { states: 3104 },
+  'falloc_pop/L/3cores/3ops': { states: 57770 },
+  'falloc_pop/L/4cores/alloc-free': { states: 39689 },
   'falloc_any_vs_specific/RW/4cores': { states: 1226 },
   'rwlock_wakeup_pagefault/V2/2readers': { states: 5814 },
   'rwlock_wakeup_pagefault/V2/3readers': { states: 95915 },
@@ -81,7 +83,7 @@ describe('the larger configurations', () => {
     const initiallyTrue = p.witnesses.filter((w) => w.fn(p.initial.shared, p.params)).map((w) => w.name);
     expect(r.explore!.witnessesReached.filter((w) => !initiallyTrue.includes(w)).length).toBeGreaterThan(0);
     expect({ states: r.stats.states, traces: r.stats.traces }).toEqual(pinned[name]);
-    const st = checkSpec(s, { engine: 'stateful' });
+    const st = checkSpec(s, { engine: 'stateful', symmetry: false });
     expect([st.verdict, st.stats.states]).toEqual(['PASS', pinned[name]!.states]);
     if (pinned[name]!.traces <= DPOR_IN_TESTS) {
       const d = checkSpec(s, { engine: 'dpor' });

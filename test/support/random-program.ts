@@ -19,6 +19,8 @@ export type Instr =
   | { op: 'readBranch'; loc: number; val: number; other: number }
   | { op: 'assert'; loc: number; not: number; prop: string }
   | { op: 'sum'; reg: number }
+  /** This thread's own slot `s.own[tid]` (symmetry: a container indexed by thread id). */
+  | { op: 'own'; reg: number }
   /** Jumps `by` instructions back when the register holds `val`: programs with cycles. */
   | { op: 'back'; reg: number; val: number; by: number };
 
@@ -30,7 +32,7 @@ export interface RandomProgram {
   invariant: { a: number; va: number; b: number; vb: number } | null;
 }
 
-export function instrArb(locs: number, locks: number, back = false): fc.Arbitrary<Instr> {
+export function instrArb(locs: number, locks: number, back = false, own = false): fc.Arbitrary<Instr> {
   const loc = fc.nat({ max: locs - 1 });
   const reg = fc.nat({ max: 1 });
   const val = fc.nat({ max: 2 });
@@ -46,6 +48,7 @@ export function instrArb(locs: number, locks: number, back = false): fc.Arbitrar
     fc.record({ op: fc.constant('assert' as const), loc, not: val, prop: fc.constantFrom('A1', 'A2') }),
     fc.record({ op: fc.constant('sum' as const), reg }),
   ];
+  if (own) opts.push(fc.record({ op: fc.constant('own' as const), reg }));
   if (back) opts.push(fc.record({ op: fc.constant('back' as const), reg, val, by: fc.integer({ min: 1, max: 3 }) }));
   if (locks > 0) {
     const lock = fc.nat({ max: locks - 1 });
@@ -72,7 +75,7 @@ export function programArb(o: { threads?: [number, number]; steps?: number; locs
     );
 }
 
-type Shared = { m: { x: number[] }; locks: number[] };
+type Shared = { m: { x: number[] }; locks: number[]; own: number[] };
 
 const exec = procedure<Shared, { prog: RandomProgram }>('exec', {
   step: (s, t, p) => {
@@ -95,6 +98,7 @@ const exec = procedure<Shared, { prog: RandomProgram }>('exec', {
       case 'readBranch': if (s.m.x[ins.loc] === ins.val) t.r0 = s.m.x[ins.other]; break;
       case 'assert': t.assert(s.m.x[ins.loc] !== ins.not, ins.prop); break;
       case 'sum': t[`r${ins.reg}`] = s.m.x.reduce((a, b) => a + b, 0) % 3; break;
+      case 'own': t[`r${ins.reg}`] = s.own[t.tid]; s.own[t.tid] = (s.own[t.tid]! + 1) % 3; s.m.x[0] = (s.m.x[0]! + s.own[t.tid]!) % 3; break;
       case 'back': if ((t[`r${ins.reg}`] ?? 0) === ins.val) next = Math.max(0, t.pc - ins.by); break;
     }
     t.pc = next;
@@ -105,8 +109,10 @@ const exec = procedure<Shared, { prog: RandomProgram }>('exec', {
 export const randomModel = defineModel({
   name: 'random',
   params: { prog: { locs: 1, locks: 0, threads: [[{ op: 'read', loc: 0, reg: 0 }]], invariant: null } as RandomProgram },
-  shared: ({ prog }): Shared => ({ m: { x: range(prog.locs).map(() => 0) }, locks: range(prog.locks).map(() => 0) }),
+  shared: ({ prog }): Shared => ({ m: { x: range(prog.locs).map(() => 0) }, locks: range(prog.locks).map(() => 0), own: prog.threads.map(() => 0) }),
   threads: ({ prog }) => prog.threads.map((_, i) => thread(`T${i}`, exec, { pc: 0 })),
+  // Threads with the same code are interchangeable: a lock word holds tid + 1, own[] is per thread.
+  symmetry: ({ prog }) => ({ threads: codeGroups(prog), values: [{ path: 'locks.*', offset: 1 }], keys: ['own.#tid'] }),
   invariants: {
     inv: (s, { prog }) => {
       const i = prog.invariant;
@@ -114,6 +120,37 @@ export const randomModel = defineModel({
     },
   },
 });
+
+/** Groups of threads that run the same code. */
+export function codeGroups(prog: RandomProgram): number[][] {
+  const by = new Map<string, number[]>();
+  prog.threads.forEach((code, tid) => {
+    const k = JSON.stringify(code);
+    by.set(k, [...(by.get(k) ?? []), tid]);
+  });
+  return [...by.values()].filter((g) => g.length > 1);
+}
+
+/**
+ * Programs whose threads come in groups running the same code (symmetry tests): `groups`
+ * distinct codes, each run by 1–3 threads.
+ */
+export function symmetricProgramArb(o: { steps?: number; cycles?: boolean } = {}): fc.Arbitrary<RandomProgram> {
+  return fc
+    .record({ locs: fc.integer({ min: 1, max: 3 }), locks: fc.integer({ min: 0, max: 1 }), sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }) })
+    .filter(({ sizes }) => sizes.reduce((a, b) => a + b, 0) >= 2 && sizes.reduce((a, b) => a + b, 0) <= 4)
+    .chain(({ locs, locks, sizes }) =>
+      fc.record({
+        locs: fc.constant(locs),
+        locks: fc.constant(locks),
+        threads: fc.tuple(...sizes.map((n) => fc.array(instrArb(locs, locks, o.cycles ?? false, true), { minLength: 1, maxLength: o.steps ?? 5 }).map((code) => Array.from({ length: n }, () => code)))).map((gs) => gs.flat()),
+        invariant: fc.option(
+          fc.record({ a: fc.nat({ max: locs - 1 }), va: fc.integer({ min: 1, max: 2 }), b: fc.nat({ max: locs - 1 }), vb: fc.integer({ min: 1, max: 2 }) }),
+          { freq: 3 },
+        ),
+      }),
+    );
+}
 
 /** A readable listing of a random program, printed when a differential test fails. */
 export function describeProgram(p: RandomProgram): string {

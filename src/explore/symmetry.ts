@@ -1,0 +1,127 @@
+import { evaluatePredicates } from '../check/evaluate.ts';
+import { ModelError } from '../model/errors.ts';
+import type { Program, State } from '../model/program.ts';
+import { executeStep } from '../model/step.ts';
+import type { Renaming, Symmetry } from '../model/symmetry.ts';
+import type { Loc } from '../model/location.ts';
+import { combine, fingerprint, rehashAt, type Hash2 } from './fingerprint.ts';
+import { stateKey } from './state-key.ts';
+
+/**
+ * Symmetry reduction for the stateful engine (DESIGN §4a): a state is stored as the state its
+ * threads' renaming makes canonical, so states that differ only by which interchangeable thread
+ * is where are one state. The search itself runs on concrete states, so every counterexample is
+ * a concrete schedule that replays without symmetry; only the store and the sleep masks see
+ * canonical thread ids.
+ *
+ * The canonical renaming sorts each group's threads by a hash of their call stacks taken with
+ * one common thread id (ties keep thread order). Any renaming is sound, since two states are
+ * merged only when one is a renaming of the other; a better choice merges more.
+ */
+export class SymmetryReduction {
+  private checked = 0;
+  private readonly roots: Loc[];
+
+  constructor(
+    private readonly program: Program,
+    private readonly sym: Symmetry,
+    /** How many entered states the declaration is checked on (see check()). */
+    private readonly checkStates = 200,
+  ) {
+    this.roots = sym.roots().map((p) => program.locs.at(p));
+  }
+
+  /** The renaming that makes a state canonical, from its threads' stack hashes. */
+  renamingOf(threads: readonly Hash2[]): Renaming {
+    const order = this.sym.groups.map((g) => {
+      const keyed = g.map((tid) => {
+        const h = threads[tid]!;
+        return { tid, a: h.a, b: h.b };
+      });
+      keyed.sort((x, y) => x.a - y.a || x.b - y.b || x.tid - y.tid);
+      return keyed.map((k) => k.tid);
+    });
+    return this.sym.renaming(order, threads.length);
+  }
+
+  /**
+   * The fingerprint of the canonical state, from the state's own (`concrete`) and its parts:
+   * stacks are moved to their new threads, and only the containers renaming changes are
+   * rehashed (every stack too, when locals hold ids).
+   */
+  fingerprint(state: State, r: Renaming, concrete: Hash2, shared: Hash2, threads: readonly Hash2[]): Hash2 {
+    if (this.sym.isIdentity(r)) return concrete;
+    const moved = this.sym.apply(state, r);
+    if (this.sym.renamesLocals) return fingerprint(this.program.locs, moved);
+    return combine(rehashAt(this.program.locs, shared, state.shared, moved.shared, this.roots), threads, r.tid);
+  }
+
+  canonical(state: State, r: Renaming): State {
+    return this.sym.isIdentity(r) ? state : this.sym.apply(state, r);
+  }
+
+  /** A sleep mask over concrete thread ids, as canonical ids. */
+  toCanonical(mask: number, r: Renaming): number {
+    let out = 0;
+    for (let t = 0; t < 32 && mask >>> t !== 0; t++) if ((mask >>> t) & 1) out |= 1 << r.tid[t]!;
+    return out;
+  }
+
+  /** A mask over canonical ids, back to the concrete thread ids of the state `r` renames. */
+  toConcrete(mask: number, r: Renaming): number {
+    let out = 0;
+    for (let t = 0; t < r.tid.length && t < 32; t++) if ((mask >>> r.tid[t]!) & 1) out |= 1 << t;
+    return out;
+  }
+
+  /**
+   * Checks the declaration on the first states entered: renaming by a swap and by a rotation
+   * of each group must leave every invariant, witness (and, in a terminal state, final
+   * property) as it is, and must commute with every step. A model that tells its threads apart
+   * where it did not declare (a property reading `irq_on[0]`, a step using `t.tid` as a value
+   * the declaration does not name) is a model error, not a wrong merge.
+   */
+  check(state: State): void {
+    if (this.checked >= this.checkStates) return;
+    this.checked++;
+    const p = this.program;
+    for (const g of this.sym.groups) {
+      const gens = g.length > 2 ? [[g[1]!, g[0]!, ...g.slice(2)], [...g.slice(1), g[0]!]] : [[g[1]!, g[0]!]];
+      for (const gen of gens) {
+        const order = this.sym.groups.map((h) => (h === g ? gen : [...h]));
+        const r = this.sym.renaming(order, state.threads.length);
+        const moved = this.sym.apply(state, r);
+        const names = (a: number, b: number) => `${p.threadName(a)} and ${p.threadName(b)}`;
+        const pair = names(gen[0]!, g[0]!);
+        const kinds = [['invariant', p.invariants], ['witness', p.witnesses]] as const;
+        const done = state.threads.every((f) => f.length === 0);
+        for (const [kind, preds] of done ? [...kinds, ['final', p.finals] as const] : kinds) {
+          for (const pred of preds) {
+            const here = evaluatePredicates(p, state.shared, [pred], kind).length;
+            const there = evaluatePredicates(p, moved.shared, [pred], kind).length;
+            if (here !== there) {
+              throw new ModelError(
+                `model '${p.model.name}': ${kind} '${pred.name}' tells threads ${pair} apart, but the model declares them interchangeable (symmetry)`,
+                'a property of symmetric threads must treat them alike (e.g. every core, not core 0); or take those threads out of the symmetry group',
+              );
+            }
+          }
+        }
+        for (let tid = 0; tid < state.threads.length; tid++) {
+          const a = executeStep(p, state, tid);
+          const b = executeStep(p, moved, r.tid[tid]!);
+          const same = a.kind === b.kind && (a.kind !== 'step' || (b.kind === 'step' &&
+            stateKey(this.sym.apply(a.state, r)) === stateKey(b.state) &&
+            JSON.stringify(a.failures?.map((f) => f.property) ?? []) === JSON.stringify(b.failures?.map((f) => f.property) ?? [])));
+          if (!same) {
+            const where = a.kind === 'done' ? 'its end' : `step ${a.proc}.${a.label}`;
+            throw new ModelError(
+              `model '${p.model.name}': threads ${pair} are declared interchangeable (symmetry), but ${where} of ${p.threadName(tid)} does not do what it does for ${p.threadName(r.tid[tid]!)} with the ids renamed`,
+              "declare every place that holds a thread or core id (symmetry keys such as 'irq_on.#core', values such as { path: 'locks.*', offset: 1 }, locals), or take the threads out of the group",
+            );
+          }
+        }
+      }
+    }
+  }
+}

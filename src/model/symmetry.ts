@@ -1,0 +1,202 @@
+import { ModelError } from './errors.ts';
+import type { Frame, State, ThreadInfo } from './program.ts';
+
+/**
+ * What a model declares about interchangeable threads (DESIGN §4a, symmetry). Thread ids are
+ * renamed by a permutation of each group; everything that holds an id must be declared, so
+ * the renaming reaches it:
+ *
+ * - `keys`: containers whose keys (array indices or object keys) are thread or core ids, as
+ *   dotted patterns where `*` is any key, `#tid` a thread id and `#core` a core id
+ *   (`'runnable.#tid'`, `'irq_on.#core'`, `'ipi.#core.#core'`);
+ * - `values`: paths whose values are a thread id plus `offset` (a spinlock word holds tid + 1
+ *   and 0 when free: `{ path: 'locks.*', offset: 1 }`); arrays of ids by `'wq.*.*'`;
+ * - `locals`: names of locals that hold thread ids.
+ *
+ * The stateful engine checks the declaration on the states it enters first: a property that
+ * tells two threads of a group apart, or a step whose result is not the renamed result of its
+ * twin, is a model error, never a silent wrong merge.
+ *
+ * @example
+ * ```ts
+ * symmetry: ({ cores }) => ({ threads: [range(cores)], values: [{ path: 'locks.*', offset: 1 }] }),
+ * ```
+ */
+export interface SymmetryDecl {
+  /** Groups of interchangeable threads, by thread id or name. */
+  threads: readonly (readonly (number | string)[])[];
+  keys?: readonly string[];
+  values?: readonly { readonly path: string; readonly offset?: number }[];
+  locals?: readonly string[];
+}
+
+type Seg = { kind: 'any' } | { kind: 'tid' } | { kind: 'core' } | { kind: 'key'; key: string };
+
+function parsePattern(model: string, p: string): Seg[] {
+  if (typeof p !== 'string' || p === '') throw new ModelError(`model '${model}': symmetry paths are dotted patterns such as 'irq_on.#core', got ${JSON.stringify(p)}`);
+  return p.split('.').map((k) => (k === '*' ? { kind: 'any' } : k === '#tid' ? { kind: 'tid' } : k === '#core' ? { kind: 'core' } : { kind: 'key', key: k }));
+}
+
+/** A permutation of thread ids (and, through the threads' cores, of core ids). */
+export interface Renaming {
+  /** tid → tid. */
+  readonly tid: readonly number[];
+  /** core → core (identity for cores no group thread runs on). */
+  readonly core: ReadonlyMap<number, number>;
+}
+
+/** A symmetry declaration compiled against a program's threads. */
+export class Symmetry {
+  readonly groups: readonly (readonly number[])[];
+  private readonly keys: Seg[][];
+  private readonly values: { segs: Seg[]; offset: number }[];
+  private readonly locals: ReadonlySet<string>;
+  private readonly cores: readonly number[];
+
+  constructor(model: string, decl: SymmetryDecl, threads: readonly ThreadInfo[], initial: State) {
+    const byName = new Map(threads.map((t) => [t.name, t.tid]));
+    const seen = new Set<number>();
+    this.groups = (decl.threads ?? []).map((g) =>
+      g.map((x) => {
+        const tid = typeof x === 'number' ? x : byName.get(x);
+        if (tid === undefined || threads[tid] === undefined) {
+          throw new ModelError(`model '${model}': symmetry names thread ${JSON.stringify(x)}, which the model does not have`, `threads: ${threads.map((t) => t.name).join(', ')}`);
+        }
+        if (seen.has(tid)) throw new ModelError(`model '${model}': thread ${threads[tid]!.name} is in two symmetry groups`);
+        seen.add(tid);
+        return tid;
+      }),
+    ).filter((g) => g.length > 1);
+    this.cores = threads.map((t) => t.core);
+    for (const g of this.groups) {
+      const first = initial.threads[g[0]!]!;
+      for (const tid of g) {
+        const f = initial.threads[tid]!;
+        if (f.length !== first.length || f.some((fr, i) => fr.proc !== first[i]!.proc || fr.label !== first[i]!.label || JSON.stringify(fr.locals) !== JSON.stringify(first[i]!.locals))) {
+          throw new ModelError(`model '${model}': threads ${threads[g[0]!]!.name} and ${threads[tid]!.name} are declared interchangeable but start differently (procedure or arguments)`);
+        }
+      }
+      const cs = new Set(g.map((t) => this.cores[t]));
+      if (cs.size !== g.length) throw new ModelError(`model '${model}': the threads of a symmetry group must run on distinct cores (${g.map((t) => threads[t]!.name).join(', ')})`);
+    }
+    this.keys = (decl.keys ?? []).map((p) => parsePattern(model, p));
+    this.values = (decl.values ?? []).map((v) => ({ segs: parsePattern(model, v?.path), offset: v?.offset ?? 0 }));
+    this.locals = new Set(decl.locals ?? []);
+  }
+
+  /** The renaming that sends members[k] of each group to group[k] (members: a reordering). */
+  renaming(order: readonly (readonly number[])[], nthreads: number): Renaming {
+    const tid = Array.from({ length: nthreads }, (_, i) => i);
+    const core = new Map<number, number>();
+    this.groups.forEach((g, gi) => {
+      const members = order[gi]!;
+      for (let k = 0; k < g.length; k++) {
+        tid[members[k]!] = g[k]!;
+        core.set(this.cores[members[k]!]!, this.cores[g[k]!]!);
+      }
+    });
+    return { tid, core };
+  }
+
+  /** Whether renaming touches locals (then stacks must be rehashed, not moved). */
+  get renamesLocals(): boolean {
+    return this.locals.size > 0;
+  }
+
+  /**
+   * The dotted paths of the containers renaming can change: each declared pattern up to its
+   * first wildcard or id segment ('' for the whole state).
+   */
+  roots(): string[] {
+    return [...this.keys, ...this.values.map((v) => v.segs)].map((segs) => {
+      const out: string[] = [];
+      for (const s of segs) {
+        if (s.kind !== 'key') break;
+        out.push(s.key);
+      }
+      return out.join('.');
+    });
+  }
+
+  isIdentity(r: Renaming): boolean {
+    return r.tid.every((t, i) => t === i);
+  }
+
+  /** The state with every thread id renamed: stacks moved, declared keys and values mapped. */
+  apply(state: State, r: Renaming): State {
+    const threads: (readonly Frame[])[] = new Array(state.threads.length);
+    for (let i = 0; i < state.threads.length; i++) threads[r.tid[i]!] = this.renameFrames(state.threads[i]!, r);
+    let shared = state.shared;
+    for (const segs of this.keys) shared = mapKeys(shared, segs, 0, r);
+    for (const v of this.values) shared = mapValues(shared, v.segs, 0, (x) => renameId(x, v.offset, r));
+    return { shared, threads };
+  }
+
+  private renameFrames(frames: readonly Frame[], r: Renaming): readonly Frame[] {
+    if (this.locals.size === 0) return frames;
+    return frames.map((f) => {
+      let locals = f.locals;
+      for (const name of this.locals) {
+        if (name in locals) locals = { ...locals, [name]: renameId(locals[name], 0, r) };
+      }
+      return locals === f.locals ? f : { ...f, locals };
+    });
+  }
+}
+
+function renameId(x: unknown, offset: number, r: Renaming): unknown {
+  if (Array.isArray(x)) return x.map((e) => renameId(e, offset, r));
+  if (typeof x !== 'number' || !Number.isInteger(x - offset)) return x;
+  const to = r.tid[x - offset];
+  return to === undefined ? x : to + offset;
+}
+
+function mapKeyName(k: string, kind: 'tid' | 'core', r: Renaming): string {
+  const n = Number(k);
+  if (!Number.isInteger(n)) return k;
+  const to = kind === 'tid' ? r.tid[n] : r.core.get(n);
+  return to === undefined ? k : String(to);
+}
+
+/** Renames the keys that the pattern marks as ids, below `v` (copying only what changes). */
+function mapKeys(v: unknown, segs: Seg[], i: number, r: Renaming): unknown {
+  if (i === segs.length || v === null || typeof v !== 'object') return v;
+  const seg = segs[i]!;
+  const src = v as Record<string, unknown>;
+  if (seg.kind === 'key') {
+    if (!(seg.key in src)) return v;
+    const child = mapKeys(src[seg.key], segs, i + 1, r);
+    return child === src[seg.key] ? v : copyWith(v, seg.key, child);
+  }
+  const out: any = Array.isArray(v) ? new Array(v.length) : {};
+  for (const k of Object.keys(src)) {
+    const to = seg.kind === 'any' ? k : mapKeyName(k, seg.kind, r);
+    out[to] = mapKeys(src[k], segs, i + 1, r);
+  }
+  return out;
+}
+
+/** Applies `f` to the values at the pattern's paths below `v`. */
+function mapValues(v: unknown, segs: Seg[], i: number, f: (x: unknown) => unknown): unknown {
+  if (i === segs.length) return f(v);
+  if (v === null || typeof v !== 'object') return v;
+  const seg = segs[i]!;
+  const src = v as Record<string, unknown>;
+  if (seg.kind === 'key') {
+    if (!(seg.key in src)) return v;
+    const child = mapValues(src[seg.key], segs, i + 1, f);
+    return child === src[seg.key] ? v : copyWith(v, seg.key, child);
+  }
+  let out: any = null;
+  for (const k of Object.keys(src)) {
+    const child = mapValues(src[k], segs, i + 1, f);
+    if (child !== src[k]) (out ??= Array.isArray(v) ? v.slice() : { ...src })[k] = child;
+  }
+  return out ?? v;
+}
+
+function copyWith(v: object, key: string, child: unknown): object {
+  const c: any = Array.isArray(v) ? v.slice() : { ...v };
+  c[key] = child;
+  return c;
+}
