@@ -257,7 +257,7 @@ class StatefulSearch {
         } else {
           this.revisits++;
           const wake = old & ~cmask;
-          if (wake !== 0) child = this.reenter(next, shared, threads, sleep, r === null ? wake : this.sym!.toConcrete(wake, r));
+          if (wake !== 0) child = this.reenter(next, shared, threads, sleep, this.sym === null ? wake : this.sym.toConcrete(wake, r));
         }
         top.taken.push({ tid: e.tid, fp: e.rec });
         if (child !== null) stack.push(child);

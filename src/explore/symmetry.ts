@@ -31,17 +31,32 @@ export class SymmetryReduction {
     this.roots = sym.roots().map((p) => program.locs.at(p));
   }
 
-  /** The renaming that makes a state canonical, from its threads' stack hashes. */
-  renamingOf(threads: readonly Hash2[]): Renaming {
-    const order = this.sym.groups.map((g) => {
-      const keyed = g.map((tid) => {
-        const h = threads[tid]!;
-        return { tid, a: h.a, b: h.b };
-      });
-      keyed.sort((x, y) => x.a - y.a || x.b - y.b || x.tid - y.tid);
-      return keyed.map((k) => k.tid);
-    });
-    return this.sym.renaming(order, threads.length);
+  /**
+   * The renaming that makes a state canonical, from its threads' stack hashes: each group
+   * sorted by (hash, thread id), by insertion sort (groups are small); null when the threads
+   * are in canonical order already (the state is its own representative).
+   */
+  renamingOf(threads: readonly Hash2[]): Renaming | null {
+    let order: number[][] | null = null;
+    for (let gi = 0; gi < this.sym.groups.length; gi++) {
+      const g = this.sym.groups[gi]!;
+      const o = g.slice();
+      let moved = false;
+      for (let i = 1; i < o.length; i++) {
+        const x = o[i]!;
+        const hx = threads[x]!;
+        let j = i - 1;
+        for (; j >= 0; j--) {
+          const hy = threads[o[j]!]!;
+          if (hy.a < hx.a || (hy.a === hx.a && (hy.b < hx.b || (hy.b === hx.b && o[j]! < x)))) break;
+          o[j + 1] = o[j]!;
+        }
+        if (j + 1 !== i) moved = true;
+        o[j + 1] = x;
+      }
+      if (moved) (order ??= this.sym.groups.map((h) => h.slice()))[gi] = o;
+    }
+    return order === null ? null : this.sym.renaming(order, threads.length);
   }
 
   /**
@@ -49,26 +64,28 @@ export class SymmetryReduction {
    * stacks are moved to their new threads, and only the containers renaming changes are
    * rehashed (every stack too, when locals hold ids).
    */
-  fingerprint(state: State, r: Renaming, concrete: Hash2, shared: Hash2, threads: readonly Hash2[]): Hash2 {
-    if (this.sym.isIdentity(r)) return concrete;
+  fingerprint(state: State, r: Renaming | null, concrete: Hash2, shared: Hash2, threads: readonly Hash2[]): Hash2 {
+    if (r === null) return concrete;
     const moved = this.sym.apply(state, r);
     if (this.sym.renamesLocals) return fingerprint(this.program.locs, moved);
     return combine(rehashAt(this.program.locs, shared, state.shared, moved.shared, this.roots), threads, r.tid);
   }
 
-  canonical(state: State, r: Renaming): State {
-    return this.sym.isIdentity(r) ? state : this.sym.apply(state, r);
+  canonical(state: State, r: Renaming | null): State {
+    return r === null ? state : this.sym.apply(state, r);
   }
 
   /** A sleep mask over concrete thread ids, as canonical ids. */
-  toCanonical(mask: number, r: Renaming): number {
+  toCanonical(mask: number, r: Renaming | null): number {
+    if (r === null) return mask;
     let out = 0;
     for (let t = 0; t < 32 && mask >>> t !== 0; t++) if ((mask >>> t) & 1) out |= 1 << r.tid[t]!;
     return out;
   }
 
   /** A mask over canonical ids, back to the concrete thread ids of the state `r` renames. */
-  toConcrete(mask: number, r: Renaming): number {
+  toConcrete(mask: number, r: Renaming | null): number {
+    if (r === null) return mask;
     let out = 0;
     for (let t = 0; t < r.tid.length && t < 32; t++) if ((mask >>> r.tid[t]!) & 1) out |= 1 << t;
     return out;

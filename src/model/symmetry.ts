@@ -41,8 +41,8 @@ function parsePattern(model: string, p: string): Seg[] {
 export interface Renaming {
   /** tid → tid. */
   readonly tid: readonly number[];
-  /** core → core (identity for cores no group thread runs on). */
-  readonly core: ReadonlyMap<number, number>;
+  /** core → core, indexed by core id (undefined: unchanged); computed only where keys name cores. */
+  readonly core: readonly (number | undefined)[];
 }
 
 /** A symmetry declaration compiled against a program's threads. */
@@ -52,6 +52,7 @@ export class Symmetry {
   private readonly values: { segs: Seg[]; offset: number }[];
   private readonly locals: ReadonlySet<string>;
   private readonly cores: readonly number[];
+  private readonly coreKeys: boolean;
 
   constructor(model: string, decl: SymmetryDecl, threads: readonly ThreadInfo[], initial: State) {
     const byName = new Map(threads.map((t) => [t.name, t.tid]));
@@ -80,6 +81,7 @@ export class Symmetry {
       if (cs.size !== g.length) throw new ModelError(`model '${model}': the threads of a symmetry group must run on distinct cores (${g.map((t) => threads[t]!.name).join(', ')})`);
     }
     this.keys = (decl.keys ?? []).map((p) => parsePattern(model, p));
+    this.coreKeys = this.keys.some((segs) => segs.some((x) => x.kind === 'core'));
     this.values = (decl.values ?? []).map((v) => ({ segs: parsePattern(model, v?.path), offset: v?.offset ?? 0 }));
     this.locals = new Set(decl.locals ?? []);
   }
@@ -87,14 +89,15 @@ export class Symmetry {
   /** The renaming that sends members[k] of each group to group[k] (members: a reordering). */
   renaming(order: readonly (readonly number[])[], nthreads: number): Renaming {
     const tid = Array.from({ length: nthreads }, (_, i) => i);
-    const core = new Map<number, number>();
-    this.groups.forEach((g, gi) => {
+    const core: (number | undefined)[] = [];
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      const g = this.groups[gi]!;
       const members = order[gi]!;
       for (let k = 0; k < g.length; k++) {
         tid[members[k]!] = g[k]!;
-        core.set(this.cores[members[k]!]!, this.cores[g[k]!]!);
+        if (this.coreKeys) core[this.cores[members[k]!]!] = this.cores[g[k]!]!;
       }
-    });
+    }
     return { tid, core };
   }
 
@@ -116,10 +119,6 @@ export class Symmetry {
       }
       return out.join('.');
     });
-  }
-
-  isIdentity(r: Renaming): boolean {
-    return r.tid.every((t, i) => t === i);
   }
 
   /** The state with every thread id renamed: stacks moved, declared keys and values mapped. */
@@ -154,7 +153,7 @@ function renameId(x: unknown, offset: number, r: Renaming): unknown {
 function mapKeyName(k: string, kind: 'tid' | 'core', r: Renaming): string {
   const n = Number(k);
   if (!Number.isInteger(n)) return k;
-  const to = kind === 'tid' ? r.tid[n] : r.core.get(n);
+  const to = kind === 'tid' ? r.tid[n] : r.core[n];
   return to === undefined ? k : String(to);
 }
 
