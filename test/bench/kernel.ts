@@ -7,9 +7,9 @@
  *   the same configuration, process start to verdict; default engine `auto` and `stateful`,
  *   120 s / 8 GB each) — verdict, states, wall time end to end, peak RSS, states/s, bytes per
  *   state, and SPIN time / smpcheck time. Once SPIN is stopped by its budget at one size it is
- *   not run at the larger sizes of that family (marked `not run`), while smpcheck goes on; an
- *   smpcheck engine that is cut is not run at larger sizes either, and the family stops once
- *   every smpcheck engine is cut.
+ *   not run at the sizes at least as large ({@link atLeastAsLarge}; marked `not run`), while
+ *   smpcheck goes on; an smpcheck engine that is cut is not run at those sizes either, and a
+ *   size is left out once every smpcheck engine was cut at a size no larger.
  * - larger: the `larger` exports of specs/*.spec.ts (specs/catalogue.ts), all of them and the 20
  *   that existed before the reach configurations were added, each group checked in one process
  *   with the default engine as `smpcheck check` does it: the sum of the specs' explore times and
@@ -216,6 +216,16 @@ function measureSmpcheck(familyName: string, label: string, engine: string, runs
   };
 }
 
+/**
+ * `a` is at least as large as `b`: every `key=number` of b's label is in a's with a value no
+ * smaller (`cores=4 ops=2` is not at least as large as `cores=4 ops=3`, `readers=5` is as `readers=4`).
+ */
+export function atLeastAsLarge(a: string, b: string): boolean {
+  const nums = (l: string) => new Map([...l.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+  const na = nums(a);
+  return [...nums(b)].every(([k, v]) => (na.get(k) ?? -Infinity) >= v);
+}
+
 const ratioText = (r: number | undefined) => (r !== undefined && Number.isFinite(r) ? (r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`) : '-');
 
 const expectText = (e: 'pass' | { fail: string }) => (e === 'pass' ? 'PASS' : `FAIL ${e.fail}`);
@@ -234,25 +244,26 @@ export function kernelSection(ctx: BenchContext): { rows: KernelRow[]; table: st
     s.tool === 'spin' ? '' : `${row.ratioLowerBound && Number.isFinite(row.ratio[s.asked] ?? NaN) ? '>' : ''}${ratioText(row.ratio[s.asked])}`,
   ];
   for (const family of kernelSpinFamilies) {
-    let spinStopped = false;
-    const cutEngines = new Set<string>();
+    // Where each tool was stopped: a size at least as large as one of these is not run.
+    const stopped = new Map<string, string[]>([['spin', []], ...KERNEL_ENGINES.map((e) => [e, []] as [string, string[]])]);
+    const isStopped = (tool: string, label: string) => stopped.get(tool)!.some((cut) => atLeastAsLarge(label, cut));
     for (const size of family.sizes) {
       const name = `${family.name} ${size.label}`;
       if (ctx.filter && !ctx.filter.test(name)) continue;
-      if (cutEngines.size === KERNEL_ENGINES.length) {
+      if (KERNEL_ENGINES.every((e) => isStopped(e, size.label))) {
         ctx.log(`kernel ${name}: not run, smpcheck was cut at a smaller size`);
         continue;
       }
-      const spin = spinStopped ? notRun('spin', 'spin') : measureSpin(family, size, ctx.runs);
-      if (spin.ran && !spin.finished) spinStopped = true;
+      const spin = isStopped('spin', size.label) ? notRun('spin', 'spin') : measureSpin(family, size, ctx.runs);
+      if (spin.ran && !spin.finished) stopped.get('spin')!.push(size.label);
       const smp: KernelSide[] = [];
       for (const engine of KERNEL_ENGINES) {
-        if (cutEngines.has(engine)) {
+        if (isStopped(engine, size.label)) {
           smp.push(notRun('smpcheck', engine));
           continue;
         }
         const side = measureSmpcheck(family.name, size.label, engine, ctx.runs);
-        if (!side.finished) cutEngines.add(engine);
+        if (!side.finished) stopped.get(engine)!.push(size.label);
         smp.push(side);
       }
       const ratio: Record<string, number> = {};
