@@ -50,7 +50,7 @@ export const larger = [
     expect: 'pass',
   }),
   spec({
-    name: 'falloc_pop/L/3cores/alloc-free',
+    name: 'falloc_pop/L/3cores/2ops',
     description: 'draft lock, three cores each allocate then free',
     model: fallocPop,
     params: { variant: 'L', cores: 3, ops: ['alloc', 'free'] },
@@ -64,7 +64,7 @@ export const larger = [
     expect: 'pass',
   }),
   spec({
-    name: 'falloc_pop/L/4cores/alloc-free',
+    name: 'falloc_pop/L/4cores/2ops',
     description: 'draft lock, four cores each allocate then free',
     model: fallocPop,
     params: { variant: 'L', cores: 4, ops: ['alloc', 'free'] },

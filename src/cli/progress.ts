@@ -15,10 +15,11 @@ function count(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 }
 
-/** `⟳ falloc_pop/L  executions 1.2k  events 45.3k (12.0k/s)  depth 34  1.2 s`. */
+/** `⟳ falloc_pop/L  executions 1.2k  events 45.3k (12.0k/s)  depth 34  1.2 s` (`states 1.2k` from the stateful engine). */
 export function progressText(spec: string, p: Progress): string {
   const rate = p.elapsedMs > 0 ? (p.events * 1000) / p.elapsedMs : 0;
-  return `⟳ ${spec}  executions ${count(p.executions)}  events ${count(p.events)} (${count(Math.round(rate))}/s)  depth ${p.depth}  ${(p.elapsedMs / 1000).toFixed(1)} s`;
+  const covered = p.states !== undefined ? `states ${count(p.states)}` : `executions ${count(p.executions)}`;
+  return `⟳ ${spec}  ${covered}  events ${count(p.events)} (${count(Math.round(rate))}/s)  depth ${p.depth}  ${(p.elapsedMs / 1000).toFixed(1)} s`;
 }
 
 /**

@@ -43,9 +43,9 @@ const pinned: Record<string, { states: number; traces: number }> = {
 const reach: Record<string, { states: number }> = {
   // M1's cores are declared interchangeable: states up to renaming (17,975, 342,723 and 865,604
   // without symmetry).
-  'falloc_pop/L/3cores/alloc-free': { states: 3104 },
+  'falloc_pop/L/3cores/2ops': { states: 3104 },
   'falloc_pop/L/3cores/3ops': { states: 57770 },
-  'falloc_pop/L/4cores/alloc-free': { states: 39689 },
+  'falloc_pop/L/4cores/2ops': { states: 39689 },
   'falloc_any_vs_specific/RW/4cores': { states: 1226 },
   'rwlock_wakeup_pagefault/V2/2readers': { states: 5814 },
   'rwlock_wakeup_pagefault/V2/3readers': { states: 95915 },
