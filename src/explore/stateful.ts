@@ -9,6 +9,7 @@ import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fin
 import { stateKey } from './state-key.ts';
 import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts';
 import { SymmetryReduction } from './symmetry.ts';
+import { reuseStep } from './reuse.ts';
 import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 
 /**
@@ -52,6 +53,8 @@ interface OpenState {
   readonly predReads: Footprint | null;
   /** Per thread, its blocked attempt here when it was run here (sparse). */
   readonly blocked: readonly (Blocked | undefined)[];
+  /** Per thread, its step from here when it was run here (sparse). */
+  readonly stepped: readonly (Stepped | undefined)[];
 }
 
 /** How a state was reached: the parent's open state and the transition taken from it. */
@@ -79,6 +82,7 @@ class StatefulSearch {
   private tick = 0;
   private readonly maxStates: number;
   private readonly sym: SymmetryReduction | null;
+  private readonly reuse: boolean;
 
   constructor(
     private readonly program: Program,
@@ -87,6 +91,7 @@ class StatefulSearch {
     this.found = new Findings(opts);
     this.store = opts.exactStates ? new ExactStore() : new FingerprintStore();
     this.sleepSets = opts.sleepSets ?? true;
+    this.reuse = opts.reuseSteps ?? true;
     this.sym = opts.symmetry !== false && program.symmetry !== null ? new SymmetryReduction(program, program.symmetry) : null;
     this.maxStates = stateBudget(opts.bounds, opts.exactStates ? 2_000_000 : 500_000_000);
   }
@@ -132,6 +137,7 @@ class StatefulSearch {
     for (const u of sleep) asleep |= 1 << u.tid;
     const todo: Stepped[] = [];
     const blockedHere: (Blocked | undefined)[] = [];
+    const steppedHere: (Stepped | undefined)[] = [];
     let allDone = true;
     let blocked: string[] | null = null;
     for (let tid = 0; tid < p.threads.length; tid++) {
@@ -141,10 +147,19 @@ class StatefulSearch {
       }
       // A blocked attempt is a function of its thread's frames and of what its guard read: when
       // the step that led here wrote none of that, the thread is blocked here the same way.
-      const before = via !== null && via.by.tid !== tid ? via.from.blocked[tid] : undefined;
-      const o = before !== undefined && !writesWhatIsRead(via!.by.rec, before.rec) ? before : this.execute(state, tid);
-      if (o.kind === 'step') todo.push(o);
-      else if (o.kind === 'blocked') {
+      // Likewise a step independent of the one that led here: see reuse.ts.
+      let o: Outcome | undefined;
+      if (via !== null && via.by.tid !== tid) {
+        const blockedBefore = via.from.blocked[tid];
+        const steppedBefore = via.from.stepped[tid];
+        if (blockedBefore !== undefined && !writesWhatIsRead(via.by.rec, blockedBefore.rec)) o = blockedBefore;
+        else if (steppedBefore !== undefined && this.reuse && !footprintsConflict(via.by.rec, steppedBefore.rec)) o = reuseStep(steppedBefore, state, p.freeze);
+      }
+      o ??= this.execute(state, tid);
+      if (o.kind === 'step') {
+        todo.push(o);
+        steppedHere[tid] = o;
+      } else if (o.kind === 'blocked') {
         blockedHere[tid] = o;
         (blocked ??= []).push(p.threadName(tid));
       }
@@ -168,7 +183,7 @@ class StatefulSearch {
       return null;
     }
     if (todo.length === 0) return null;
-    return { state, shared, threads, sleep, todo, next: 0, taken: [], predReads: reads, blocked: blockedHere };
+    return { state, shared, threads, sleep, todo, next: 0, taken: [], predReads: reads, blocked: blockedHere, stepped: steppedHere };
   }
 
   /** A visited state reached again with a smaller sleep set: take the transitions in `wake`. */
@@ -181,7 +196,7 @@ class StatefulSearch {
     }
     this.events += todo.length;
     if (todo.length === 0) return null;
-    return { state, shared, threads, sleep, todo, next: 0, taken: [], predReads: null, blocked: [] };
+    return { state, shared, threads, sleep, todo, next: 0, taken: [], predReads: null, blocked: [], stepped: [] };
   }
 
   /** Time, memory and progress, checked every 1024 transitions. */

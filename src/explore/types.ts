@@ -102,6 +102,8 @@ export interface ExploreOptions {
   profile?: Profile;
   /** Stateful engine: store full canonical keys instead of 64-bit fingerprints. */
   exactStates?: boolean;
+  /** Stateful engine: reuse independent steps instead of re-running them (default on; see reuse.ts). */
+  reuseSteps?: boolean;
   /** Stateful engine: symmetry reduction where the model declares one (default on). */
   symmetry?: boolean;
   /** Stateful engine: sleep sets with state matching (default on; off for differential tests). */
