@@ -70,4 +70,11 @@ export const larger = [
     params: { variant: 'L', cores: 4, ops: ['alloc', 'free'] },
     expect: 'pass',
   }),
+  spec({
+    name: 'falloc_pop/L/4cores',
+    description: 'draft lock, four cores pop',
+    model: fallocPop,
+    params: { variant: 'L', cores: 4 },
+    expect: 'pass',
+  }),
 ];

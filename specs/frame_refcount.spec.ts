@@ -77,4 +77,11 @@ export const larger = [
     params: { variant: '9d-ii', sharers: 2 },
     expect: 'pass',
   }),
+  spec({
+    name: 'frame_refcount/9d-ii/3sharers',
+    description: 'GUP-fast try-get and re-validation, three sharers',
+    model: frameRefcount,
+    params: { variant: '9d-ii', sharers: 3 },
+    expect: 'pass',
+  }),
 ];

@@ -70,4 +70,11 @@ export const larger = [
     params: { variant: '8c-fix', cores: 3 },
     expect: 'pass',
   }),
+  spec({
+    name: 'pgattr_uniform/8b-fix/4cores',
+    description: 'VAS rwlock; three cores fault on v2 during set_attr(R)',
+    model: pgattrUniform,
+    params: { variant: '8b-fix', cores: 4 },
+    expect: 'pass',
+  }),
 ];

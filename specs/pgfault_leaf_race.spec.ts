@@ -84,4 +84,11 @@ export const larger = [
     params: { variant: 'Linux', cores: 4 },
     expect: 'pass',
   }),
+  spec({
+    name: 'pgfault_leaf_race/Whole/4cores',
+    description: 'whole-call PT lock, four cores fault on the same page',
+    model: pgfaultLeafRace,
+    params: { variant: 'Whole', cores: 4 },
+    expect: 'pass',
+  }),
 ];

@@ -70,4 +70,11 @@ export const larger = [
     params: { variant: '5c-fix', faults: [15, 35] },
     expect: 'pass',
   }),
+  spec({
+    name: 'rwlock_upgrade/5c-fix/3faults',
+    description: 'read lock held across the fault; faults in X and twice in Y',
+    model: rwlockUpgrade,
+    params: { variant: '5c-fix', faults: [15, 35, 35] },
+    expect: 'pass',
+  }),
 ];
