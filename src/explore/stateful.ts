@@ -3,7 +3,8 @@ import { footprintsConflict, writesWhatIsRead, type Footprint } from '../model/f
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { Renaming } from '../model/symmetry.ts';
-import { executeStep, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
+import { StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
+import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
 import { stateKey } from './state-key.ts';
@@ -101,15 +102,7 @@ class StatefulSearch {
   }
 
   private execute(state: State, tid: number): Outcome {
-    const prof = this.opts.profile;
-    if (prof === undefined) return executeStep(this.program, state, tid);
-    const t0 = performance.now();
-    try {
-      return executeStep(this.program, state, tid);
-    } finally {
-      prof.stepMs += performance.now() - t0;
-      prof.steps++;
-    }
+    return profiledStep(this.program, state, tid, this.opts.profile);
   }
 
   /** Invariants and witnesses of a newly entered state; returns what they read. */

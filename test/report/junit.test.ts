@@ -48,7 +48,8 @@ describe.runIf(xmllint.run)('the junit reporter', () => {
 
   it('records engine, bounds and counts as properties', () => {
     expect(xml).toContain('<property name="engine" value="naive"/>');
-    expect(xml).toMatch(/<property name="falloc_pop\/L: bounds" value="maxDepth=2000 maxExecutions=Infinity timeMs=Infinity maxStates=\d+"\/>/);
+    expect(xml).toMatch(/<property name="falloc_pop\/L: bounds" value="maxDepth=2000 maxExecutions=Infinity timeMs=Infinity maxStates=Infinity maxMemoryMB=\d+"\/>/);
+    expect(xml).toContain('<property name="falloc_pop/L: states" value="124"/>');
     expect(xml).toContain('<property name="falloc_pop/L: executions" value="1630"/>');
   });
 });
