@@ -291,14 +291,22 @@ export function kernelSection(ctx: BenchContext): { rows: KernelRow[]; table: st
 // larger: the larger configurations together
 
 /**
- * The larger specs added with the stateful engine (the reach configurations): every larger
- * spec whose name ends in one of these. The others are the 20 that existed before.
+ * The 20 larger specs that existed before the stateful engine's reach configurations were added
+ * (by name, so that later additions and renames do not move them into this group).
  */
-export const NEW_LARGER_SUFFIXES = ['/3cores/alloc-free', '/3cores/3ops', '/4cores/alloc-free', 'RW/4cores', 'V2/2readers', 'V2/3readers', 'V4/3readers', 'Linux/4cores', 'Vdiploma/4cores'];
+export const LARGER_BEFORE = [
+  'bbuddy_level_locks/Vdiploma/3cores', 'falloc_any_vs_specific/RW/3cores', 'falloc_merge_inflight/F1/2ops',
+  'falloc_merge_inflight/F2/2ops', 'falloc_pop/L/3cores', 'falloc_pop/L/3ops', 'frame_refcount/9d-i/2sharers',
+  'frame_refcount/9d-ii/2sharers', 'pgattr_uniform/8b-fix/3cores', 'pgattr_uniform/8c-fix/3cores',
+  'pgfault_leaf_race/Whole/3cores', 'pgfault_leaf_race/Linux/3cores', 'pgfault_leaf_race/Advise-linux/3cores',
+  'pgmap_table_alloc_race/L/3cores', 'pgmap_table_alloc_race/Draft-walk/3cores', 'pgmap_table_alloc_race/Linux/3cores',
+  'rwlock_upgrade/5b-fix/2faults', 'rwlock_upgrade/5c-fix/2faults', 'rwlock_wakeup_pagefault/V4/2readers',
+  'rwlock_wakeup_pagefault/V5/2readers',
+];
 
 export const LARGER_GROUPS = {
   'larger (all)': (s: Spec) => Boolean(s),
-  'larger (the 20 before)': (s: Spec) => !NEW_LARGER_SUFFIXES.some((x) => s.name.endsWith(x)),
+  'larger (the 20 before)': (s: Spec) => LARGER_BEFORE.includes(s.name),
 } as const;
 export type LargerGroup = keyof typeof LARGER_GROUPS;
 
@@ -347,6 +355,9 @@ export function largerSection(ctx: BenchContext, engine = 'auto'): { rows: Large
     const explore = median(samples.map((x) => x.out.exploreMs));
     const { out } = samples.find((x) => x.wallMs === wall)!;
     const perSpec = out.specs!;
+    if (group === 'larger (the 20 before)' && perSpec.length !== LARGER_BEFORE.length) {
+      ctx.log(`larger ${group}: only ${perSpec.length} of the ${LARGER_BEFORE.length} names were found (renamed?): ${LARGER_BEFORE.filter((n) => !perSpec.some((s) => s.name === n)).join(', ')}`);
+    }
     const verdicts: Record<string, number> = {};
     const engines: Record<string, number> = {};
     for (const s of perSpec) {
