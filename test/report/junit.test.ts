@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, ROOT, tempDir } from '../support/cli.ts';
+import { cli, ROOT, tempDir, NOT_REACH } from '../support/cli.ts';
 import { tool } from '../support/tools.ts';
 
 const xmllint = tool('xmllint', 'libxml2-utils');
@@ -11,7 +11,7 @@ describe.runIf(xmllint.run)('the junit reporter', () => {
   const dir = tempDir();
   const file = join(dir, 'out', 'junit.xml');
   // Expected verdicts, an unexpected FAIL and a model ERROR, from three spec files.
-  const r = cli(['check', 'specs/falloc_pop.spec.ts', 'test/fixtures/unexpected', 'test/fixtures/model-error', '--engine', 'naive', '--reporter', `junit=${file}`, '--reporter', 'text']);
+  const r = cli(['check', 'specs/falloc_pop.spec.ts', 'test/fixtures/unexpected', 'test/fixtures/model-error', '--engine', 'naive', '-t', NOT_REACH, '--reporter', `junit=${file}`, '--reporter', 'text']);
   const xml = readFileSync(file, 'utf8');
 
   it('runs with xmllint available', () => {

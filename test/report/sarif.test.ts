@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import ajvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { cli, ROOT, tempDir } from '../support/cli.ts';
+import { cli, ROOT, tempDir, NOT_REACH } from '../support/cli.ts';
 
 /**
  * The SARIF 2.1.0 schema (draft-04, test/schemas/README.md says where it comes from). Its
@@ -20,7 +20,7 @@ function sarifValidator() {
 function run() {
   const dir = tempDir();
   const file = join(dir, 'report.sarif');
-  const r = cli(['check', 'specs/falloc_pop.spec.ts', 'test/fixtures/unexpected', 'test/fixtures/model-error', '--engine', 'naive', '--reporter', `sarif=${file}`, '--reporter', 'json']);
+  const r = cli(['check', 'specs/falloc_pop.spec.ts', 'test/fixtures/unexpected', 'test/fixtures/model-error', '--engine', 'naive', '-t', NOT_REACH, '--reporter', `sarif=${file}`, '--reporter', 'json']);
   return { r, sarif: JSON.parse(readFileSync(file, 'utf8')) };
 }
 
