@@ -1,5 +1,5 @@
 import { evaluatePredicates } from '../check/evaluate.ts';
-import { undoStores, type Recording } from '../model/draft.ts';
+import { undoStores, type Recording, type UndoEntry } from '../model/draft.ts';
 import { writesWhatIsRead, type Footprint } from '../model/footprint.ts';
 import { isPrefix, type Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
@@ -48,13 +48,15 @@ function collectInitialObserved(program: Program, known: readonly Loc[]): Loc[] 
   return [...new Set(reads)];
 }
 
-/** One executed event of the current execution. */
+/**
+ * One executed event of the current execution. Its vector clock is row `position` of
+ * DporSearch.vc: vc[position · threads + t] = 1 + position of the latest event of thread t that
+ * happens before (or is) this one.
+ */
 interface Ev extends EventInfo {
   readonly fp: Recording;
   /** Just the footprint (no undo log), for wakeup trees and sleep sets, which can hold many. */
   readonly info: EventInfo;
-  /** clock[t] = 1 + position of the latest event of thread t that happens before (or is) this one. */
-  readonly clock: Int32Array;
   /** Positions of the events this one is in an immediate race with (JACM'17 e ⋖_E e'). */
   readonly races: number[];
 }
@@ -115,6 +117,23 @@ class DporSearch {
   private readonly table: EventTable;
   private readonly nthreads: number;
   private readonly evs: Ev[] = [];
+  /**
+   * Vector clocks of the events on the stack, one row of `nthreads` entries per position (see
+   * Ev), plus one spare row past the top for the reversed event of a sequence being inserted.
+   * One flat array: a clock per event would be an allocation per event and per reversal, and
+   * past 16 entries (64 bytes, lastzero(16)) V8 gives each typed array an off-heap store.
+   */
+  private vc: Int32Array;
+  /** prevPos[p]: position of the previous event of the thread of the event at p (-1: none). */
+  private prevPos: Int32Array;
+  /** lastPos[t]: position of thread t's latest event on the stack (-1: none). */
+  private readonly lastPos: Int32Array;
+  /** Scratch for the attempts' race scans (their clocks are not kept). */
+  private readonly attemptClock: Int32Array;
+  /** Scratch for reverse(): the events left out of a reversal. */
+  private excludedBuf = new Uint8Array(64);
+  /** Scratch for reverseExcluding(): the sequence v, reused by every reversal. */
+  private readonly seq: Sequence;
   private readonly nodes: SearchNode[] = [];
   private readonly found: Findings;
   private executions = 0;
@@ -136,6 +155,38 @@ class DporSearch {
     this.table = new EventTable(this.dep);
     this.nthreads = program.threads.length;
     this.found = new Findings(opts);
+    this.vc = new Int32Array(64 * this.nthreads);
+    this.prevPos = new Int32Array(64);
+    this.lastPos = new Int32Array(this.nthreads).fill(-1);
+    this.attemptClock = new Int32Array(this.nthreads);
+    this.seq = { len: 0, events: [], offsets: new Int32Array(64), vc: this.vc, base: 0, threads: this.nthreads };
+  }
+
+  /** Room for clock rows 0 .. rows-1. */
+  private ensureRows(rows: number): void {
+    if (rows * this.nthreads <= this.vc.length) return;
+    let cap = this.prevPos.length;
+    while (cap < rows) cap *= 2;
+    const vc = new Int32Array(cap * this.nthreads);
+    vc.set(this.vc);
+    this.vc = vc;
+    this.seq.vc = vc;
+    const prev = new Int32Array(cap);
+    prev.set(this.prevPos);
+    this.prevPos = prev;
+  }
+
+  private pushEvent(ev: Ev): void {
+    const pos = this.evs.length;
+    this.evs.push(ev);
+    this.prevPos[pos] = this.lastPos[ev.tid]!;
+    this.lastPos[ev.tid] = pos;
+  }
+
+  private popEvent(): void {
+    const pos = this.evs.length - 1;
+    const ev = this.evs.pop()!;
+    this.lastPos[ev.tid] = this.prevPos[pos]!;
   }
 
   run(): ExploreResult {
@@ -234,7 +285,7 @@ class DporSearch {
       const outcome = this.execute(node.state, t);
       node.status[t] = { outcome, at: node.depth };
       if (outcome.kind === 'blocked') {
-        (node.attempts ??= []).push({ tid: t, fp: outcome.rec, races: this.racesOf(t, outcome.rec, node.depth) });
+        (node.attempts ??= []).push({ tid: t, fp: outcome.rec, races: this.racesOf(t, outcome.rec) });
       }
     }
   }
@@ -283,14 +334,14 @@ class DporSearch {
           wut: branch, // line 18: WuT' = subtree(wut(E), p), shared, not copied
           attempts: null,
         };
-        this.evs.push(ev);
+        this.pushEvent(ev);
         if (child.depth > this.maxDepth) this.maxDepth = child.depth;
         for (const f of (node.status[tid]!.outcome as Stepped).failures ?? []) {
           this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: this.schedule() });
         }
         if (ev.obs) this.checkState(child.state); // only a store to what they read can change them
         this.explore(child); // line 19
-        this.evs.pop();
+        this.popEvent();
         node.sleep.push(ev.info); // line 20: add p to sleep(E)
         node.wut.dropFirst(); // line 21: remove p.w from wut(E)
       }
@@ -317,11 +368,15 @@ class DporSearch {
     if (o.kind !== 'step') throw new Error(`internal: the wakeup tree schedules thread ${tid}, which cannot run (${o.kind})`);
     this.events++;
     const pos = this.evs.length;
-    const clock = this.clockBefore(tid, pos);
+    // Row `pos` is free until the event is pushed (and the spare row above it stays free).
+    this.ensureRows(pos + 2);
+    const at = pos * this.nthreads;
+    this.clockBefore(tid, pos, this.vc, at);
     const obs = this.dep.observes(o.rec);
-    const races = this.scanRaces(tid, o.rec, obs, clock, pos);
-    clock[tid] = pos + 1;
-    return { tid, fp: o.rec, obs, clock, races, info: this.table.intern(tid, o.rec, obs) };
+    const info = this.table.intern(tid, o.rec, obs);
+    const races = this.scanRaces(tid, info, this.vc, at, pos);
+    this.vc[at + tid] = pos + 1;
+    return { tid, fp: o.rec, obs, races, info };
   }
 
   /** A branch of the wakeup tree must run as the step it was computed as (determinism check). */
@@ -338,34 +393,43 @@ class DporSearch {
     });
   }
 
-  /** A fresh copy of the clock of thread `tid`'s last event before position `before` (zero if none). */
-  private clockBefore(tid: number, before: number): Int32Array {
-    for (let k = before - 1; k >= 0; k--) if (this.evs[k]!.tid === tid) return this.evs[k]!.clock.slice();
-    return new Int32Array(this.nthreads);
+  /**
+   * Copies into dst[at ..] the clock of thread `tid`'s last event before position `before` (zero
+   * if none). `dst` may be this.vc, but not at the row of that event.
+   */
+  private clockBefore(tid: number, before: number, dst: Int32Array, at: number): void {
+    let p = this.lastPos[tid]!;
+    while (p >= before) p = this.prevPos[p]!;
+    const nt = this.nthreads;
+    if (p < 0) dst.fill(0, at, at + nt);
+    else copyRow(this.vc, p * nt, dst, at, nt);
   }
 
   /**
    * Immediate races of a new event (or attempt) of thread `tid` with footprint `fp`, placed at
    * position `pos`: scanning backwards, a dependent event of another thread that is not yet known
    * to happen before it races with it (JACM'17 e ⋖_E e': no event in between in hb order), and
-   * its clock joins the new event's clock. `clock` starts as the thread's previous event's clock.
+   * its clock joins the new event's clock. The clock is clock[at ..]; it starts as the thread's
+   * previous event's clock. `me` is the interned event (thread, footprint, observed).
    */
-  private scanRaces(tid: number, fp: Recording, obs: boolean, clock: Int32Array, pos: number): number[] {
+  private scanRaces(tid: number, me: EventInfo, clock: Int32Array, at: number, pos: number): number[] {
     const races: number[] = [];
-    const me: EventInfo = { tid, fp, obs };
+    const nt = this.nthreads;
     for (let k = pos - 1; k >= 0; k--) {
       const e = this.evs[k]!;
-      if (e.tid === tid || clock[e.tid]! >= k + 1) continue;
-      if (!this.dep.dependent(e, me)) continue;
+      if (e.tid === tid || clock[at + e.tid]! >= k + 1) continue;
+      if (!this.table.dependent(e.info, me)) continue;
       races.push(k);
-      joinClock(clock, e.clock);
+      joinClock(clock, at, this.vc, k * nt, nt);
     }
     return races;
   }
 
-  private racesOf(tid: number, fp: Recording, depth: number): number[] {
-    const clock = this.clockBefore(tid, depth);
-    return this.scanRaces(tid, fp, false, clock, depth);
+  /** Races of the attempt of thread `tid` blocked at the top of the stack (a failed read, never observed). */
+  private racesOf(tid: number, fp: Recording): number[] {
+    const depth = this.evs.length;
+    this.clockBefore(tid, depth, this.attemptClock, 0);
+    return this.scanRaces(tid, this.table.intern(tid, fp, false), this.attemptClock, 0, depth);
   }
 
   // ---------------------------------------------------------------- maximal executions
@@ -413,9 +477,15 @@ class DporSearch {
     // For an attempt, v is built from E up to it: it is not part of E, so nothing after it is
     // ordered by it.
     const end = attempt === null ? this.evs.length : j;
-    const excluded = new Uint8Array(end);
+    if (this.excludedBuf.length < end) this.excludedBuf = new Uint8Array(Math.max(end, 2 * this.excludedBuf.length));
+    // Only [0, end) is read, and reverseExcluding and unblock never write it (unblock copies).
+    const excluded = this.excludedBuf;
+    excluded.fill(0, 0, end);
     excluded[i] = 1;
-    for (let m = i + 1; m < end; m++) if (this.evs[m]!.clock[ei.tid]! >= i + 1) excluded[m] = 1;
+    const vc = this.vc;
+    const nt = this.nthreads;
+    const ti = ei.tid;
+    for (let m = i + 1; m < end; m++) if (vc[m * nt + ti]! >= i + 1) excluded[m] = 1;
     const tid = attempt === null ? this.evs[j]!.tid : attempt.tid;
     // e_j runs unchanged after notdep when it did not read what e_i wrote: its reads then see the
     // same stores (an event of notdep after e_j cannot write what e_j read, or it would happen
@@ -434,18 +504,13 @@ class DporSearch {
    * again further up (cf. Nidhugg's SEQUENCE races). Returns nothing; inserts into wakeup trees.
    */
   private reverseExcluding(excluded: Uint8Array, first: number, end: number, j: number, tid: number, same: EventInfo | null, level: number): void {
-    const events: EventInfo[] = [];
-    const clocks: Int32Array[] = [];
-    for (let m = first + 1; m < end; m++) {
-      if (excluded[m]) continue;
-      const e = this.evs[m]!;
-      events.push(e.info);
-      clocks.push(e.clock);
-    }
     let rev = same;
     if (rev === null) {
-      const undo = [];
-      for (let m = first; m < end; m++) if (excluded[m]) undo.push(...this.evs[m]!.fp.undo);
+      const undo: UndoEntry[] = [];
+      for (let m = first; m < end; m++) {
+        if (!excluded[m]) continue;
+        for (const u of this.evs[m]!.fp.undo) undo.push(u);
+      }
       // undoStores applies the list backwards, so later stores are undone first.
       const shared = undoStores(this.nodes[end]!.state.shared, undo);
       const o = this.execute({ shared, threads: this.nodes[j]!.state.threads }, tid);
@@ -456,39 +521,63 @@ class DporSearch {
       if (o.kind !== 'step') return;
       rev = this.table.intern(tid, o.rec, this.dep.observes(o.rec));
     }
-    // The clock of the reversed event inside v: its thread's previous event and every event of v
-    // it depends on.
-    const clock = this.clockBefore(tid, j);
-    for (let k = 0; k < events.length; k++) {
-      if (!this.table.dependent(events[k]!, rev)) continue;
-      joinClock(clock, clocks[k]!);
+    // v = the events after `first` that are left, then the reversed event. The scratch sequence
+    // is filled only now: unblock above reverses recursively with the same scratch.
+    const v = this.seq;
+    const nt = this.nthreads;
+    if (v.offsets.length < end - first) v.offsets = new Int32Array(Math.max(end - first, 2 * v.offsets.length));
+    const events = v.events;
+    const offsets = v.offsets;
+    const vc = this.vc;
+    let len = 0;
+    for (let m = first + 1; m < end; m++) {
+      if (excluded[m]) continue;
+      events[len] = this.evs[m]!.info;
+      offsets[len] = m * nt;
+      len++;
     }
-    clock[tid] = this.evs.length + 1;
-    events.push(rev);
-    clocks.push(clock);
-    const v: Sequence = { events, clocks, base: first, threads: this.nthreads };
-    const at = this.nodes[first]!;
-    if (sleepCovers(at.sleep, v, this.table)) return;
-    insertSequence(at.wut, v, this.table);
+    // The clock of the reversed event inside v, in the spare row past the top of the stack: its
+    // thread's previous event and every event of v it depends on.
+    const at = this.evs.length * nt;
+    this.clockBefore(tid, j, vc, at);
+    for (let k = 0; k < len; k++) {
+      if (!this.table.dependent(events[k]!, rev)) continue;
+      joinClock(vc, at, vc, offsets[k]!, nt);
+    }
+    vc[at + tid] = this.evs.length + 1;
+    events[len] = rev;
+    offsets[len] = at;
+    v.len = len + 1;
+    v.base = first;
+    const node = this.nodes[first]!;
+    if (sleepCovers(node.sleep, v, this.table)) return;
+    insertSequence(node.wut, v, this.table);
   }
 
   /** The guard of `tid` read `guard` and is false after E minus `excluded`: leave out its last writers. */
   private unblock(excluded: Uint8Array, first: number, end: number, j: number, tid: number, guard: Recording, level: number): void {
-    const clock = this.clockBefore(tid, j);
+    const nt = this.nthreads;
+    // Its own clock: the recursive reversals below reuse every scratch buffer.
+    const clock = new Int32Array(nt);
+    this.clockBefore(tid, j, clock, 0);
     for (let p = end - 1; p >= 0; p--) {
       if (excluded[p]) continue;
       const e = this.evs[p]!;
       if (e.tid === tid || clock[e.tid]! >= p + 1 || !writesWhatIsRead(e.fp, guard)) continue;
-      joinClock(clock, e.clock);
-      const more = excluded.slice();
+      joinClock(clock, 0, this.vc, p * nt, nt);
+      const more = excluded.slice(0, end);
       more[p] = 1;
-      for (let m = p + 1; m < end; m++) if (!more[m] && this.evs[m]!.clock[e.tid]! >= p + 1) more[m] = 1;
+      for (let m = p + 1; m < end; m++) if (!more[m] && this.vc[m * nt + e.tid]! >= p + 1) more[m] = 1;
       this.reverseExcluding(more, Math.min(first, p), end, j, tid, null, level + 1);
     }
   }
 }
 
-/** clock := max(clock, other), pointwise (vector-clock join). */
-function joinClock(clock: Int32Array, other: Int32Array): void {
-  for (let t = 0; t < clock.length; t++) if (other[t]! > clock[t]!) clock[t] = other[t]!;
+/** clock[at ..] := max(clock[at ..], other[from ..]) over n entries (vector-clock join). */
+function joinClock(clock: Int32Array, at: number, other: Int32Array, from: number, n: number): void {
+  for (let t = 0; t < n; t++) if (other[from + t]! > clock[at + t]!) clock[at + t] = other[from + t]!;
+}
+
+function copyRow(src: Int32Array, from: number, dst: Int32Array, at: number, n: number): void {
+  for (let t = 0; t < n; t++) dst[at + t] = src[from + t]!;
 }

@@ -43,73 +43,108 @@ export class WuNode {
 
 /**
  * The sequence v = notdep(e, E).e' to insert at pre(E, e) (JACM'17 Algorithm 2, line 5), with
- * happens-before inside v given by vector clocks: `clocks[k][t]` is one more than the position
- * in E of the latest event of thread t that happens before event k (0: none). Positions at or
- * below `base` (the position of e) are outside v. Every event after `base` that happens before
- * an event of v is itself in v (otherwise it would happen after e), so "some event left in v
- * happens before k" is a comparison per thread.
+ * happens-before inside v given by vector clocks: event k's clock is
+ * `vc[offsets[k] .. offsets[k] + threads)`, where entry t is one more than the position in E of
+ * the latest event of thread t that happens before event k (0: none), and the entry of its own
+ * thread is its own position + 1 (the reversed event, last, is placed after all of E). Positions
+ * at or below `base` (the position of e) are outside v. Every event after `base` that happens
+ * before an event of v is itself in v (otherwise it would happen after e), so "some event left in
+ * v happens before k" is a comparison per thread. Only the first `len` entries of `events` and
+ * `offsets` are v: the search reuses one Sequence (and its arrays) for every reversal.
  */
 export interface Sequence {
-  readonly events: readonly EventInfo[];
-  readonly clocks: readonly Int32Array[];
-  readonly base: number;
+  len: number;
+  readonly events: EventInfo[];
+  offsets: Int32Array;
+  vc: Int32Array;
+  base: number;
   readonly threads: number;
 }
 
-/** Tracks which events of v are consumed; they are consumed in thread order (initials first). */
+/**
+ * Tracks which events of v are consumed; they are consumed in thread order (initials first), so
+ * each thread's events in v form a queue and the first one left is its head. One instance is
+ * reset for every walk (the walks do not nest), so a walk allocates nothing.
+ */
 class Remaining {
-  readonly removed: boolean[];
+  removed = new Uint8Array(64);
+  /** nextSame[k]: the next event of v of the same thread as event k (-1: none). */
+  nextSame = new Int32Array(64);
+  /** head[t]: thread t's first event left in v (-1: none). */
+  head = new Int32Array(8);
   /** Per thread, the latest position of a consumed event (or the base). */
-  readonly upTo: Int32Array;
-  left: number;
+  upTo = new Int32Array(8);
+  left = 0;
+  v: Sequence | null = null;
 
-  constructor(readonly v: Sequence, readonly positions: readonly number[]) {
-    this.removed = new Array<boolean>(v.events.length).fill(false);
-    this.upTo = new Int32Array(v.threads).fill(v.base);
-    this.left = v.events.length;
+  reset(v: Sequence): void {
+    const n = v.len;
+    if (this.removed.length < n) {
+      this.removed = new Uint8Array(2 * n);
+      this.nextSame = new Int32Array(2 * n);
+    }
+    if (this.head.length < v.threads) {
+      this.head = new Int32Array(2 * v.threads);
+      this.upTo = new Int32Array(2 * v.threads);
+    }
+    this.removed.fill(0, 0, n);
+    this.head.fill(-1, 0, v.threads);
+    this.upTo.fill(v.base, 0, v.threads);
+    const ev = v.events;
+    for (let k = n - 1; k >= 0; k--) {
+      const t = ev[k]!.tid;
+      this.nextSame[k] = this.head[t]!;
+      this.head[t] = k;
+    }
+    this.left = n;
+    this.v = v;
+  }
+
+  /** Drops the reference to the sequence (its events) once a walk is over. */
+  release(): void {
+    this.v = null;
   }
 
   firstOf(tid: number): number {
-    const ev = this.v.events;
-    for (let k = 0; k < ev.length; k++) if (!this.removed[k] && ev[k]!.tid === tid) return k;
-    return -1;
+    return this.head[tid]!;
   }
 
   /** I_[E](v): nothing left in v happens before event k. */
   isInitial(k: number): boolean {
-    const vc = this.v.clocks[k]!;
-    const me = this.v.events[k]!.tid;
-    for (let t = 0; t < vc.length; t++) {
+    const v = this.v!;
+    const vc = v.vc;
+    const at = v.offsets[k]!;
+    const me = v.events[k]!.tid;
+    const base = v.base;
+    const upTo = this.upTo;
+    for (let t = 0; t < v.threads; t++) {
       if (t === me) continue;
-      const p = vc[t]! - 1;
-      if (p > this.v.base && p > this.upTo[t]!) return false;
+      const p = vc[at + t]! - 1;
+      if (p > base && p > upTo[t]!) return false;
     }
     return true;
   }
 
+  /** Consumes event k, the first event left of its thread. */
   consume(k: number): void {
-    this.removed[k] = true;
+    const v = this.v!;
+    this.removed[k] = 1;
     this.left--;
-    const t = this.v.events[k]!.tid;
-    if (this.positions[k]! > this.upTo[t]!) this.upTo[t] = this.positions[k]!;
+    const t = v.events[k]!.tid;
+    this.head[t] = this.nextSame[k]!;
+    const pos = v.vc[v.offsets[k]! + t]! - 1;
+    if (pos > this.upTo[t]!) this.upTo[t] = pos;
   }
 
   independent(info: EventInfo, dep: DependenceRelation): boolean {
-    const ev = this.v.events;
-    for (let k = 0; k < ev.length; k++) if (!this.removed[k] && dep.dependent(ev[k]!, info)) return false;
+    const v = this.v!;
+    const ev = v.events;
+    for (let k = 0; k < v.len; k++) if (!this.removed[k] && dep.dependent(ev[k]!, info)) return false;
     return true;
   }
 }
 
-/** Positions of v's events in E; the reversed event (last) is placed after all of them. */
-function positionsOf(v: Sequence): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < v.events.length; k++) {
-    // The clock entry of an event's own thread is its own position + 1.
-    out.push(v.clocks[k]![v.events[k]!.tid]! - 1);
-  }
-  return out;
-}
+const rest = new Remaining();
 
 /**
  * WI_[E](v) ∩ sleep ≠ ∅ (JACM'17 Algorithm 2, line 6): some sleeping thread is a weak initial of
@@ -117,12 +152,17 @@ function positionsOf(v: Sequence): number[] {
  * independent of all of v. Then the executions starting with v were already explored.
  */
 export function sleepCovers(sleep: readonly EventInfo[], v: Sequence, dep: DependenceRelation): boolean {
-  const rest = new Remaining(v, positionsOf(v));
+  rest.reset(v);
+  let covered = false;
   for (const s of sleep) {
     const k = rest.firstOf(s.tid);
-    if (k >= 0 ? rest.isInitial(k) : rest.independent(s, dep)) return true;
+    if (k >= 0 ? rest.isInitial(k) : rest.independent(s, dep)) {
+      covered = true;
+      break;
+    }
   }
-  return false;
+  rest.release();
+  return covered;
 }
 
 /**
@@ -134,7 +174,13 @@ export function sleepCovers(sleep: readonly EventInfo[], v: Sequence, dep: Depen
  * tree grew.
  */
 export function insertSequence(root: WuNode, v: Sequence, dep: DependenceRelation): boolean {
-  const rest = new Remaining(v, positionsOf(v));
+  rest.reset(v);
+  const grew = walkAndInsert(root, v, dep);
+  rest.release();
+  return grew;
+}
+
+function walkAndInsert(root: WuNode, v: Sequence, dep: DependenceRelation): boolean {
   let node = root;
   for (;;) {
     if (node !== root && node.isLeaf) return false;
@@ -156,7 +202,7 @@ export function insertSequence(root: WuNode, v: Sequence, dep: DependenceRelatio
     }
     if (next === null) {
       let at = node;
-      for (let k = 0; k < v.events.length; k++) {
+      for (let k = 0; k < v.len; k++) {
         if (rest.removed[k]) continue;
         const c = new WuNode(v.events[k]!);
         at.append(c);

@@ -417,21 +417,29 @@ export class DraftSession {
 /**
  * Undoes stores by path on an immutable root: the entries are applied in reverse, each one
  * restoring what its location held before. Used to rebuild the state a reordered execution
- * would reach (DPOR), so it must be exact, including array lengths and absent keys.
+ * would reach (DPOR), so it must be exact, including array lengths and absent keys. Each
+ * container on the way is copied once per call, not once per entry (the copies made here are
+ * private to the call until it returns, so later entries update them in place).
  */
 export function undoStores(root: any, entries: readonly UndoEntry[]): any {
+  if (entries.length === 0) return root;
+  const fresh = new Set<object>();
   let r = root;
   for (let i = entries.length - 1; i >= 0; i--) {
     const e = entries[i]!;
-    r = setIn(r, e.loc.segments, 0, e.existed, e.old);
+    r = setIn(r, e.loc.segments, 0, e.existed, e.old, fresh);
   }
   return r;
 }
 
-function setIn(obj: any, segs: string[], i: number, existed: boolean, value: unknown): any {
+function setIn(obj: any, segs: string[], i: number, existed: boolean, value: unknown, fresh: Set<object>): any {
   const key = segs[i]!;
   const last = i === segs.length - 1;
-  const copy = Array.isArray(obj) ? obj.slice() : { ...obj };
+  let copy = obj;
+  if (!fresh.has(obj)) {
+    copy = Array.isArray(obj) ? obj.slice() : { ...obj };
+    fresh.add(copy);
+  }
   if (last) {
     if (key === 'length' && Array.isArray(copy)) copy.length = value as number;
     else if (existed) copy[key] = value;
@@ -441,7 +449,7 @@ function setIn(obj: any, segs: string[], i: number, existed: boolean, value: unk
     if (child === null || typeof child !== 'object') {
       throw new Error(`internal: cannot undo a store to '${segs.join('.')}': its container is gone`);
     }
-    copy[key] = setIn(child, segs, i + 1, existed, value);
+    copy[key] = setIn(child, segs, i + 1, existed, value, fresh);
   }
   return copy;
 }

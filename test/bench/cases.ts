@@ -13,7 +13,7 @@ export interface BenchCase {
 
 /** The published programs issue 3 names (ORACLES.md counts). */
 export const oracleBench: BenchCase[] = [
-  ...[10, 11, 12, 15].map((n) => ({ name: `lastzero(${n})`, model: lastzero, params: { n }, traces: lastzeroTraces(n) })),
+  ...[10, 11, 12, 13, 14, 15, 16].map((n) => ({ name: `lastzero(${n})`, model: lastzero, params: { n }, traces: lastzeroTraces(n) })),
   { name: 'readers(13)', model: readers, params: { n: 13 }, traces: 8192 },
   { name: 'readers(16)', model: readers, params: { n: 16 }, traces: 65536 },
   { name: 'casrot(8)', model: families, params: { family: 'casrot', n: 8 }, traces: 2048 },
