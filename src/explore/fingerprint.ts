@@ -273,21 +273,38 @@ export function hashThread(frames: readonly Frame[]): Hash2 {
   let a = SEED_A;
   let b = SEED_B;
   for (let i = 0; i < frames.length; i++) {
-    const f = frames[i]!;
-    strHash(f.proc);
-    a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
-    b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
-    strHash(f.label);
-    a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
-    b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
-    primHash(f.into);
-    a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
-    b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
-    valueHash(f.locals);
-    a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
-    b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+    const h = frameHash(frames[i]!);
+    a = fmix32((Math.imul(a, 0x01000193) ^ h.a) >>> 0);
+    b = fmix32((Math.imul(b, 0x5bd1e995) + h.b) >>> 0);
   }
   return { a: fmix32((a ^ frames.length) >>> 0), b: fmix32((b + frames.length) >>> 0) };
+}
+
+/**
+ * Frames and their locals records are the checker's own objects and never change once built
+ * (step.ts makes new ones), so their hashes are memoised by identity: a caller's frame is
+ * hashed once, not on every step of its callees.
+ */
+const frameCache = new WeakMap<Frame, Hash2>();
+
+function frameHash(f: Frame): Hash2 {
+  const hit = frameCache.get(f);
+  if (hit !== undefined) return hit;
+  strHash(f.proc);
+  let a = fmix32((SEED_B ^ va) >>> 0);
+  let b = fmix32((SEED_A + vb) >>> 0);
+  strHash(f.label);
+  a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
+  b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+  primHash(f.into);
+  a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
+  b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+  valueHashOf(f.locals);
+  a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
+  b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
+  const h = { a, b };
+  frameCache.set(f, h);
+  return h;
 }
 
 /**

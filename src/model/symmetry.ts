@@ -88,7 +88,8 @@ export class Symmetry {
 
   /** The renaming that sends members[k] of each group to group[k] (members: a reordering). */
   renaming(order: readonly (readonly number[])[], nthreads: number): Renaming {
-    const tid = Array.from({ length: nthreads }, (_, i) => i);
+    const tid: number[] = new Array(nthreads);
+    for (let i = 0; i < nthreads; i++) tid[i] = i;
     const core: (number | undefined)[] = [];
     for (let gi = 0; gi < this.groups.length; gi++) {
       const g = this.groups[gi]!;
