@@ -3,10 +3,11 @@ import { undoStores, type Recording, type UndoEntry } from '../model/draft.ts';
 import { writesWhatIsRead, type Footprint } from '../model/footprint.ts';
 import { isPrefix, type Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { executeStep, StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { StepError, type Outcome, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { EventTable } from './event-table.ts';
 import { stateKey } from './state-key.ts';
+import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
 import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tree.ts';
@@ -267,15 +268,7 @@ class DporSearch {
 
   /** Every step the search runs goes through here, so a profile can count and time them. */
   private execute(state: State, tid: number): Outcome {
-    const prof = this.opts.profile;
-    if (prof === undefined) return executeStep(this.program, state, tid);
-    const t0 = performance.now();
-    try {
-      return executeStep(this.program, state, tid);
-    } finally {
-      prof.stepMs += performance.now() - t0;
-      prof.steps++;
-    }
+    return profiledStep(this.program, state, tid, this.opts.profile);
   }
 
   /** Fills in the status of every thread at `node`; a thread newly found blocked is an attempt. */

@@ -1,5 +1,5 @@
 import type { Model } from '../../src/model/define.ts';
-import { families } from '../../models/oracles/families.ts';
+import { families, familyTraces } from '../../models/oracles/families.ts';
 import { lastzero, lastzeroTraces } from '../../models/oracles/lastzero.ts';
 import { readers } from '../../models/oracles/readers.ts';
 
@@ -18,5 +18,7 @@ export const oracleBench: BenchCase[] = [
   { name: 'readers(16)', model: readers, params: { n: 16 }, traces: 65536 },
   { name: 'casrot(8)', model: families, params: { family: 'casrot', n: 8 }, traces: 2048 },
   { name: 'casrot(10)', model: families, params: { family: 'casrot', n: 10 }, traces: 38486 },
+  { name: 'casrot(12)', model: families, params: { family: 'casrot', n: 12 }, traces: familyTraces('casrot', 12) },
   { name: 'lockinc(7)', model: families, params: { family: 'lockinc', n: 7 }, traces: 5040 },
+  { name: 'lockinc(8)', model: families, params: { family: 'lockinc', n: 8 }, traces: familyTraces('lockinc', 8) },
 ];
