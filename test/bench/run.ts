@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: performance figures for issue 3, measured on this machine.
+ * `npm run bench`: performance figures (issues 3 and 8), measured on this machine.
  *
  * Sections (each prints one aligned table; all go to bench-results/bench.json):
  * - oracles: the published programs (lastzero, readers, casrot, lockinc) with the dpor, naive,
@@ -21,6 +21,7 @@
  *                        `<family> <size>` (e.g. 'M4 V2 readers=2'), a larger group's name
  *                        ('larger \(all\)', 'the 20 before'), or 'spin' for the lastzero SPIN rows
  *   BENCH_SECTIONS=list  comma list of oracles,specs,kernel,larger,spin (default: all)
+ *   BENCH_ENGINES=list   engines of the oracles and specs sections (default: dpor,naive,stateful,auto)
  *   BENCH_RUNS=5 BENCH_FILTER='lastzero' npm run bench
  *   BENCH_SECTIONS=kernel,larger BENCH_RUNS=3 npm run bench
  */
@@ -45,7 +46,11 @@ const sections = new Set<Section>(
     return x as Section;
   }),
 );
-const ENGINES = ['dpor', 'naive', 'stateful', 'auto'] as const;
+const ALL_ENGINES = ['dpor', 'naive', 'stateful', 'auto'] as const;
+const ENGINES = (process.env.BENCH_ENGINES ?? ALL_ENGINES.join(',')).split(',').map((x) => {
+  if (!(ALL_ENGINES as readonly string[]).includes(x)) throw new Error(`BENCH_ENGINES: unknown engine '${x}' (known: ${ALL_ENGINES.join(', ')})`);
+  return x as (typeof ALL_ENGINES)[number];
+});
 
 interface Sample {
   engine: string;
