@@ -36,6 +36,7 @@ const variants: [string, Partial<ExploreOptions>][] = [
   ['fingerprints and sleep sets (the default)', {}],
   ['exact keys and sleep sets', { exactStates: true }],
   ['fingerprints, no sleep sets', { sleepSets: false }],
+  ['no step reuse', { reuseSteps: false }],
 ];
 
 describe('the stateful engine agrees with the naive explorer on random programs', () => {
