@@ -31,7 +31,7 @@ import { cpus, loadavg } from 'node:os';
 import { findSpecFiles, loadSpecs } from '../../src/cli/load.ts';
 import { oracleBench } from './cases.ts';
 import { draftMicrobench } from './draft.ts';
-import { alignTable, bytesPer, fmt, kernelSection, largerSection, mb, median, secs, type BenchContext, type KernelRow, type LargerRow } from './kernel.ts';
+import { alignTable, bytesPer, type CaseOut, fmt, kernelSection, largerSection, mb, median, secs, type BenchContext, type KernelRow, type LargerRow } from './kernel.ts';
 import { runSpinLastzero, spinAvailable, type SpinResult } from './spin.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -52,25 +52,8 @@ const ENGINES = (process.env.BENCH_ENGINES ?? ALL_ENGINES.join(',')).split(',').
   return x as (typeof ALL_ENGINES)[number];
 });
 
-interface Sample {
-  engine: string;
-  engineWhy?: string;
-  states: number | null;
-  storeBytes?: number;
-  collisionProbability?: number;
-  executions: number;
-  traces: number | null;
-  deadlocks: number;
-  sleepBlocked: number;
-  events: number;
-  steps: number;
-  stepMs: number;
-  exploreMs: number;
-  processMs: number;
-  rssMB: number;
-  cut: string[];
-  violations: string[];
-}
+/** One measurement as test/bench/case.ts prints it. */
+type Sample = CaseOut;
 
 interface Row {
   program: string;
