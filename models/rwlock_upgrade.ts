@@ -1,7 +1,7 @@
 import { defineModel, procedure, thread, type ThreadSpec } from '../src/index.ts';
 import { forVariants } from './kernel/props.ts';
 import { blockingRwlock, spinningRwlock, type RwlockOps } from './kernel/rwlock.ts';
-import { kernelState, type KernelState } from './kernel/state.ts';
+import { KERNEL_IDS, kernelState, type KernelState } from './kernel/state.ts';
 
 /**
  * M5 `rwlock_upgrade` (MODELS.md): uk_rwlock_upgrade (cb35dfff until 756db4ce).
@@ -123,6 +123,16 @@ function threadsOf(p: Params): ThreadSpec[] {
   return insert ? [thread('I', vma_insert), ...faults, thread('W', vma_unmap)] : [...faults, thread('W', vma_unmap)];
 }
 
+/** Groups of the faulting threads that fault at the same address. */
+function sameFaults(p: Params): string[][] {
+  const by = new Map<unknown, string[]>();
+  for (const t of threadsOf(p)) {
+    if (t.proc !== vma_fault) continue;
+    by.set(t.args.addr, [...(by.get(t.args.addr) ?? []), t.name]);
+  }
+  return [...by.values()].filter((g) => g.length > 1);
+}
+
 /** VMAs reachable from head. */
 function reachable(s: Shared): string[] {
   const out: string[] = [];
@@ -144,6 +154,9 @@ export const rwlockUpgrade = defineModel({
     },
   }),
   threads: threadsOf,
+  // Faulting readers at the same address run the same code. Everything in the kernel state
+  // that names a thread or core is declared, so renaming them is exact (and checked).
+  symmetry: (p) => ({ threads: sameFaults(p), ...KERNEL_IDS }),
   finals: {
     // Every successfully mapped VMA is reachable from head (else faults in it return -EFAULT).
     'I-reach': (s) => s.vma.mapped.every((v) => reachable(s).includes(v)),

@@ -10,7 +10,9 @@ import type { Frame, State, ThreadInfo } from './program.ts';
  *   dotted patterns where `*` is any key, `#tid` a thread id and `#core` a core id
  *   (`'runnable.#tid'`, `'irq_on.#core'`, `'ipi.#core.#core'`);
  * - `values`: paths whose values are a thread id plus `offset` (a spinlock word holds tid + 1
- *   and 0 when free: `{ path: 'locks.*', offset: 1 }`); arrays of ids by `'wq.*.*'`;
+ *   and 0 when free: `{ path: 'locks.*', offset: 1 }`); arrays of ids by `'wq.*.*'`; names
+ *   made of a prefix and a thread id by `prefix` (`{ path: 'tpages.*.*', prefix: 't' }` renames
+ *   't2' to 't0'); a key segment `t#tid` likewise matches the key 't' + a thread id;
  * - `locals`: names of locals that hold thread ids.
  *
  * The stateful engine checks the declaration on the states it enters first: a property that
@@ -26,15 +28,19 @@ export interface SymmetryDecl {
   /** Groups of interchangeable threads, by thread id or name. */
   threads: readonly (readonly (number | string)[])[];
   keys?: readonly string[];
-  values?: readonly { readonly path: string; readonly offset?: number }[];
+  values?: readonly { readonly path: string; readonly offset?: number; readonly prefix?: string }[];
   locals?: readonly string[];
 }
 
-type Seg = { kind: 'any' } | { kind: 'tid' } | { kind: 'core' } | { kind: 'key'; key: string };
+type Seg = { kind: 'any' } | { kind: 'tid'; prefix: string } | { kind: 'core'; prefix: string } | { kind: 'key'; key: string };
 
 function parsePattern(model: string, p: string): Seg[] {
   if (typeof p !== 'string' || p === '') throw new ModelError(`model '${model}': symmetry paths are dotted patterns such as 'irq_on.#core', got ${JSON.stringify(p)}`);
-  return p.split('.').map((k) => (k === '*' ? { kind: 'any' } : k === '#tid' ? { kind: 'tid' } : k === '#core' ? { kind: 'core' } : { kind: 'key', key: k }));
+  return p.split('.').map((k): Seg => {
+    if (k === '*') return { kind: 'any' };
+    const id = /^(.*)#(tid|core)$/.exec(k);
+    return id !== null ? { kind: id[2] as 'tid' | 'core', prefix: id[1]! } : { kind: 'key', key: k };
+  });
 }
 
 /** A permutation of thread ids (and, through the threads' cores, of core ids). */
@@ -49,7 +55,7 @@ export interface Renaming {
 export class Symmetry {
   readonly groups: readonly (readonly number[])[];
   private readonly keys: Seg[][];
-  private readonly values: { segs: Seg[]; offset: number }[];
+  private readonly values: { segs: Seg[]; offset: number; prefix: string | null }[];
   private readonly locals: ReadonlySet<string>;
   private readonly cores: readonly number[];
   private readonly coreKeys: boolean;
@@ -82,7 +88,7 @@ export class Symmetry {
     }
     this.keys = (decl.keys ?? []).map((p) => parsePattern(model, p));
     this.coreKeys = this.keys.some((segs) => segs.some((x) => x.kind === 'core'));
-    this.values = (decl.values ?? []).map((v) => ({ segs: parsePattern(model, v?.path), offset: v?.offset ?? 0 }));
+    this.values = (decl.values ?? []).map((v) => ({ segs: parsePattern(model, v?.path), offset: v?.offset ?? 0, prefix: v?.prefix ?? null }));
     this.locals = new Set(decl.locals ?? []);
   }
 
@@ -128,7 +134,7 @@ export class Symmetry {
     for (let i = 0; i < state.threads.length; i++) threads[r.tid[i]!] = this.renameFrames(state.threads[i]!, r);
     let shared = state.shared;
     for (const segs of this.keys) shared = mapKeys(shared, segs, 0, r);
-    for (const v of this.values) shared = mapValues(shared, v.segs, 0, (x) => renameId(x, v.offset, r));
+    for (const v of this.values) shared = mapValues(shared, v.segs, 0, (x) => (v.prefix === null ? renameId(x, v.offset, r) : renameName(x, v.prefix, r)));
     return { shared, threads };
   }
 
@@ -151,11 +157,23 @@ function renameId(x: unknown, offset: number, r: Renaming): unknown {
   return to === undefined ? x : to + offset;
 }
 
-function mapKeyName(k: string, kind: 'tid' | 'core', r: Renaming): string {
-  const n = Number(k);
-  if (!Number.isInteger(n)) return k;
-  const to = kind === 'tid' ? r.tid[n] : r.core[n];
-  return to === undefined ? k : String(to);
+/** `prefix` + a thread id, renamed ('t2' → 't0'); anything else as it is. */
+function renameName(x: unknown, prefix: string, r: Renaming): unknown {
+  if (Array.isArray(x)) return x.map((e) => renameName(e, prefix, r));
+  if (typeof x !== 'string' || !x.startsWith(prefix)) return x;
+  const rest = x.slice(prefix.length);
+  if (!/^(0|[1-9]\d*)$/.test(rest)) return x;
+  const to = r.tid[Number(rest)];
+  return to === undefined ? x : `${prefix}${to}`;
+}
+
+function mapKeyName(k: string, seg: { kind: 'tid' | 'core'; prefix: string }, r: Renaming): string {
+  if (!k.startsWith(seg.prefix)) return k;
+  const rest = k.slice(seg.prefix.length);
+  if (!/^(0|[1-9]\d*)$/.test(rest)) return k;
+  const n = Number(rest);
+  const to = seg.kind === 'tid' ? r.tid[n] : r.core[n];
+  return to === undefined ? k : `${seg.prefix}${to}`;
 }
 
 /** Renames the keys that the pattern marks as ids, below `v` (copying only what changes). */
@@ -170,7 +188,7 @@ function mapKeys(v: unknown, segs: Seg[], i: number, r: Renaming): unknown {
   }
   const out: any = Array.isArray(v) ? new Array(v.length) : {};
   for (const k of Object.keys(src)) {
-    const to = seg.kind === 'any' ? k : mapKeyName(k, seg.kind, r);
+    const to = seg.kind === 'any' ? k : mapKeyName(k, seg, r);
     out[to] = mapKeys(src[k], segs, i + 1, r);
   }
   return out;

@@ -10,6 +10,7 @@ import { resolveBounds, type ExploreOptions } from '../../src/explore/types.ts';
 import { checkSpec } from '../../src/check/run.ts';
 import { spec } from '../../src/check/spec.ts';
 import { fallocPop } from '../../models/falloc_pop.ts';
+import { rwlockUpgrade } from '../../models/rwlock_upgrade.ts';
 import { describeProgram, randomModel, symmetricProgramArb, type RandomProgram } from '../support/random-program.ts';
 
 /** Every permutation of `xs`. */
@@ -88,6 +89,16 @@ describe('symmetry on the catalogue', () => {
         expect(sym.stats.states).toBe(3104);
       }
     }
+  });
+
+  it('M5 with faults at the same address renames threads, locks, wait queues and thread pages, with the same verdicts', () => {
+    const s = spec({ name: 'm5', model: rwlockUpgrade, params: { variant: '5c-fix', faults: [15, 35, 15, 35] }, expect: 'pass' });
+    const plain = checkSpec(s, { engine: 'stateful', symmetry: false });
+    const sym = checkSpec(s, { engine: 'stateful' });
+    expect([plain.verdict, plain.stats.states, plain.stats.symmetry]).toEqual(['PASS', 50551, false]);
+    expect([sym.verdict, sym.stats.states, sym.stats.symmetry]).toEqual(['PASS', 15168, true]);
+    const bug = spec({ name: 'm5/5c', model: rwlockUpgrade, params: { variant: '5c', faults: [15, 15] }, expect: { fail: 'I-uaf' } });
+    expect(checkSpec(bug, { engine: 'stateful' }).verdict).toBe('FAIL');
   });
 
   it('a counterexample found under symmetry is a concrete schedule that replays', () => {
