@@ -3,7 +3,7 @@ import { falloc, framePool, NIL, type FrameState } from './kernel/frames.ts';
 import { touch } from './kernel/pagefault.ts';
 import { forVariants } from './kernel/props.ts';
 import { blockingRwlock, rwlock_tryrlock, spinningRwlock, type RwlockOps } from './kernel/rwlock.ts';
-import { kernelState, type KernelState } from './kernel/state.ts';
+import { KERNEL_IDS, kernelState, type KernelState } from './kernel/state.ts';
 
 /**
  * M4 `rwlock_wakeup_pagefault` (MODELS.md): the seed crash of the 2023-06-20 SMP meeting.
@@ -133,6 +133,14 @@ export const rwlockWakeupPagefault = defineModel({
     fa: framePool(1 + p.readers),
   }),
   threads: threadsOf,
+  // The readers after the first (T2, T3, ...) run the same code on their own pages t<tid> and
+  // P<tid>; T0 (whose struct page is P1) and the writer are distinct.
+  symmetry: (p) => ({
+    threads: p.variant === 'V3-wheld' ? [] : [readerTids(p).slice(1)],
+    keys: [...KERNEL_IDS.keys, 'pages.P#tid'],
+    values: [...KERNEL_IDS.values, { path: 'tpages.*.*', prefix: 'P' }],
+    locals: KERNEL_IDS.locals,
+  }),
   procedures: [vmem_pagefault],
   witnesses: {
     // The handler really runs with IRQs off (interrupt gate), so the model exercises the fault path.

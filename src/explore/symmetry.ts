@@ -21,7 +21,6 @@ import { stateKey } from './state-key.ts';
 export class SymmetryReduction {
   private checked = 0;
   private readonly roots: Loc[];
-
   constructor(
     private readonly program: Program,
     private readonly sym: Symmetry,
@@ -102,41 +101,36 @@ export class SymmetryReduction {
     if (this.checked >= this.checkStates) return;
     this.checked++;
     const p = this.program;
-    for (const g of this.sym.groups) {
-      const gens = g.length > 2 ? [[g[1]!, g[0]!, ...g.slice(2)], [...g.slice(1), g[0]!]] : [[g[1]!, g[0]!]];
-      for (const gen of gens) {
-        const order = this.sym.groups.map((h) => (h === g ? gen : [...h]));
-        const r = this.sym.renaming(order, state.threads.length);
-        const moved = this.sym.apply(state, r);
-        const names = (a: number, b: number) => `${p.threadName(a)} and ${p.threadName(b)}`;
-        const pair = names(gen[0]!, g[0]!);
-        const kinds = [['invariant', p.invariants], ['witness', p.witnesses]] as const;
-        const done = state.threads.every((f) => f.length === 0);
-        for (const [kind, preds] of done ? [...kinds, ['final', p.finals] as const] : kinds) {
-          for (const pred of preds) {
-            const here = evaluatePredicates(p, state.shared, [pred], kind).length;
-            const there = evaluatePredicates(p, moved.shared, [pred], kind).length;
-            if (here !== there) {
-              throw new ModelError(
-                `model '${p.model.name}': ${kind} '${pred.name}' tells threads ${pair} apart, but the model declares them interchangeable (symmetry)`,
-                'a property of symmetric threads must treat them alike (e.g. every core, not core 0); or take those threads out of the symmetry group',
-              );
-            }
-          }
-        }
-        for (let tid = 0; tid < state.threads.length; tid++) {
-          const a = executeStep(p, state, tid);
-          const b = executeStep(p, moved, r.tid[tid]!);
-          const same = a.kind === b.kind && (a.kind !== 'step' || (b.kind === 'step' &&
-            stateKey(this.sym.apply(a.state, r)) === stateKey(b.state) &&
-            JSON.stringify(a.failures?.map((f) => f.property) ?? []) === JSON.stringify(b.failures?.map((f) => f.property) ?? [])));
-          if (!same) {
-            const where = a.kind === 'done' ? 'its end' : `step ${a.proc}.${a.label}`;
+    for (const r of this.sym.generators(state.threads.length)) {
+      const moved = this.sym.apply(state, r);
+      const first = r.tid.findIndex((t, i) => t !== i);
+      const pair = `${p.threadName(r.tid[first]!)} and ${p.threadName(first)}`;
+      const kinds = [['invariant', p.invariants], ['witness', p.witnesses]] as const;
+      const done = state.threads.every((f) => f.length === 0);
+      for (const [kind, preds] of done ? [...kinds, ['final', p.finals] as const] : kinds) {
+        for (const pred of preds) {
+          const here = evaluatePredicates(p, state.shared, [pred], kind).length;
+          const there = evaluatePredicates(p, moved.shared, [pred], kind).length;
+          if (here !== there) {
             throw new ModelError(
-              `model '${p.model.name}': threads ${pair} are declared interchangeable (symmetry), but ${where} of ${p.threadName(tid)} does not do what it does for ${p.threadName(r.tid[tid]!)} with the ids renamed`,
-              "declare every place that holds a thread or core id (symmetry keys such as 'irq_on.#core', values such as { path: 'locks.*', offset: 1 }, locals), or take the threads out of the group",
+              `model '${p.model.name}': ${kind} '${pred.name}' tells threads ${pair} apart, but the model declares them interchangeable (symmetry)`,
+              'a property of symmetric threads must treat them alike (e.g. every core, not core 0); or take those threads out of the symmetry group',
             );
           }
+        }
+      }
+      for (let tid = 0; tid < state.threads.length; tid++) {
+        const a = executeStep(p, state, tid);
+        const b = executeStep(p, moved, r.tid[tid]!);
+        const same = a.kind === b.kind && (a.kind !== 'step' || (b.kind === 'step' &&
+          stateKey(this.sym.apply(a.state, r)) === stateKey(b.state) &&
+          JSON.stringify(a.failures?.map((f) => f.property) ?? []) === JSON.stringify(b.failures?.map((f) => f.property) ?? [])));
+        if (!same) {
+          const where = a.kind === 'done' ? 'its end' : `step ${a.proc}.${a.label}`;
+          throw new ModelError(
+            `model '${p.model.name}': threads ${pair} are declared interchangeable (symmetry), but ${where} of ${p.threadName(tid)} does not do what it does for ${p.threadName(r.tid[tid]!)} with the ids renamed`,
+            "declare every place that holds a thread or core id (symmetry keys such as 'irq_on.#core', values such as { path: 'locks.*', offset: 1 }, locals), or take the threads out of the group",
+          );
         }
       }
     }

@@ -138,6 +138,14 @@ export class Symmetry {
     return { shared, threads };
   }
 
+  /** Renamings that generate each group's permutations: a swap of its first two, a rotation. */
+  generators(nthreads: number): Renaming[] {
+    return this.groups.flatMap((g) => {
+      const gens = g.length > 2 ? [[g[1]!, g[0]!, ...g.slice(2)], [...g.slice(1), g[0]!]] : [[g[1]!, g[0]!]];
+      return gens.map((gen) => this.renaming(this.groups.map((h) => (h === g ? gen : [...h])), nthreads));
+    });
+  }
+
   private renameFrames(frames: readonly Frame[], r: Renaming): readonly Frame[] {
     if (this.locals.size === 0) return frames;
     return frames.map((f) => {
