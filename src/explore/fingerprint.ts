@@ -1,4 +1,4 @@
-import type { Loc, LocTable } from '../model/location.ts';
+import { ABSENT, valueAt, type Loc, type LocTable } from '../model/location.ts';
 import type { Recording } from '../model/draft.ts';
 import type { Frame, State } from '../model/program.ts';
 
@@ -137,9 +137,6 @@ function addTerm(loc: Loc, a: number, b: number, sign: number): void {
   hb = (hb + sign * tb) >>> 0;
 }
 
-/** A path with nothing there: no node. (An array's holes and undefined elements are alike, as in canonical().) */
-const ABSENT: unique symbol = Symbol('absent');
-
 /** Adds (sign 1) or subtracts (sign -1) the terms of every node of `v` placed at `loc`. */
 function addSubtree(table: LocTable, loc: Loc, v: unknown, sign: number): void {
   if (v === ABSENT) return;
@@ -157,21 +154,6 @@ function addSubtree(table: LocTable, loc: Loc, v: unknown, sign: number): void {
   }
   addTerm(loc, TAG_OBJ, ~TAG_OBJ >>> 0, sign);
   for (const k in v) addSubtree(table, table.child(loc, k), (v as any)[k], sign);
-}
-
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** What `root` holds at `loc`, or ABSENT where it (or a container on the way) is missing. */
-function valueAt(root: unknown, loc: Loc): unknown {
-  if (loc.parent === null) return root;
-  const c = valueAt(root, loc.parent);
-  if (c === null || typeof c !== 'object') return ABSENT;
-  if (Array.isArray(c)) {
-    if (loc.key === 'length') return c.length;
-    const x = c[loc.key as any];
-    return x === undefined ? ABSENT : x;
-  }
-  return hasOwn.call(c, loc.key) ? (c as any)[loc.key] : ABSENT;
 }
 
 /** A shared-state hash (two lanes) as one pair of numbers. */

@@ -1,4 +1,4 @@
-import type { Loc } from '../model/location.ts';
+import { ABSENT, valueAt, type Loc } from '../model/location.ts';
 import type { State } from '../model/program.ts';
 import type { Stepped } from '../model/step.ts';
 
@@ -16,7 +16,7 @@ export function reuseStep(before: Stepped, at: State, freeze: boolean): Stepped 
   for (let i = 0; i < ws.length; i++) {
     const w = ws[i]!;
     if (coveredBy(w, ws)) continue;
-    shared = setAt(shared, w, lookup(before.state.shared, w), freeze);
+    shared = setAt(shared, w, valueAt(before.state.shared, w), freeze);
   }
   const threads = at.threads.slice();
   threads[before.tid] = before.state.threads[before.tid]!;
@@ -35,21 +35,10 @@ function coveredBy(w: Loc, ws: readonly Loc[]): boolean {
   return false;
 }
 
-const ABSENT: unique symbol = Symbol('absent');
-const hasOwn = Object.prototype.hasOwnProperty;
-
-function lookup(root: unknown, loc: Loc): unknown {
-  if (loc.parent === null) return root;
-  const c = lookup(root, loc.parent);
-  if (c === ABSENT || c === null || typeof c !== 'object') return ABSENT;
-  if (Array.isArray(c) && loc.key === 'length') return c.length;
-  return hasOwn.call(c, loc.key) ? (c as any)[loc.key] : ABSENT;
-}
-
 /** `root` with `value` at `loc` (deleted when ABSENT), copying the containers on the way. */
 function setAt(root: any, loc: Loc, value: unknown, freeze: boolean): any {
   if (loc.parent === null) return value;
-  const container = lookup(root, loc.parent) as any;
+  const container = valueAt(root, loc.parent) as any;
   const copy = Array.isArray(container) ? container.slice() : { ...container };
   if (Array.isArray(copy) && loc.key === 'length') copy.length = value as number;
   else if (value === ABSENT) delete copy[loc.key];

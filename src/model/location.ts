@@ -79,3 +79,21 @@ export function isPrefix(a: Loc, b: Loc): boolean {
 export function overlaps(a: Loc, b: Loc): boolean {
   return a.depth <= b.depth ? isPrefix(a, b) : isPrefix(b, a);
 }
+
+/** What a path holds when nothing is there. (An array's holes and undefined elements are alike, as in canonical().) */
+export const ABSENT: unique symbol = Symbol('absent');
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** What `root` holds at `loc`, or ABSENT where it (or a container on the way) is missing. */
+export function valueAt(root: unknown, loc: Loc): unknown {
+  if (loc.parent === null) return root;
+  const c = valueAt(root, loc.parent);
+  if (c === null || typeof c !== 'object') return ABSENT;
+  if (Array.isArray(c)) {
+    if (loc.key === 'length') return c.length;
+    const x = c[loc.key as any];
+    return x === undefined ? ABSENT : x;
+  }
+  return hasOwn.call(c, loc.key) ? (c as any)[loc.key] : ABSENT;
+}
