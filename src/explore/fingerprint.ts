@@ -1,5 +1,4 @@
-import { ABSENT, valueAt, type Loc, type LocTable } from '../model/location.ts';
-import type { Recording } from '../model/draft.ts';
+import { ABSENT, underAnother, valueAt, type Loc, type LocTable } from '../model/location.ts';
 import type { Frame, State } from '../model/program.ts';
 
 /**
@@ -171,26 +170,18 @@ export function hashShared(table: LocTable, shared: unknown): Hash2 {
 }
 
 /**
- * The shared hash after a step, from the hash before it and the step's recorded writes: only
- * the topmost written paths are rehashed, in the old and in the new tree.
+ * The shared hash after the locations `writes` changed (a step's recorded writes, or the
+ * containers symmetry renames): only the topmost of them are rehashed, in the old and in the
+ * new tree.
  */
-export function updateShared(table: LocTable, h: Hash2, before: unknown, after: unknown, rec: Recording): Hash2 {
+export function updateShared(table: LocTable, h: Hash2, before: unknown, after: unknown, writes: readonly Loc[]): Hash2 {
   if (before === after) return h;
   ha = h.a;
   hb = h.b;
-  const ws = rec.writes;
+  const ws = writes;
   for (let i = 0; i < ws.length; i++) {
     const w = ws[i]!;
-    let covered = false;
-    for (let j = 0; j < ws.length && !covered; j++) {
-      const o = ws[j]!;
-      if (o !== w && o.depth < w.depth) {
-        let x: Loc = w;
-        while (x.depth > o.depth) x = x.parent!;
-        covered = x === o;
-      }
-    }
-    if (covered) continue;
+    if (underAnother(w, ws)) continue;
     addSubtree(table, w, valueAt(before, w), -1);
     addSubtree(table, w, valueAt(after, w), 1);
   }
@@ -308,9 +299,4 @@ export function combine(shared: Hash2, threads: readonly Hash2[], at?: readonly 
 /** Full fingerprint of a state, computed from scratch (the initial state; tests). */
 export function fingerprint(table: LocTable, state: State): Hash2 {
   return combine(hashShared(table, state.shared), state.threads.map((f) => hashThread(f)));
-}
-
-/** The shared hash after replacing the subtrees at `locs` (the containers symmetry renames). */
-export function rehashAt(table: LocTable, h: Hash2, before: unknown, after: unknown, locs: readonly Loc[]): Hash2 {
-  return updateShared(table, h, before, after, { writes: locs as Loc[], reads: [], navs: [], undo: [] });
 }

@@ -1,4 +1,4 @@
-import { ABSENT, valueAt, type Loc } from '../model/location.ts';
+import { ABSENT, underAnother, valueAt, type Loc } from '../model/location.ts';
 import type { State } from '../model/program.ts';
 import type { Stepped } from '../model/step.ts';
 
@@ -15,7 +15,7 @@ export function reuseStep(before: Stepped, at: State, freeze: boolean): Stepped 
   let shared = at.shared;
   for (let i = 0; i < ws.length; i++) {
     const w = ws[i]!;
-    if (coveredBy(w, ws)) continue;
+    if (underAnother(w, ws)) continue;
     shared = setAt(shared, w, valueAt(before.state.shared, w), freeze);
   }
   const threads = at.threads.slice();
@@ -23,16 +23,6 @@ export function reuseStep(before: Stepped, at: State, freeze: boolean): Stepped 
   if (freeze) Object.freeze(threads);
   const state: State = freeze ? Object.freeze({ shared, threads }) : { shared, threads };
   return { ...before, state };
-}
-
-function coveredBy(w: Loc, ws: readonly Loc[]): boolean {
-  for (const o of ws) {
-    if (o === w || o.depth >= w.depth) continue;
-    let x: Loc = w;
-    while (x.depth > o.depth) x = x.parent!;
-    if (x === o) return true;
-  }
-  return false;
 }
 
 /** `root` with `value` at `loc` (deleted when ABSENT), copying the containers on the way. */

@@ -241,7 +241,7 @@ class StatefulSearch {
         let mask = 0;
         for (const u of sleep) mask |= 1 << u.tid;
         const next = e.state;
-        const shared = updateShared(p.locs, top.shared, top.state.shared, next.shared, e.rec);
+        const shared = updateShared(p.locs, top.shared, top.state.shared, next.shared, e.rec.writes);
         const threads = top.threads.slice();
         threads[e.tid] = hashThread(next.threads[e.tid]!);
         const [fp, canon, cmask, r] = this.key(next, shared, threads, mask);

@@ -4,7 +4,7 @@ import type { Program, State } from '../model/program.ts';
 import { executeStep } from '../model/step.ts';
 import type { Renaming, Symmetry } from '../model/symmetry.ts';
 import type { Loc } from '../model/location.ts';
-import { combine, fingerprint, rehashAt, type Hash2 } from './fingerprint.ts';
+import { combine, fingerprint, updateShared, type Hash2 } from './fingerprint.ts';
 import { stateKey } from './state-key.ts';
 
 /**
@@ -67,7 +67,7 @@ export class SymmetryReduction {
     if (r === null) return concrete;
     const moved = this.sym.apply(state, r);
     if (this.sym.renamesLocals) return fingerprint(this.program.locs, moved);
-    return combine(rehashAt(this.program.locs, shared, state.shared, moved.shared, this.roots), threads, r.tid);
+    return combine(updateShared(this.program.locs, shared, state.shared, moved.shared, this.roots), threads, r.tid);
   }
 
   canonical(state: State, r: Renaming | null): State {

@@ -97,3 +97,12 @@ export function valueAt(root: unknown, loc: Loc): unknown {
   }
   return hasOwn.call(c, loc.key) ? (c as any)[loc.key] : ABSENT;
 }
+
+/**
+ * Whether `w` lies strictly below another location of `ws`: a step's writes below a written
+ * container are covered by that container's new value, so only the topmost ones are replayed.
+ */
+export function underAnother(w: Loc, ws: readonly Loc[]): boolean {
+  for (const o of ws) if (o !== w && o.depth < w.depth && isPrefix(o, w)) return true;
+  return false;
+}

@@ -49,7 +49,7 @@ function walk(program: Program, choices: number[]): void {
     if (enabled.length === 0) return;
     const e = enabled[c % enabled.length]!;
     if (e.kind !== 'step') return;
-    shared = updateShared(program.locs, shared, state.shared, e.state.shared, e.rec);
+    shared = updateShared(program.locs, shared, state.shared, e.state.shared, e.rec.writes);
     threads = threads.slice();
     threads[e.tid] = hashThread(e.state.threads[e.tid]!);
     state = e.state;
