@@ -53,6 +53,11 @@ export class Program {
   readonly freeze: boolean;
   /** Interchangeable threads as the model declares them, or null. */
   readonly symmetry: Symmetry | null;
+  /**
+   * Every property name a step has passed to `t.assert` so far (held or not), so that a spec
+   * expecting a violation of a property the model never checks is an ERROR, not a PASS.
+   */
+  readonly asserted = new Set<string>();
   private readonly procs = new Map<string, Procedure>();
   private readonly sites = new Map<string, SourceSite>();
 

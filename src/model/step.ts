@@ -178,6 +178,7 @@ class StepContext {
     if (typeof property !== 'string' || property === '') {
       throw new ModelError(`step ${this.#where()}: assert() needs a property name, e.g. t.assert(ok, 'I-own')`);
     }
+    this.#program.asserted.add(property);
     if (!cond) (this.#c.failures ??= []).push({ property, detail });
     return !!cond;
   }
