@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    // Heavy tests are sized by work (counts, runs), never by the clock: a busy machine must not
+    // fail them. The limit is only a safety net against a hang.
+    testTimeout: 20 * 60_000,
+    hookTimeout: 20 * 60_000,
     // vitest's default is one worker fewer than the CPUs: a single worker on the 2-core CI
     // machine. The suite's files are independent and CPU-bound, so use both cores.
     maxWorkers: 2,

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const readme = readFileSync(`${ROOT}README.md`, 'utf8');
@@ -25,5 +26,60 @@ describe('README.md, Reading a trace', () => {
     const section = readme.slice(readme.indexOf('## Reading a trace'));
     const block = /```\n(── refcount\/get[\s\S]*?)\n```/.exec(section);
     expect(block?.[1]).toBe(printed);
+  });
+});
+
+describe('README.md names only files that exist', () => {
+  const TOP = new Set(readdirSync(ROOT));
+  const allFiles = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.name === 'node_modules' || e.name === '.git' ? [] : e.isDirectory() ? allFiles(join(dir, e.name)) : [e.name]);
+  const fileNames = new Set(['src', 'test', 'models', 'examples', 'scripts', 'bin'].flatMap((d) => allFiles(d)));
+
+  it('every relative link exists', () => {
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !existsSync(join(ROOT, l)))).toEqual([]);
+  });
+
+  it('every repository path and source file it names exists', () => {
+    const named = [...readme.matchAll(/`([^`\s<>*]+)`/g)].map((m) => m[1]!.replace(/\/$/, ''));
+    // A path into the checkout: it starts at one of the repository's top-level entries.
+    const paths = named.filter((p) => p.includes('/') && TOP.has(p.split('/')[0]!) && !p.startsWith('.smpcheck/'));
+    const files = named.filter((p) => /^[\w.-]+\.(ts|md|yml|json)$/.test(p));
+    expect(paths.length).toBeGreaterThan(10);
+    expect(paths.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
+    expect(files.filter((f) => !fileNames.has(f) && !existsSync(join(ROOT, f)))).toEqual([]);
+  });
+
+  it('names no document of another folder (design notes, catalogues) as if it were here', () => {
+    const docs = [...readme.matchAll(/\b([A-Z][A-Z_-]+\.md)\b/g)].map((m) => m[1]!).filter((d) => d !== 'README.md');
+    expect(docs.filter((d) => !existsSync(join(ROOT, d)) && !existsSync(join(ROOT, 'docs', d)))).toEqual([]);
+    expect(readme).not.toMatch(/\bDESIGN §/);
+  });
+
+  it('shows the GitHub Actions workflow exactly as .github/workflows/smpcheck.yml has it', () => {
+    const section = readme.slice(readme.indexOf('.github/workflows/smpcheck.yml'));
+    const block = /```yaml\n([\s\S]*?)```\n/.exec(section);
+    expect(block?.[1]).toBe(readFileSync(join(ROOT, '.github/workflows/smpcheck.yml'), 'utf8'));
+  });
+});
+
+describe('README.md, Replaying a trace', () => {
+  it('shows the trace file exactly as smpcheck writes it for the tutorial', async () => {
+    const { cli } = await import('./support/cli.ts');
+    // Two folders below the checkout, as .smpcheck/traces/ is, so the spec file is relative.
+    mkdirSync(join(ROOT, '.smpcheck'), { recursive: true });
+    const dir = mkdtempSync(join(ROOT, '.smpcheck', 'readme-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const r = cli(['check', 'examples/refcount.spec.ts', '--trace-dir', dir]);
+    expect(r.code).toBe(1);
+    const [file] = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    const written = JSON.parse(readFileSync(join(dir, file!), 'utf8'));
+    const block = /```jsonc\n(\{\n  "smpcheckTrace"[\s\S]*?)```/.exec(readme);
+    const shown = JSON.parse(block![1]!.replace(/\s+\/\/ .*$/gm, ''));
+    // The README's trace lives in .smpcheck/traces/, two folders below the checkout.
+    expect(shown.spec.file).toBe('../../examples/refcount.spec.ts');
+    expect({ ...shown, spec: { ...shown.spec, file: '' } }).toEqual({ ...written, spec: { ...written.spec, file: '' } });
   });
 });

@@ -47,7 +47,7 @@ describe('EventTable memoises dependence exactly, for any number of events', () 
         }
       }
     }
-  }, 60_000);
+  });
 
   it('keeps what it memoised while the dense matrix grows', () => {
     const locs = new LocTable();

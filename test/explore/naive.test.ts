@@ -13,7 +13,7 @@ const spin = procedure<{ x: number; y: number }>('spin', { poll: (s, t) => { if 
 const setY = procedure<{ x: number; y: number }>('sety', { w: (s) => { s.y = 1; } });
 const spinLoop = defineModel({ name: 'loop', params: {}, shared: () => ({ x: 0, y: 0 }), threads: () => [thread('A', spin), thread('B', setY)] });
 
-describe('the naive explorer reproduces the published trace counts (ORACLES.md)', () => {
+describe('the naive explorer reproduces the published trace counts (models/oracles)', () => {
   // Everything up to a few seconds for the naive explorer: lastzero up to 6, readers up to 6,
   // the small families at small N, the paper examples, peterson and dekker_f.
   const cases = oracleCases(800).filter((c) => !/^(lastzero\((7|8|9)\)|readers\(8\))$/.test(c.name));

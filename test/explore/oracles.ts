@@ -5,7 +5,7 @@ import { dekkerF, petersonLock } from '../../models/oracles/mutex.ts';
 import { jacm17, popl14 } from '../../models/oracles/papers.ts';
 import { readers } from '../../models/oracles/readers.ts';
 
-/** One row of ORACLES.md: a program and its published number of Mazurkiewicz traces. */
+/** One published count: a program and its published number of Mazurkiewicz traces. */
 export interface OracleCase {
   name: string;
   model: Model;
@@ -19,7 +19,7 @@ const FAMILY_SIZES: Record<Family, number[]> = {
   cas: [2, 3, 4, 5], casrot: [2, 3, 4, 5, 6, 7, 8, 9], wcas: [2, 3, 4, 5, 6, 7, 8, 9],
 };
 
-/** Every count of ORACLES.md, up to `limit` traces per program. */
+/** Every published count, up to `limit` traces per program. */
 export function oracleCases(limit: number): OracleCase[] {
   const out: OracleCase[] = [];
   for (let n = 1; n <= 15; n++) out.push({ name: `lastzero(${n})`, model: lastzero, params: { n }, traces: lastzeroTraces(n) });
