@@ -23,7 +23,7 @@ import { KERNEL_IDS, kernelState, type KernelState } from './kernel/state.ts';
  * one fault, in Y for 5b and in X for 5c).
  */
 export type M5Variant = '5a' | '5a-spin' | '5a-fix' | '5b' | '5b-fix' | '5c' | '5c-fix';
-type Params = { variant: M5Variant; faults?: number[] };
+type Params = { variant: M5Variant; faults?: number[] | null };
 type Vma = 'X' | 'Y' | 'N';
 type Shared = KernelState & {
   /** The VMA list: `next` links from `head`; `attr` per VMA; ghost `freed` and `mapped`. */
@@ -143,7 +143,8 @@ function reachable(s: Shared): string[] {
 export const rwlockUpgrade = defineModel({
   name: 'rwlock_upgrade',
   description: 'rwlock upgrade: lost wake-up (blocking) and stale cursor (spinning, vmem_vma_insert)',
-  params: { variant: '5a' } as Params,
+  // faults: null, one fault at the variant's default address; listed so that specs may set it.
+  params: { variant: '5a', faults: null } as Params,
   shared: (p): Shared => ({
     ...kernelState({ cores: threadsOf(p).length, threads: threadsOf(p).length, rwlocks: [rwName(p)] }),
     vma: {

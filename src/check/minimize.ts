@@ -2,7 +2,9 @@ import type { Program, State } from '../model/program.ts';
 import { executeStep, type Stepped } from '../model/step.ts';
 import { stateKey } from '../explore/state-key.ts';
 import { deadlockDetail } from '../explore/findings.ts';
-import type { Violation } from '../explore/types.ts';
+import type { Clock, Progress, Violation } from '../explore/types.ts';
+import { defaultClock, PROGRESS_MS } from '../explore/pace.ts';
+import { positiveInteger } from './bound-values.ts';
 import { isPreemption, preemptsAt } from './preemption.ts';
 import { stuckThreads } from './replay.ts';
 import { violates } from './violates.ts';
@@ -10,6 +12,14 @@ import { violates } from './violates.ts';
 export interface MinimizeOptions {
   /** Most (state, last thread) nodes to visit before giving up (`SMPCHECK_MINIMIZE_STATES`). */
   maxNodes?: number;
+  /**
+   * When to give up, on `clock` (checkSpec passes what the spec's time budget left): the trace
+   * is then shown as found, with a note.
+   */
+  deadline?: number;
+  clock?: Clock;
+  /** Live figures (phase `minimize`) at least every PROGRESS_MS. */
+  onProgress?: (p: Progress) => void;
 }
 
 /** What minimisation did to a counterexample, for reports. */
@@ -82,7 +92,22 @@ export function countPreemptions(program: Program, sched: readonly number[]): nu
  * cannot do worse) and after `maxNodes` nodes, when the original trace is kept and said so.
  */
 export function minimizeViolation(program: Program, v: Violation, opts: MinimizeOptions = {}): Minimized {
-  const maxNodes = opts.maxNodes ?? envNodes() ?? DEFAULT_MINIMIZE_NODES;
+  const maxNodes = opts.maxNodes ?? minimizeNodesFromEnv() ?? DEFAULT_MINIMIZE_NODES;
+  const clock = opts.clock ?? defaultClock;
+  const deadline = opts.deadline ?? Infinity;
+  const start = clock();
+  let nextBeat = start;
+  let events = 0;
+  /** Reads the clock once per node expanded (each runs every thread); true once out of time. */
+  const outOfTime = (depth: number): boolean => {
+    const now = clock();
+    if (now > deadline) return true;
+    if (now >= nextBeat && opts.onProgress) {
+      nextBeat = now + PROGRESS_MS;
+      opts.onProgress({ executions: 0, events, depth, elapsedMs: now - start, states: seen.size, phase: 'minimize' });
+    }
+    return false;
+  };
   const originalPreemptions = countPreemptions(program, v.schedule);
   const asFound = (nodes: number, note: string): Minimized => ({
     violation: v,
@@ -108,6 +133,10 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
       const goals: Goal[] = [];
       let rank = 0;
       for (const node of level) {
+        if (outOfTime(depth)) {
+          return asFound(seen.size, `minimisation ran out of the time budget after ${seen.size} states; showing the trace as found`);
+        }
+        events += program.threads.length;
         const outcomes = program.threads.map((t) => executeStep(program, node.state, t.tid));
         const lastEnabled = node.last !== null && outcomes[node.last]!.kind === 'step';
         for (const o of outcomes) {
@@ -170,7 +199,8 @@ function detailAt(program: Program, v: Violation, step: Stepped | null, state: S
   return v.detail;
 }
 
-function envNodes(): number | undefined {
-  const v = process.env.SMPCHECK_MINIMIZE_STATES;
-  return v === undefined || v === '' ? undefined : Number(v);
+/** `SMPCHECK_MINIMIZE_STATES`, when set; anything but a positive integer is a UsageError. */
+export function minimizeNodesFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env.SMPCHECK_MINIMIZE_STATES;
+  return v === undefined || v === '' ? undefined : positiveInteger('SMPCHECK_MINIMIZE_STATES', v);
 }

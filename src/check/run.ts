@@ -1,9 +1,11 @@
-import { ModelError } from '../model/errors.ts';
+import { ModelError, UsageError } from '../model/errors.ts';
 import { Program } from '../model/program.ts';
 import { StepError } from '../model/step.ts';
 import { defaultEngine, engines } from '../explore/engines.ts';
-import { resolveBounds, type Bounds, type Cut, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
-import { minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
+import { defaultClock } from '../explore/pace.ts';
+import { environmentBounds, resolveBounds, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
+import { minimizeNodesFromEnv, minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
+import { didYouMean } from './suggest.ts';
 import { describeExpectation, type Spec } from './spec.ts';
 
 /**
@@ -21,7 +23,15 @@ export interface CheckOptions {
   exactStates?: boolean;
   /** Stateful engine: symmetry reduction where the model declares it (default true; `--no-symmetry`). */
   symmetry?: boolean;
+  /** Live figures at least every 200 ms of search and of minimisation (`phase`). */
   onProgress?: (p: Progress) => void;
+  /** Milliseconds on a monotonic clock for the time budget and progress (default performance.now); tests inject one. */
+  clock?: Clock;
+  /**
+   * Search on after every violation, whatever the spec expects, so that `violations` lists
+   * every violated property (tests). The verdict is still decided against the expectation.
+   */
+  exhaustive?: boolean;
   /** Minimise the counterexample shown (default true); `false` shows it as the engine found it. */
   minimize?: boolean | MinimizeOptions;
 }
@@ -77,9 +87,10 @@ const EMPTY_STATS: ExploreStats = { executions: 0, traces: null, deadlocks: 0, s
 export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   const engineName = opts.engine ?? defaultEngine;
   const engine = engines[engineName];
-  if (engine === undefined) throw new Error(`unknown engine '${engineName}'`);
+  if (engine === undefined) throw new UsageError(`unknown engine '${engineName}'${didYouMean(engineName, Object.keys(engines))}; choose one of: ${Object.keys(engines).join(', ')}`);
   const params = { ...spec.model.params, ...(spec.params ?? {}) };
-  const base: Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'cut'> & { engine: string; engineWhy: string } = {
+  const clock = opts.clock ?? defaultClock;
+  const base: Base = {
     spec,
     name: spec.name,
     file: spec.site.file,
@@ -87,37 +98,64 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
     engineRequested: engineName,
     engineWhy: `--engine ${engineName}`,
     params,
+    // A bad SMPCHECK_* variable is bad configuration (UsageError), not this spec's fault.
     bounds: resolveBounds({ ...spec.bounds, ...opts.bounds }),
     expected: describeExpectation(spec.expect),
   };
-  const t0 = performance.now();
+  const t0 = clock();
   let program: Program;
   try {
     program = new Program(spec.model, params);
   } catch (e) {
-    return errorResult(base, e, performance.now() - t0);
+    if (e instanceof UsageError) throw e;
+    return errorResult(base, e, clock() - t0);
   }
   const expected = spec.expect === 'pass' ? null : spec.expect.fail;
+  if (expected !== null && program.witnesses.some((w) => w.name === expected)) {
+    const message = `spec '${spec.name}': expects a violation of '${expected}', which is a witness of model '${spec.model.name}' (a state that must be reached), not a property that can be violated; ${knownProperties(program)}`;
+    return errorResult(base, new ModelError(message), clock() - t0);
+  }
+  try {
+    return search(spec, opts, base, program, engine, expected, clock, t0);
+  } catch (e) {
+    // One broken spec must not abort the run: the other specs still run and reports are
+    // written. Only bad configuration (UsageError) stops everything.
+    if (e instanceof UsageError) throw e;
+    return { ...errorResult(base, e, clock() - t0), program };
+  }
+}
+
+type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'cut'> & { engine: string; engineWhy: string };
+
+/** The search and the minimisation of its counterexample, under one time budget. */
+function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, engine: Engine, expected: string | null, clock: Clock, t0: number): CheckResult {
   const result = engine(program, {
     bounds: base.bounds,
     deadlockIsViolation: spec.deadlock !== 'allowed',
-    stopOn: (prop) => expected === null || prop === expected,
+    stopOn: opts.exhaustive ? () => false : (prop) => expected === null || prop === expected,
     collectTerminals: opts.collectTerminals ?? false,
     exactStates: opts.exactStates ?? false,
     symmetry: opts.symmetry ?? true,
+    clock,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
-  const durationMs = performance.now() - t0;
   base.engine = result.engine;
   if (result.engineWhy !== undefined) base.engineWhy = result.engineWhy;
   if (result.error !== undefined) {
-    return { ...errorResult(base, result.error.error, durationMs, result.error.schedule), program, explore: result, stats: result.stats };
+    return { ...errorResult(base, result.error.error, clock() - t0, result.error.schedule), program, explore: result, stats: result.stats };
   }
   const found = result.violations.find((v) => v.property === expected) ?? result.violations[0];
-  // Every shown counterexample is minimised, so the same spec always shows the same trace.
+  // Every shown counterexample is minimised, so the same spec always shows the same trace;
+  // only a time budget that runs out first shows it as found (minimisation is inside the budget).
   const min = found !== undefined && opts.minimize !== false
-    ? minimizeViolation(program, found, typeof opts.minimize === 'object' ? opts.minimize : {})
+    ? minimizeViolation(program, found, {
+      ...(typeof opts.minimize === 'object' ? opts.minimize : {}),
+      deadline: t0 + base.bounds.timeMs,
+      clock,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    })
     : undefined;
+  const durationMs = clock() - t0;
   const violation = min?.violation ?? found;
   const violations = result.violations.map((v) => (v === found ? violation! : v));
   const witnessesMissed = program.witnesses.map((w) => w.name).filter((n) => !result.witnessesReached.includes(n));
@@ -128,7 +166,7 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   else if (witnessesMissed.length > 0) verdict = 'VACUOUS';
   else verdict = 'PASS';
   const ok = expected === null ? verdict === 'PASS' : result.violations.some((v) => v.property === expected);
-  return {
+  const checked: CheckResult = {
     ...base,
     verdict,
     ok,
@@ -142,12 +180,54 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
     program,
     explore: result,
   };
+  // A spec that expects a property the model does not have would otherwise PASS (or FAIL on
+  // another property) and look like a checked regression. Assertion names are known only once
+  // steps ran them: an exhaustive search has run every step, a cut one may not have.
+  if (expected !== null && !ok && realCut.length === 0 && !isProperty(program, expected, spec.deadlock !== 'allowed')) {
+    const message = `spec '${spec.name}': expects a violation of '${expected}', but model '${spec.model.name}' has no such property${didYouMean(expected, propertyNames(program))}; ${knownProperties(program)}`;
+    return { ...checked, verdict: 'ERROR', ok: false, error: { message, hint: undefined } };
+  }
+  return checked;
 }
 
-function errorResult(base: Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'cut'>, e: unknown, durationMs: number, schedule?: readonly number[]): CheckResult {
-  const message = e instanceof Error ? e.message : String(e);
+function isProperty(program: Program, name: string, deadlockIsViolation: boolean): boolean {
+  return (name === 'deadlock' && deadlockIsViolation) || program.invariants.some((p) => p.name === name)
+    || program.finals.some((p) => p.name === name) || program.asserted.has(name);
+}
+
+function propertyNames(program: Program): string[] {
+  return [...program.invariants.map((p) => p.name), ...program.finals.map((p) => p.name), ...program.asserted, 'deadlock'];
+}
+
+/** `its properties: invariants A, B; finals C; assertions seen D; deadlock`, for messages. */
+function knownProperties(program: Program): string {
+  const part = (what: string, names: readonly string[]) => (names.length > 0 ? [`${what} ${names.join(', ')}`] : []);
+  return `its properties: ${[
+    ...part('invariants', program.invariants.map((p) => p.name)),
+    ...part('finals', program.finals.map((p) => p.name)),
+    ...part('assertions seen', [...program.asserted]),
+    'deadlock',
+  ].join('; ')}`;
+}
+
+/**
+ * Validates every `SMPCHECK_*` bound variable (the five bounds and SMPCHECK_MINIMIZE_STATES)
+ * and returns the bounds they set; throws UsageError naming the first bad one. The CLI calls
+ * it before any spec runs, so a typo fails at once, not after the first spec.
+ */
+export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): Bounds {
+  const b = environmentBounds(env);
+  minimizeNodesFromEnv(env);
+  return b;
+}
+
+function errorResult(base: Base, e: unknown, durationMs: number, schedule?: readonly number[]): CheckResult {
+  const known = e instanceof ModelError || e instanceof StepError;
+  const text = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  // Anything else is a fault of the checker or a JavaScript error that escaped the model API.
+  const message = known ? (e as Error).message : `unexpected error while checking this spec: ${e instanceof Error ? `${e.name}: ` : ''}${text}${process.env.SMPCHECK_DEBUG ? '' : ' (run with --debug for the stack)'}`;
   const hint = e instanceof ModelError ? e.hint : undefined;
-  if (!(e instanceof ModelError) && !(e instanceof StepError) && process.env.SMPCHECK_DEBUG) console.error(e);
+  if (!known && process.env.SMPCHECK_DEBUG) console.error(e);
   return {
     ...base,
     verdict: 'ERROR',

@@ -1,7 +1,9 @@
 import type { Model } from '../model/define.ts';
-import { ModelError } from '../model/errors.ts';
+import { ModelError, UsageError } from '../model/errors.ts';
+import { positiveInteger } from './bound-values.ts';
 import { callerSite, type SourceSite } from '../model/source.ts';
-import type { Bounds } from '../explore/types.ts';
+import { BOUND_NAMES, type Bounds } from '../explore/types.ts';
+import { didYouMean } from './suggest.ts';
 
 /**
  * What a spec expects: `'pass'` (every property holds, every witness reached), or a violation
@@ -43,12 +45,54 @@ export interface Spec<P extends object = any> extends Readonly<SpecDef<P>> {
  */
 export function spec<P extends object>(def: SpecDef<P>): Spec<P> {
   if (typeof def.name !== 'string' || def.name === '') throw new ModelError('a spec needs a name');
-  if (def.model?.kind !== 'model') throw new ModelError(`spec '${def.name}': model must be a defineModel(...) result`);
+  const where = `spec '${def.name}'`;
+  unknownKeys(where, 'key', def, SPEC_KEYS, 'a spec takes');
+  if (def.model?.kind !== 'model') throw new ModelError(`${where}: model must be a defineModel(...) result`);
   const e = def.expect as unknown;
   if (e !== 'pass' && !(typeof e === 'object' && e !== null && typeof (e as { fail?: unknown }).fail === 'string')) {
-    throw new ModelError(`spec '${def.name}': expect must be 'pass' or { fail: '<property>' }`);
+    throw new ModelError(`${where}: expect must be 'pass' or { fail: '<property>' }`);
+  }
+  if (def.params !== undefined) {
+    if (typeof def.params !== 'object' || def.params === null || Array.isArray(def.params)) {
+      throw new ModelError(`${where}: params must be an object of the model's parameters, e.g. { cores: 2 }`);
+    }
+    // A misspelt parameter would silently check the default configuration instead.
+    const known = Object.keys(def.model.params ?? {});
+    for (const k of Object.keys(def.params)) {
+      if (known.includes(k)) continue;
+      const takes = known.length === 0 ? 'takes no parameters' : `takes: ${known.join(', ')}`;
+      throw new ModelError(`${where}: unknown parameter '${k}'${didYouMean(k, known)}; model '${def.model.name}' ${takes}`);
+    }
+  }
+  if (def.deadlock !== undefined && def.deadlock !== 'violation' && def.deadlock !== 'allowed') {
+    const got = String(def.deadlock as unknown);
+    throw new ModelError(`${where}: deadlock must be 'violation' or 'allowed', got '${got}'${didYouMean(got, ['violation', 'allowed'])}`);
+  }
+  if (e !== 'pass' && (e as { fail: string }).fail === 'deadlock' && def.deadlock === 'allowed') {
+    throw new ModelError(`${where}: expect { fail: 'deadlock' } contradicts deadlock: 'allowed', under which a deadlock is no violation; remove one of the two`);
+  }
+  if (def.bounds !== undefined) {
+    if (typeof def.bounds !== 'object' || def.bounds === null || Array.isArray(def.bounds)) {
+      throw new ModelError(`${where}: bounds must be an object, e.g. { maxDepth: 200 }`);
+    }
+    unknownKeys(where, 'bound', def.bounds, BOUND_NAMES, 'bounds are');
+    for (const [k, v] of Object.entries(def.bounds)) {
+      if (v === undefined) continue;
+      const source = `${where}: bounds.${k}`;
+      // positiveInteger accepts the digits of a flag or variable; in a spec a bound is a number.
+      if (typeof v !== 'number') throw new UsageError(`${source} must be a positive integer, got ${typeof v} '${String(v)}'`);
+      positiveInteger(source, v);
+    }
   }
   return Object.freeze({ ...def, kind: 'spec', site: callerSite() });
+}
+
+const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'description'] as const;
+
+function unknownKeys(where: string, what: string, obj: object, known: readonly string[], listed: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!known.includes(k)) throw new ModelError(`${where}: unknown ${what} '${k}'${didYouMean(k, known)}; ${listed}: ${known.join(', ')}`);
+  }
 }
 
 export function isSpec(x: unknown): x is Spec {

@@ -10,6 +10,7 @@ import { stateKey } from './state-key.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
+import { defaultClock, Pacer } from './pace.ts';
 import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tree.ts';
 
 /**
@@ -33,9 +34,9 @@ import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tre
  */
 export const exploreDpor: Engine = (program, opts) => {
   let observed = collectInitialObserved(program, opts.observed ?? []);
-  const started = Date.now(); // one time budget for all restarts
+  const pace = new Pacer(opts.clock ?? defaultClock, opts.bounds.timeMs); // one time budget for all restarts
   for (;;) {
-    const search = new DporSearch(program, opts, observed, started);
+    const search = new DporSearch(program, opts, observed, pace);
     const r = search.run();
     if (search.grownObserved === null) return r;
     observed = search.grownObserved;
@@ -142,7 +143,6 @@ class DporSearch {
   private sleepBlocked = 0;
   private events = 0;
   private maxDepth = 0;
-  private tick = 0;
   /** Set when an invariant or witness read outside the observed set: the caller restarts. */
   grownObserved: Loc[] | null = null;
 
@@ -150,7 +150,7 @@ class DporSearch {
     private readonly program: Program,
     private readonly opts: ExploreOptions,
     observed: readonly Loc[],
-    private readonly start: number,
+    private readonly pace: Pacer,
   ) {
     this.dep = new Dependence(observed);
     this.table = new EventTable(this.dep);
@@ -254,14 +254,16 @@ class DporSearch {
     for (const name of failing) this.report({ property: name, kind: 'invariant', schedule: this.schedule() });
   }
 
+  /** Time and progress at every node (see Pacer); one node can run every thread's step. */
   private checkBounds(depth: number): void {
-    if ((++this.tick & 255) !== 0) return;
-    const elapsed = Date.now() - this.start;
-    if (elapsed > this.opts.bounds.timeMs) {
+    const due = this.pace.due();
+    if (due === 'time') {
       this.found.cut.add('time');
       throw new Abort();
     }
-    this.opts.onProgress?.({ executions: this.executions, events: this.events, depth, elapsedMs: elapsed });
+    if (due === 'beat') {
+      this.opts.onProgress?.({ executions: this.executions, events: this.events, depth, elapsedMs: this.pace.elapsed(), phase: 'search' });
+    }
   }
 
   // ---------------------------------------------------------------- the search (Algorithm 2)
@@ -453,6 +455,7 @@ class DporSearch {
   /** Lines 3-7: every race of E, reversed into the wakeup tree of pre(E, e) unless already covered. */
   private detectRaces(): void {
     for (let j = 0; j < this.evs.length; j++) {
+      this.checkBounds(j); // a long execution with many threads has many races to reverse
       for (const i of this.evs[j]!.races) this.reverse(i, j, null);
     }
     for (const node of this.nodes) {

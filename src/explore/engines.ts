@@ -1,6 +1,7 @@
 import { exploreDpor } from './dpor.ts';
 import { exploreNaive } from './naive.ts';
 import { exploreStateful } from './stateful.ts';
+import { defaultClock } from './pace.ts';
 import type { Engine } from './types.ts';
 
 /**
@@ -17,7 +18,8 @@ export const PROBE_STATES = 20_000;
 export const CONVERGING = 0.05;
 
 export const exploreAuto: Engine = (program, opts) => {
-  const t0 = Date.now();
+  const clock = opts.clock ?? defaultClock;
+  const t0 = clock();
   let ratio = 0;
   const stateful = exploreStateful(program, {
     ...opts,
@@ -33,8 +35,9 @@ export const exploreAuto: Engine = (program, opts) => {
       : `auto: stateful; histories converge (${pct})`;
     return { ...stateful, engineWhy: why };
   }
-  // One time budget for the whole spec: DPOR gets what the probe left.
-  const timeMs = Math.max(1, opts.bounds.timeMs - (Date.now() - t0));
+  // One time budget for the whole spec: DPOR gets what the probe left (at least 1 ms, so that a
+  // spent budget still cuts at DPOR's first node and says INCOMPLETE).
+  const timeMs = Math.max(1, opts.bounds.timeMs - (clock() - t0));
   const dpor = exploreDpor(program, { ...opts, bounds: { ...opts.bounds, timeMs } });
   return { ...dpor, engineWhy: `auto: dpor; tree-like (${pct}, under ${CONVERGING * 100}%)` };
 };

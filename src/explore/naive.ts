@@ -5,7 +5,8 @@ import { executeStep, StepError, type Outcome, type Stepped } from '../model/ste
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
 import { deadlockDetail, Findings } from './findings.ts';
-import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
+import { stateBudget, type Clock, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
+import { defaultClock, Pacer } from './pace.ts';
 
 /**
  * The reference explorer: every enabled step of every reachable state, no reduction. It is a
@@ -34,7 +35,7 @@ class NaiveSearch {
   private readonly found: Findings;
   private readonly observed = new Set<Loc>();
   private readonly path: number[] = [];
-  private readonly start = Date.now();
+  private readonly pace: Pacer;
   private events = 0;
   private maxDepth = 0;
   private stopped = false;
@@ -43,6 +44,7 @@ class NaiveSearch {
     private readonly program: Program,
     private readonly opts: ExploreOptions,
   ) {
+    this.pace = new Pacer(opts.clock ?? defaultClock, opts.bounds.timeMs);
     this.found = new Findings(opts);
   }
 
@@ -83,11 +85,14 @@ class NaiveSearch {
     return execs;
   }
 
-  private outOfTime(): boolean {
-    if (Date.now() - this.start > this.opts.bounds.timeMs) {
+  /** Time and progress on every transition (see Pacer). */
+  private outOfTime(depth: number): boolean {
+    const due = this.pace.due();
+    if (due === 'time') {
       this.found.cut.add('time');
       return true;
     }
+    if (due === 'beat') this.opts.onProgress?.({ executions: 0, events: this.events, depth, elapsedMs: this.pace.elapsed(), states: this.memo.size, phase: 'search' });
     return false;
   }
 
@@ -101,12 +106,8 @@ class NaiveSearch {
       const stack: OpenState[] = [];
       if (typeof root === 'bigint') totalExecs = root;
       else stack.push(root);
-      let tick = 0;
       while (stack.length > 0 && !this.stopped) {
-        if ((++tick & 1023) === 0) {
-          if (this.outOfTime()) break;
-          this.opts.onProgress?.({ executions: 0, events: this.events, depth: stack.length, elapsedMs: Date.now() - this.start });
-        }
+        if (this.outOfTime(stack.length)) break;
         const top = stack[stack.length - 1]!;
         if (top.next === top.enabled.length) {
           stack.pop();
@@ -154,8 +155,8 @@ class NaiveSearch {
     if (complete) {
       // Counting is statistics, not checking: when it runs out of time or room, the verdict of
       // the finished search stands and the trace count is reported as unknown.
-      const deadline = this.start + b.timeMs;
-      const counts = countTraces(p, new Dependence([...this.observed]), { deadline, maxEntries: stateBudget(b, NAIVE_MAX_STATES) });
+      const deadline = this.pace.start + b.timeMs;
+      const counts = countTraces(p, new Dependence([...this.observed]), { deadline, clock: this.opts.clock ?? defaultClock, maxEntries: stateBudget(b, NAIVE_MAX_STATES) });
       if (counts !== null) {
         traces = Number(counts.complete);
         deadlocks = Number(counts.deadlock);
@@ -183,17 +184,18 @@ class NaiveSearch {
 export function countTraces(
   program: Program,
   dep: Dependence,
-  limits: { deadline?: number; maxEntries?: number } = {},
+  limits: { deadline?: number; maxEntries?: number; clock?: Clock } = {},
 ): { complete: bigint; deadlock: bigint } | null {
   const memo = new Map<string, { complete: bigint; deadlock: bigint }>();
   const deadline = limits.deadline ?? Infinity;
   const maxEntries = limits.maxEntries ?? Infinity;
-  let tick = 0;
+  // `deadline` is on `clock` (default Date.now); read on every entry, since each runs every thread.
+  const clock = limits.clock ?? Date.now;
   const visit = (state: State, key: string, sleep: readonly EventInfo[]): { complete: bigint; deadlock: bigint } => {
     const mkey = `${key}#${sleep.map((e) => e.tid).join(',')}`;
     const hit = memo.get(mkey);
     if (hit !== undefined) return hit;
-    if (memo.size >= maxEntries || ((++tick & 1023) === 0 && Date.now() > deadline)) throw OUT_OF_BUDGET;
+    if (memo.size >= maxEntries || (deadline !== Infinity && clock() > deadline)) throw OUT_OF_BUDGET;
     const enabled: { ev: EventInfo; next: State }[] = [];
     let allDone = true;
     for (let tid = 0; tid < program.threads.length; tid++) {

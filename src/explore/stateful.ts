@@ -12,6 +12,7 @@ import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts'
 import { SymmetryReduction } from './symmetry.ts';
 import { reuseStep } from './reuse.ts';
 import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
+import { defaultClock, Pacer } from './pace.ts';
 
 /**
  * The stateful explorer built for reach (DESIGN §4a): depth-first search with an explicit stack
@@ -71,7 +72,7 @@ class StatefulSearch {
   private readonly found: Findings;
   private readonly store: StateStore;
   private readonly path: number[] = [];
-  private readonly start = Date.now();
+  private readonly pace: Pacer;
   private readonly sleepSets: boolean;
   private events = 0;
   private revisits = 0;
@@ -89,6 +90,7 @@ class StatefulSearch {
     private readonly program: Program,
     private readonly opts: ExploreOptions,
   ) {
+    this.pace = new Pacer(opts.clock ?? defaultClock, opts.bounds.timeMs);
     this.found = new Findings(opts);
     this.store = opts.exactStates ? new ExactStore() : new FingerprintStore();
     this.sleepSets = opts.sleepSets ?? true;
@@ -192,20 +194,24 @@ class StatefulSearch {
     return { state, shared, threads, sleep, todo, next: 0, taken: [], predReads: null, blocked: [], stepped: [] };
   }
 
-  /** Time, memory and progress, checked every 1024 transitions. */
+  /**
+   * Time and progress on every transition (see Pacer); memory every 16,384 transitions and on
+   * every progress beat, so that slow transitions do not leave it unchecked for minutes.
+   */
   private outOfBudget(depth: number): boolean {
-    if ((++this.tick & 1023) !== 0) return false;
     const b = this.opts.bounds;
-    const elapsed = Date.now() - this.start;
-    if (elapsed > b.timeMs) {
+    const due = this.pace.due();
+    if (due === 'time') {
       this.found.cut.add('time');
       return true;
     }
-    if ((this.tick & 16383) === 0 && process.memoryUsage.rss() > b.maxMemoryMB * MB) {
+    if ((due === 'beat' || (++this.tick & 16383) === 0) && process.memoryUsage.rss() > b.maxMemoryMB * MB) {
       this.found.cut.add('memory');
       return true;
     }
-    this.opts.onProgress?.({ executions: this.terminals, events: this.events, depth, elapsedMs: elapsed, states: this.store.size });
+    if (due === 'beat') {
+      this.opts.onProgress?.({ executions: this.terminals, events: this.events, depth, elapsedMs: this.pace.elapsed(), states: this.store.size, phase: 'search' });
+    }
     return false;
   }
 

@@ -2,6 +2,7 @@ import { totalmem } from 'node:os';
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { StepError } from '../model/step.ts';
+import { positiveInteger } from '../check/bound-values.ts';
 
 /**
  * Limits on a search. Hitting any of them makes the verdict INCOMPLETE, never PASS (DESIGN §4).
@@ -23,17 +24,41 @@ export interface Bounds {
   maxMemoryMB?: number;
 }
 
+/** The names a spec's `bounds` may use. */
+export const BOUND_NAMES: readonly (keyof Bounds)[] = ['maxDepth', 'maxExecutions', 'timeMs', 'maxStates', 'maxMemoryMB'];
+
+/** The variable that sets each bound's default. */
+export const BOUND_VARIABLES: Readonly<Record<keyof Bounds, string>> = {
+  maxDepth: 'SMPCHECK_MAX_DEPTH',
+  maxExecutions: 'SMPCHECK_MAX_EXECUTIONS',
+  timeMs: 'SMPCHECK_TIME_MS',
+  maxStates: 'SMPCHECK_MAX_STATES',
+  maxMemoryMB: 'SMPCHECK_MAX_MEMORY_MB',
+};
+
+/**
+ * The bounds set through `SMPCHECK_*` variables (unset or empty: not set). A value that is not
+ * a positive integer is a UsageError naming the variable: `SMPCHECK_MAX_DEPTH=abc` must not
+ * become an unbounded (NaN) or meaningless search.
+ */
+export function environmentBounds(env: NodeJS.ProcessEnv = process.env): Bounds {
+  const out: Bounds = {};
+  for (const k of BOUND_NAMES) {
+    const name = BOUND_VARIABLES[k];
+    const v = env[name];
+    if (v !== undefined && v !== '') out[k] = positiveInteger(name, v);
+  }
+  return out;
+}
+
 export function resolveBounds(b: Bounds = {}): Required<Bounds> {
-  const env = (name: string) => {
-    const v = process.env[name];
-    return v === undefined || v === '' ? undefined : Number(v);
-  };
+  const env = environmentBounds();
   return {
-    maxDepth: b.maxDepth ?? env('SMPCHECK_MAX_DEPTH') ?? 2000,
-    maxExecutions: b.maxExecutions ?? env('SMPCHECK_MAX_EXECUTIONS') ?? Infinity,
-    timeMs: b.timeMs ?? env('SMPCHECK_TIME_MS') ?? Infinity,
-    maxStates: b.maxStates ?? env('SMPCHECK_MAX_STATES') ?? Infinity,
-    maxMemoryMB: b.maxMemoryMB ?? env('SMPCHECK_MAX_MEMORY_MB') ?? Math.floor((totalmem() * 0.75) / 2 ** 20),
+    maxDepth: b.maxDepth ?? env.maxDepth ?? 2000,
+    maxExecutions: b.maxExecutions ?? env.maxExecutions ?? Infinity,
+    timeMs: b.timeMs ?? env.timeMs ?? Infinity,
+    maxStates: b.maxStates ?? env.maxStates ?? Infinity,
+    maxMemoryMB: b.maxMemoryMB ?? env.maxMemoryMB ?? Math.floor((totalmem() * 0.75) / 2 ** 20),
   };
 }
 
@@ -96,8 +121,13 @@ export interface ExploreOptions {
   terminalKey?: (state: State) => string;
   /** Locations invariants and witnesses read, known up front (the rest is discovered). */
   observed?: readonly Loc[];
-  /** Called now and then with live figures, for progress lines. */
+  /**
+   * Called with live figures at least every PROGRESS_MS of search (from the first event on),
+   * for progress lines.
+   */
   onProgress?: (p: Progress) => void;
+  /** Milliseconds on a monotonic clock (default performance.now); tests inject one. */
+  clock?: Clock;
   /** When given, filled with where the time went (benchmarks). */
   profile?: Profile;
   /** Stateful engine: store full canonical keys instead of 64-bit fingerprints. */
@@ -132,6 +162,8 @@ export interface Progress {
   readonly elapsedMs: number;
   /** Distinct states stored so far (stateful engines). */
   readonly states?: number;
+  /** What is running: the search (default) or the minimisation of its counterexample. */
+  readonly phase?: 'search' | 'minimize';
 }
 
 export interface ExploreResult {
@@ -152,5 +184,8 @@ export interface ExploreResult {
   /** The model broke: a step or property threw. */
   readonly error?: { readonly error: StepError | Error; readonly schedule: readonly number[] };
 }
+
+/** A monotonic clock in milliseconds. */
+export type Clock = () => number;
 
 export type Engine = (program: Program, opts: ExploreOptions) => ExploreResult;
