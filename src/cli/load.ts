@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isSpec, type Spec } from '../check/spec.ts';
 import { UsageError } from '../model/errors.ts';
 
@@ -16,10 +16,12 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-export function findSpecFiles(paths: readonly string[]): string[] {
+/** `defaulted`: no path was given and `specs/` was assumed. */
+export function findSpecFiles(paths: readonly string[], defaulted = false): string[] {
   const files: string[] = [];
   for (const p of paths) {
     const abs = resolve(p);
+    if (!existsSync(abs) && defaulted) throw new UsageError(`no spec files given and there is no ${p}/ folder in ${process.cwd()}; give spec files or folders, e.g. smpcheck check path/to/x.spec.ts`);
     if (!existsSync(abs)) throw new UsageError(`${p}: no such file or folder; give spec files or folders (default: specs/)`);
     if (statSync(abs).isDirectory()) {
       const before = files.length;
@@ -37,6 +39,53 @@ function collect(value: unknown, into: Spec[]): void {
   else if (Array.isArray(value)) for (const v of value) collect(v, into);
 }
 
+/** Thrown by the stand-in for `process.exit` while spec files load: a spec file must not end the run. */
+export class ExitCalled extends Error {
+  constructor(readonly code: unknown) {
+    super(`process.exit(${code === undefined ? '' : String(code)}) was called; a spec must not exit the process`);
+  }
+}
+
+/**
+ * Runs `f` with `process.exit` replaced by a function that throws ExitCalled: a spec file that
+ * exits while it loads would otherwise end `smpcheck check` with code 0, no output and no report.
+ */
+export async function withoutExit<T>(f: () => Promise<T>): Promise<T> {
+  const exit = process.exit;
+  process.exit = ((code?: unknown) => {
+    throw new ExitCalled(code);
+  }) as typeof process.exit;
+  try {
+    return await f();
+  } finally {
+    process.exit = exit;
+  }
+}
+
+/**
+ * What went wrong loading a spec file, in one line that starts with where: esbuild's syntax
+ * errors (through tsx) name the file, line and column on the second line of their message
+ * (`/abs/x.spec.ts:12:6: ERROR: Expected ";" but found "}"`, 0-based column), V8's syntax
+ * errors of plain JavaScript name the line at the top of their stack.
+ */
+export function loadProblem(e: unknown, file: string, shown: string): { where: string; message: string; syntax: boolean } {
+  const msg = e instanceof Error ? e.message : String(e);
+  const lines = msg.split('\n');
+  const esbuild = lines.map((l) => /^(.*?):(\d+):(\d+): ERROR: (.*)$/.exec(l)).filter((m) => m !== null);
+  if (esbuild.length > 0) {
+    const [, at, line, col, text] = esbuild[0]!;
+    const where = at === file || at!.endsWith(shown) ? shown : relative(process.cwd(), at!);
+    const more = esbuild.length > 1 ? ` (and ${esbuild.length - 1} more error${esbuild.length > 2 ? 's' : ''})` : '';
+    return { where: `${where}:${line}:${Number(col) + 1}`, message: `${text}${more}`, syntax: true };
+  }
+  if (e instanceof SyntaxError) {
+    const top = /^(file:\/\/\S+?):(\d+)\n/.exec(e.stack ?? '');
+    const at = top && fileURLToPath(top[1]!) === file ? `${shown}:${top[2]}` : shown;
+    return { where: at, message: lines[0]!, syntax: true };
+  }
+  return { where: shown, message: lines[0]!, syntax: false };
+}
+
 /** Imports spec files and returns their specs in file order; names must be unique. */
 export async function loadSpecs(files: readonly string[]): Promise<Spec[]> {
   const specs: Spec[] = [];
@@ -45,10 +94,14 @@ export async function loadSpecs(files: readonly string[]): Promise<Spec[]> {
     const shown = relative(process.cwd(), file);
     let mod: Record<string, unknown>;
     try {
-      mod = await import(pathToFileURL(file).href);
+      mod = await withoutExit(() => import(pathToFileURL(file).href));
     } catch (e) {
-      const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new UsageError(`${shown}: cannot load this spec file: ${msg}${process.env.SMPCHECK_DEBUG ? '' : ' (run with --debug for the stack)'}`, { cause: e });
+      if (e instanceof ExitCalled) {
+        throw new UsageError(`${shown}: spec file called process.exit(${e.code === undefined ? '' : String(e.code)}); a spec file must not exit the process`, { cause: e });
+      }
+      const p = loadProblem(e, file, shown);
+      const stack = p.syntax || process.env.SMPCHECK_DEBUG ? '' : ' (run with --debug for the stack)';
+      throw new UsageError(`${p.where}: cannot load this spec file: ${p.message}${stack}`, { cause: e });
     }
     const found: Spec[] = [];
     for (const v of Object.values(mod)) collect(v, found);
@@ -65,13 +118,16 @@ export async function loadSpecs(files: readonly string[]): Promise<Spec[]> {
   return specs;
 }
 
-/** `--filter`: a regular expression on spec names, or a plain substring if it is not one. */
+/** `--filter`: a regular expression on spec names; one that does not compile is a usage error, never a silent substring match. */
 export function nameFilter(pattern: string | undefined): (name: string) => boolean {
   if (pattern === undefined) return () => true;
+  let re: RegExp;
   try {
-    const re = new RegExp(pattern);
-    return (n) => re.test(n);
-  } catch {
-    return (n) => n.includes(pattern);
+    re = new RegExp(pattern);
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    throw new UsageError(`--filter '${pattern}': invalid regular expression: ${reason}; escape special characters, e.g. -t '${escaped}' to match the text as written`, { cause: e });
   }
+  return (n) => re.test(n);
 }

@@ -1,20 +1,23 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { checkSpec, type CheckResult } from '../check/run.ts';
+import { positiveInteger } from '../check/bound-values.ts';
+import { checkEnvironment, type CheckResult } from '../check/run.ts';
 import { describeExpectation } from '../check/spec.ts';
 import { UsageError } from '../model/errors.ts';
 import { defaultEngine, engineNames } from '../explore/engines.ts';
-import type { Bounds } from '../explore/types.ts';
+import type { Bounds, Progress } from '../explore/types.ts';
 import type { ReportContext } from '../report/context.ts';
 import { githubSummary } from '../report/github.ts';
 import { reporterNames, reporters, type ReporterName } from '../report/reporters.ts';
+import { renderTextTail, tableHead, tableLayout, tableRow } from '../report/text.ts';
 import { findSpecFiles, loadSpecs, nameFilter } from './load.ts';
 import { progressLine, wantsProgress } from './progress.ts';
 import { runReplay } from './replay.ts';
+import { runSpecs } from './run-specs.ts';
 import { writeTraces } from './traces.ts';
-import { writeFileAtomic } from './write-file.ts';
+import { probeWritable, removeTempFiles, writeFileAtomic } from './write-file.ts';
 
 /** Exit codes: the CI gate. */
 export const EXIT_OK = 0;
@@ -32,9 +35,32 @@ interface Io {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * A reader that goes away (`smpcheck list | head -1`) makes writes fail with EPIPE, emitted
+ * asynchronously as an 'error' event that would crash with a stack trace. That is no error of
+ * the run: later output to that stream is dropped, and the run ends with its own exit code
+ * (reports and traces still written).
+ */
+const gone = { out: false, err: false };
+let watching = false;
+function watchPipes(): void {
+  if (watching) return;
+  watching = true;
+  for (const [k, stream] of [['out', process.stdout], ['err', process.stderr]] as const) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      gone[k] = true;
+    });
+  }
+}
+
 const defaultIo: Io = {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
+  out: (s) => {
+    if (!gone.out) process.stdout.write(s);
+  },
+  err: (s) => {
+    if (!gone.err) process.stderr.write(s);
+  },
   isTTY: Boolean(process.stdout.isTTY),
   errIsTTY: Boolean(process.stderr.isTTY),
   columns: process.stdout.columns,
@@ -47,12 +73,9 @@ function terminalWidth(io: Io): number {
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
+/** Bound flags take the one rule spec and environment bounds follow (check/bound-values.ts). */
 function positiveInt(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive integer, got '${v}'`);
-    return n;
-  };
+  return (v: string) => positiveInteger(name, v);
 }
 
 interface CheckFlags {
@@ -107,13 +130,53 @@ export function parseReporters(values: readonly string[], env: NodeJS.ProcessEnv
   return uses;
 }
 
+/** Exit codes when a signal ends the run (128 + the signal's number, as shells report it). */
+export const EXIT_SIGINT = 130;
+export const EXIT_SIGTERM = 143;
+
+/**
+ * Every output path is tried before any checking: a report or trace folder that cannot be
+ * written must not cost a whole run and then lose its results.
+ */
+function probeOutputs(uses: readonly ReporterUse[], traceDir: string, env: NodeJS.ProcessEnv): void {
+  for (const u of uses) if (u.file !== undefined) probeWritable(u.file);
+  probeFolder(traceDir);
+  if (uses.some((u) => u.name === 'github') && env.GITHUB_STEP_SUMMARY) {
+    try {
+      closeSync(openSync(env.GITHUB_STEP_SUMMARY, 'a'));
+    } catch (e) {
+      throw summaryError(env.GITHUB_STEP_SUMMARY, e);
+    }
+  }
+}
+
+/** `--trace-dir`: a folder that exists or can be created, and in which files can be created. */
+function probeFolder(dir: string): void {
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is a file`), { code: 'ENOTDIR' });
+    probeWritable(join(dir, '.smpcheck-probe'));
+  } catch (e) {
+    const code = ((e as UsageError).cause as NodeJS.ErrnoException | undefined)?.code ?? (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOTDIR' && existsSync(dir) && !statSync(dir).isDirectory() ? 'it is a file, not a folder' : (e instanceof UsageError ? /\(([^)]*)\)/.exec(e.message)?.[1] : code) ?? String(e);
+    throw new UsageError(`--trace-dir ${dir}: cannot write traces there (${why}); choose another folder with --trace-dir`, { cause: e });
+  }
+}
+
+function summaryError(path: string, e: unknown): UsageError {
+  return new UsageError(`GITHUB_STEP_SUMMARY=${path}: cannot append the job summary (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+}
+
 async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
   const env = io.env ?? process.env;
   if (!engineNames().includes(flags.engine)) {
     throw new UsageError(`unknown engine '${flags.engine}'; choose one of: ${engineNames().join(', ')}`);
   }
   const uses = parseReporters(flags.reporter, env);
-  const specs = (await loadSpecs(findSpecFiles(paths.length ? paths : ['specs']))).filter((s) => nameFilter(flags.filter)(s.name));
+  const filter = nameFilter(flags.filter);
+  checkEnvironment(env); // a bad SMPCHECK_* value is one line now, not an error in every spec
+  const traceDir = resolve(flags.traceDir);
+  probeOutputs(uses, traceDir, env);
+  const specs = (await loadSpecs(findSpecFiles(paths.length ? paths : ['specs'], paths.length === 0))).filter((s) => filter(s.name));
   if (specs.length === 0) throw new UsageError(`no spec matches '${flags.filter}'; run 'smpcheck list' to see spec names`);
   const bounds: Bounds = {
     ...(flags.maxDepth ? { maxDepth: flags.maxDepth } : {}),
@@ -125,50 +188,128 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   const progress = wantsProgress({ errIsTTY: io.errIsTTY ?? false, quiet: flags.quiet ?? false, env })
     ? progressLine(io.err, io.columns ?? 80)
     : undefined;
+  const colorFor = (u: ReporterUse) => u.file === undefined && u.name === 'text' && flags.color && io.isTTY && !env.NO_COLOR;
+  // Rows of the text table go to stdout as specs finish; everything else waits for the end.
+  const streamed = uses.find((u) => u.file === undefined && u.name === 'text');
+  const layout = tableLayout(specs.map((s) => ({ name: s.name, expected: describeExpectation(s.expect) })));
+  const textOpts = { cwd: process.cwd(), width: terminalWidth(io), color: streamed ? colorFor(streamed) : false };
+  const write = (s: string) => {
+    progress?.clear();
+    io.out(s);
+  };
+  if (streamed) write(`${tableHead(layout, textOpts)}\n`);
+
   const startedAt = new Date();
   const t0 = performance.now();
-  const results: CheckResult[] = specs.map((s) => {
-    const r = checkSpec(s, {
-      engine: flags.engine,
-      bounds,
-      exactStates: flags.exactStates ?? false,
-      symmetry: flags.symmetry,
-      minimize: flags.minimize,
-      ...(progress ? { onProgress: (p) => progress.update(s.name, p) } : {}),
-    });
-    progress?.clear();
-    return r;
+  // The progress line is drawn by a timer of the main thread: it shows the spec and its elapsed
+  // time from the start, whether or not the worker has sent figures yet.
+  let current: { name: string; since: number; p: Progress | undefined } | undefined;
+  const ticker = progress
+    ? setInterval(() => {
+      if (current === undefined) return;
+      const p = current.p;
+      progress.update(current.name, { executions: p?.executions ?? 0, events: p?.events ?? 0, depth: p?.depth ?? 0, ...(p?.states !== undefined ? { states: p.states } : {}), ...(p?.phase ? { phase: p.phase } : {}), elapsedMs: performance.now() - current.since }, p === undefined);
+    }, 100)
+    : undefined;
+  let printed = 0;
+  const pending: (CheckResult | undefined)[] = specs.map(() => undefined);
+  const rowsOut = new Set<CheckResult>();
+  const run = runSpecs(specs, { check: { engine: flags.engine, bounds, exactStates: flags.exactStates ?? false, symmetry: flags.symmetry, minimize: flags.minimize } }, {
+    onStart: (i) => (current = { name: specs[i]!.name, since: performance.now(), p: undefined }),
+    onProgress: (i, p) => {
+      if (current?.name === specs[i]!.name) current.p = p;
+    },
+    onResult: (i, r) => {
+      if (current?.name === specs[i]!.name) current = undefined;
+      pending[i] = r;
+      // In spec order: a pool of workers may finish out of order.
+      for (; printed < specs.length && pending[printed] !== undefined; printed++) {
+        rowsOut.add(pending[printed]!);
+        if (streamed) write(`${tableRow(pending[printed]!, layout, textOpts)}\n`);
+      }
+    },
   });
-  const elapsedMs = performance.now() - t0;
-  const traces = writeTraces(results, resolve(flags.traceDir));
-  const ctx: Omit<ReportContext, 'color'> = {
-    results,
-    elapsedMs,
-    cwd: process.cwd(),
-    width: terminalWidth(io),
-    allTraces: flags.traces === 'all',
-    traceFile: (r) => traces.get(r),
-    startedAt,
-    hostname: hostname(),
-    version: VERSION,
-  };
-  let stdout = '';
-  for (const u of uses) {
-    const color = u.file === undefined && u.name === 'text' && flags.color && io.isTTY && !env.NO_COLOR;
-    const text = reporters[u.name].render({ ...ctx, color });
-    if (u.file !== undefined) writeFileAtomic(u.file, text);
-    else stdout += text;
-  }
-  if (uses.some((u) => u.name === 'github') && env.GITHUB_STEP_SUMMARY) {
-    try {
-      appendFileSync(env.GITHUB_STEP_SUMMARY, githubSummary({ ...ctx, color: false }));
-    } catch (e) {
-      throw new UsageError(`GITHUB_STEP_SUMMARY=${env.GITHUB_STEP_SUMMARY}: cannot append the job summary (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signal !== undefined) {
+      // A second Ctrl-C: the user does not want the reports either.
+      removeTempFiles();
+      process.exit(sig === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT);
     }
+    signal = sig;
+    run.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await run.done;
+    if (ticker) clearInterval(ticker);
+    progress?.clear();
+    const results = outcome.results;
+    if (streamed) {
+      // The rows not printed yet: after a stop, the spec cut short (and any later finished one).
+      for (const r of results) if (!rowsOut.has(r)) write(`${tableRow(r, layout, textOpts)}\n`);
+    }
+    const problems: UsageError[] = [];
+    const keep = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        problems.push(e);
+      }
+    };
+    const elapsedMs = performance.now() - t0;
+    let traces = new Map<CheckResult, string>();
+    keep(() => (traces = writeTraces(results, traceDir, (e) => problems.push(e))));
+    const ctx: Omit<ReportContext, 'color'> = {
+      results,
+      elapsedMs,
+      cwd: process.cwd(),
+      width: terminalWidth(io),
+      allTraces: flags.traces === 'all',
+      traceFile: (r) => traces.get(r),
+      startedAt,
+      hostname: hostname(),
+      version: VERSION,
+    };
+    let stdout = '';
+    for (const u of uses) {
+      const rctx = { ...ctx, color: colorFor(u) };
+      if (u === streamed) {
+        stdout += `${renderTextTail(results, elapsedMs, rctx)}\n`;
+        continue;
+      }
+      const text = reporters[u.name].render(rctx);
+      if (u.file !== undefined) keep(() => writeFileAtomic(u.file!, text));
+      else stdout += text;
+    }
+    if (uses.some((u) => u.name === 'github') && env.GITHUB_STEP_SUMMARY) {
+      try {
+        appendFileSync(env.GITHUB_STEP_SUMMARY, githubSummary({ ...ctx, color: false }));
+      } catch (e) {
+        problems.push(summaryError(env.GITHUB_STEP_SUMMARY, e));
+      }
+    }
+    write(stdout);
+    for (const e of problems) io.err(`smpcheck: ${e.message}\n`);
+    if (signal !== undefined || outcome.stopped) {
+      const left = specs.length - results.length;
+      if (outcome.usage) io.err(`smpcheck: ${outcome.usage.message}\n`);
+      if (signal !== undefined) {
+        io.err(`smpcheck: interrupted (${signal}); the reports hold the ${results.length} spec${results.length === 1 ? '' : 's'} checked or cut short${left > 0 ? `, ${left} not checked` : ''}\n`);
+        return signal === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
+      }
+      return EXIT_CANNOT_CHECK;
+    }
+    if (problems.length > 0 || results.some((r) => r.verdict === 'ERROR')) return EXIT_CANNOT_CHECK;
+    return results.every((r) => r.ok) ? EXIT_OK : EXIT_UNEXPECTED;
+  } finally {
+    if (ticker) clearInterval(ticker);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  io.out(stdout);
-  if (results.some((r) => r.verdict === 'ERROR')) return EXIT_CANNOT_CHECK;
-  return results.every((r) => r.ok) ? EXIT_OK : EXIT_UNEXPECTED;
 }
 
 async function runList(paths: string[], flags: { filter?: string; reporter: string }, io: Io): Promise<number> {
@@ -186,11 +327,16 @@ async function runList(paths: string[], flags: { filter?: string; reporter: stri
 /** Builds the CLI; `main` runs it. Exported so tests can drive it in-process. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let code = EXIT_OK;
+  if (io === defaultIo) watchPipes();
   const program = new Command()
     .name('smpcheck')
     .description('Model checker for SMP kernel synchronization: every reachable state and interleaving of step-function models.')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Commander's errors (unknown option, missing argument) as one line, like smpcheck's own.
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      outputError: (s) => io.err(`smpcheck: ${s.trim().replace(/^error: /, '').split('\n').map((l) => l.replace(/^\((.*)\)$/, '$1').replace(/\.$/, '').replace(/^Did you/, 'did you')).join('; ')}; run 'smpcheck --help' for usage\n`),
+    })
     .exitOverride()
     .option('--debug', 'print stack traces of internal errors');
 

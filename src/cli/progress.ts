@@ -1,8 +1,8 @@
 import type { Progress } from '../explore/types.ts';
 
 export interface ProgressLine {
-  /** Live figures of the spec being checked. */
-  update(spec: string, p: Progress): void;
+  /** Live figures of the spec being checked; `waiting`: none came yet (only the time is real). */
+  update(spec: string, p: Progress, waiting?: boolean): void;
   /** Erases the line (between specs and before the report). */
   clear(): void;
 }
@@ -15,8 +15,15 @@ function count(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 }
 
-/** `⟳ falloc_pop/L  executions 1.2k  events 45.3k (12.0k/s)  depth 34  1.2 s` (`states 1.2k` from the stateful engine). */
-export function progressText(spec: string, p: Progress): string {
+/**
+ * `⟳ falloc_pop/L  executions 1.2k  events 45.3k (12.0k/s)  depth 34  1.2 s` (`states 1.2k`
+ * from the stateful engine); `⟳ falloc_pop/L  minimising…  states 1.2k  3.1 s` while the
+ * counterexample is minimised; `⟳ falloc_pop/L  starting…  0.4 s` before any figures came.
+ */
+export function progressText(spec: string, p: Progress, waiting = false): string {
+  const time = `${(p.elapsedMs / 1000).toFixed(1)} s`;
+  if (waiting) return `⟳ ${spec}  starting…  ${time}`;
+  if (p.phase === 'minimize') return `⟳ ${spec}  minimising…${p.states !== undefined ? `  states ${count(p.states)}` : ''}  ${time}`;
   const rate = p.elapsedMs > 0 ? (p.events * 1000) / p.elapsedMs : 0;
   const covered = p.states !== undefined ? `states ${count(p.states)}` : `executions ${count(p.executions)}`;
   return `⟳ ${spec}  ${covered}  events ${count(p.events)} (${count(Math.round(rate))}/s)  depth ${p.depth}  ${(p.elapsedMs / 1000).toFixed(1)} s`;
@@ -30,10 +37,10 @@ export function progressLine(write: (s: string) => void, columns: number, now: (
   let shown = false;
   let last = 0;
   return {
-    update(spec, p) {
+    update(spec, p, waiting) {
       if (p.elapsedMs < SHOW_AFTER_MS || now() - last < EVERY_MS) return;
       last = now();
-      const text = progressText(spec, p);
+      const text = progressText(spec, p, waiting);
       write(`\r\x1b[2K${text.length >= columns ? `${text.slice(0, Math.max(1, columns - 2))}…` : text}`);
       shown = true;
     },

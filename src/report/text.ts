@@ -57,22 +57,46 @@ export function enginesText(results: readonly CheckResult[]): string {
   return `engines: ${[...by].map(([e, n]) => `${e} ${n}`).join(', ')}`;
 }
 
-/** The table of results, one row per spec. */
-export function renderTable(results: readonly CheckResult[], o: TextOptions = {}): string {
-  const p = paint(o.color ?? false);
-  const w = {
-    name: Math.max(4, ...results.map((r) => r.name.length)),
-    exp: Math.max(8, ...results.map((r) => r.expected.length)),
-    ver: Math.max(7, ...results.map((r) => verdictText(r).length)),
-  };
-  const head = `  ${pad('spec', w.name)}  ${pad('expected', w.exp)}  ${pad('verdict', w.ver)}  ${pad('engine', 8)}  ${'explored'.padStart(17)}  ${'events'.padStart(9)}  ${'time'.padStart(8)}`;
-  const rows = results.map((r) => {
-    const mark = r.ok ? p.ok('✓') : p.bad('✗');
-    const ver = pad(verdictText(r), w.ver);
-    return `${mark} ${pad(r.name, w.name)}  ${pad(r.expected, w.exp)}  ${r.ok ? ver : p.bad(ver)}  ${pad(r.engine, 8)}  ${exploredText(r).padStart(17)}  ${String(r.stats.events).padStart(9)}  ${ms(r.durationMs).padStart(8)}`;
-  });
-  return [p.dim(head), ...rows].join('\n');
+/** Column widths of the results table, known before any spec has run (rows are printed as specs finish). */
+export interface TableLayout {
+  readonly name: number;
+  readonly exp: number;
+  readonly ver: number;
 }
+
+/**
+ * The layout for these specs: from names and expectations only, so a row printed the moment its
+ * spec finishes lines up with the rest. A verdict is as wide as its expectation (`fail I-own`,
+ * `FAIL I-own`) or `INCOMPLETE (depth)`; a longer one shifts its own row only.
+ */
+export function tableLayout(rows: readonly { readonly name: string; readonly expected: string }[]): TableLayout {
+  const exp = Math.max(8, ...rows.map((r) => r.expected.length));
+  return { name: Math.max(4, ...rows.map((r) => r.name.length)), exp, ver: Math.max(18, exp) };
+}
+
+/** The header of the results table. */
+export function tableHead(w: TableLayout, o: TextOptions = {}): string {
+  return paint(o.color ?? false).dim(`  ${pad('spec', w.name)}  ${pad('expected', w.exp)}  ${pad('verdict', w.ver)}  ${pad('engine', 8)}  ${'explored'.padStart(17)}  ${'events'.padStart(9)}  ${'time'.padStart(8)}`);
+}
+
+/** One result's row of the table. */
+export function tableRow(r: CheckResult, w: TableLayout, o: TextOptions = {}): string {
+  const p = paint(o.color ?? false);
+  const mark = r.ok ? p.ok('✓') : p.bad('✗');
+  const ver = pad(verdictText(r), w.ver);
+  return `${mark} ${pad(r.name, w.name)}  ${pad(r.expected, w.exp)}  ${r.ok ? ver : p.bad(ver)}  ${pad(r.engine, 8)}  ${exploredText(r).padStart(17)}  ${String(r.stats.events).padStart(9)}  ${ms(r.durationMs).padStart(8)}`;
+}
+
+/** The table of results, one row per spec. */
+export function renderTable(results: readonly CheckResult[], o: TextOptions = {}, layout: TableLayout = tableLayout(results)): string {
+  return [tableHead(layout, o), ...results.map((r) => tableRow(r, layout, o))].join('\n');
+}
+
+/**
+ * Why the CLI cut a spec short (a signal, a step that never returned), for results it made
+ * itself: the search did not end on its own, so the usual "a bound cut the search" would mislead.
+ */
+export const stoppedNotes = new WeakMap<CheckResult, string>();
 
 /**
  * A counterexample's story: the swimlanes, where the trace stopped applying (replays of edited
@@ -127,6 +151,8 @@ export function renderProblem(r: CheckResult, o: TextOptions = {}): string {
     body.push(p.bad(`  ${r.error!.message}`));
     if (r.error!.hint) body.push(`  Hint: ${r.error!.hint}`);
     if (r.error!.schedule && r.program) body.push(`  schedule: ${r.error!.schedule.map((t) => r.program!.threadName(t)).join(' ')}`);
+  } else if (r.verdict === 'INCOMPLETE' && stoppedNotes.has(r)) {
+    body.push(`  Not finished: ${stoppedNotes.get(r)}; no violation was found in what it covered (${exploredText(r)}, ${r.stats.events} events).`);
   } else if (r.verdict === 'INCOMPLETE') {
     body.push(`  The search was cut (${r.cut.join(', ')}) before it covered every interleaving; no violation was found in what it covered.`);
     body.push(`  Engine: ${r.engine} (${r.engineWhy}); covered ${exploredText(r)}.`);
@@ -156,10 +182,14 @@ export function summaryText(results: readonly CheckResult[]): string {
     : `${specs}, ${results.length - bad.length} as expected, ${bad.length} not (${detail})`;
 }
 
-/** The full text report: table, counterexamples, summary line. */
-export function renderText(results: readonly CheckResult[], elapsedMs: number, o: TextOptions = {}): string {
+/**
+ * What the text report prints after the table: each unexpected (or, with --traces all, failing)
+ * result's section, then the summary. Rows go out as specs finish, like test runners print
+ * them; the stories come together at the end, where the summary is.
+ */
+export function renderTextTail(results: readonly CheckResult[], elapsedMs: number, o: TextOptions = {}): string {
   const p = paint(o.color ?? false);
-  const out: string[] = [renderTable(results, o)];
+  const out: string[] = [];
   for (const r of results) {
     if (!r.ok || (o.allTraces && r.violation)) out.push('', renderProblem(r, o));
   }
@@ -167,4 +197,9 @@ export function renderText(results: readonly CheckResult[], elapsedMs: number, o
   out.push('', `${(ok ? p.ok : p.bad)(summaryText(results))} in ${ms(elapsedMs)}`);
   out.push(p.dim(`${enginesText(results)}; why each ran: --reporter json (engineWhy)`));
   return out.join('\n');
+}
+
+/** The full text report: table, counterexamples, summary line. */
+export function renderText(results: readonly CheckResult[], elapsedMs: number, o: TextOptions & { layout?: TableLayout } = {}): string {
+  return `${renderTable(results, o, o.layout)}\n${renderTextTail(results, elapsedMs, o)}`;
 }

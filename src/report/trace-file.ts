@@ -32,10 +32,16 @@ export interface TraceFile {
   readonly minimized?: { readonly originalLength: number; readonly length: number; readonly originalPreemptions: number; readonly preemptions: number; readonly status: string };
 }
 
-/** `falloc_pop/U` → `falloc_pop_U-1b2c3d.json`: readable, and distinct for distinct names. */
-export function traceFileName(specName: string): string {
+/**
+ * `falloc_pop/U` of `specs/falloc_pop.spec.ts` → `falloc_pop_U-1b2c3d.json`: readable, and
+ * distinct for distinct specs. The hash covers the spec file (relative to `cwd`, POSIX
+ * separators, so the name is the same on every checkout) as well as the name: specs of the same
+ * name in two files, checked by two runs into one trace folder, must not overwrite each other.
+ */
+export function traceFileName(specName: string, specFile: string, cwd: string = process.cwd()): string {
   const slug = specName.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'spec';
-  const hash = createHash('sha256').update(specName).digest('hex').slice(0, 6);
+  const file = relative(cwd, specFile).split(sep).join('/');
+  const hash = createHash('sha256').update(`${file}\0${specName}`).digest('hex').slice(0, 6);
   return `${slug}-${hash}.json`;
 }
 

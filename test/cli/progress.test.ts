@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { progressLine, progressText, wantsProgress } from '../../src/cli/progress.ts';
+import { tempDir } from '../support/cli.ts';
 
 describe('the progress line', () => {
   it('shows spec, executions, rate, depth and elapsed time', () => {
@@ -22,6 +24,11 @@ describe('the progress line', () => {
     expect(out.endsWith('\r\x1b[2K')).toBe(true);
   });
 
+  it('says when the counterexample is being minimised, and when no figures came yet', () => {
+    expect(progressText('m/V1', { executions: 3, events: 900, depth: 40, elapsedMs: 3100, states: 1234, phase: 'minimize' })).toBe('⟳ m/V1  minimising…  states 1234  3.1 s');
+    expect(progressText('m/V1', { executions: 0, events: 0, depth: 0, elapsedMs: 400 }, true)).toBe('⟳ m/V1  starting…  0.4 s');
+  });
+
   it('is shown only on a terminal, outside CI, without --quiet', () => {
     expect(wantsProgress({ errIsTTY: true, quiet: false, env: {} })).toBe(true);
     expect(wantsProgress({ errIsTTY: false, quiet: false, env: {} })).toBe(false);
@@ -29,4 +36,21 @@ describe('the progress line', () => {
     expect(wantsProgress({ errIsTTY: true, quiet: false, env: { CI: 'true' } })).toBe(false);
     expect(wantsProgress({ errIsTTY: true, quiet: false, env: { GITHUB_ACTIONS: 'true' } })).toBe(false);
   });
+});
+
+describe('the progress line of smpcheck check', () => {
+  it('is drawn by the main thread while a step never returns, from the start of the spec, and erased before each row', async () => {
+    let out = '';
+    let err = '';
+    const dir = tempDir();
+    const code = await main(['node', 'smpcheck', 'check', 'test/fixtures/hang', '--trace-dir', dir], { out: (s) => (out += s), err: (s) => (err += s), isTTY: false, errIsTTY: true, columns: 100, env: {} });
+    expect(code).toBe(1);
+    // The worker is stuck in the step, so no figures ever come: only the time moves.
+    const frames = err.split('\r\x1b[2K').filter((f) => f.startsWith('⟳ hang/forever'));
+    expect(frames.length).toBeGreaterThan(2);
+    for (const f of frames) expect(f).toMatch(/^⟳ hang\/forever {2}starting… {2}\d+\.\d s$/);
+    expect(frames.at(-1)).toMatch(/ [1-9]\.\d s$/); // still redrawn a second in
+    expect(err.endsWith('\r\x1b[2K')).toBe(true); // erased before the rows and the summary
+    expect(out).toMatch(/✗ hang\/forever\s+pass\s+INCOMPLETE \(time\)/);
+  }, 60_000);
 });

@@ -1,0 +1,280 @@
+import { relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CheckOptions, CheckResult } from '../check/run.ts';
+import { describeExpectation, type Spec } from '../check/spec.ts';
+import { resolveBounds, type Cut, type Progress } from '../explore/types.ts';
+import { UsageError } from '../model/errors.ts';
+import { Program } from '../model/program.ts';
+import { stoppedNotes } from '../report/text.ts';
+import type { CheckJob, WireResult, WorkerMessage } from './worker.ts';
+
+/**
+ * Checking is synchronous JavaScript: while a spec runs on the main thread, nothing else does —
+ * no Ctrl-C handler, no timer, no progress line. So `smpcheck check` runs specs in worker
+ * threads (worker.ts) and keeps the main thread free to draw progress, stop a spec whose step
+ * never returns, and on SIGINT/SIGTERM write what it has. Specs are handed out in spec order;
+ * `workers` is 1 for now (a pool of N would check N specs at once, results still in spec order).
+ */
+export interface SpecRunOptions {
+  readonly check: Omit<CheckOptions, 'onProgress' | 'clock'> & { engine: string };
+  readonly workers?: number;
+}
+
+export interface SpecRunHooks {
+  /** Spec `index` was handed to a worker (which may still be loading its spec file). */
+  onStart?(index: number): void;
+  /** Live figures of spec `index`, as its worker sends them. */
+  onProgress?(index: number, p: Progress): void;
+  /** Spec `index` has its result (in any order when workers > 1). */
+  onResult?(index: number, r: CheckResult): void;
+}
+
+export interface RunOutcome {
+  /** In spec order; a spec that never started has none (only after a stop or a usage error). */
+  readonly results: CheckResult[];
+  /** The run was stopped (a signal) before every spec had its result. */
+  readonly stopped: boolean;
+  /** Bad configuration that a worker found (e.g. an SMPCHECK_* value): the run ended early. */
+  readonly usage?: UsageError;
+}
+
+export interface SpecRun {
+  readonly done: Promise<RunOutcome>;
+  /** Ends the run now: each spec being checked becomes INCOMPLETE (interrupted) with its last figures. */
+  stop(): void;
+}
+
+/**
+ * How long past its time budget a spec may run before its worker is stopped: the engines and
+ * the minimiser check the clock often, so only a step that never returns (or one that runs far
+ * past the budget) gets here.
+ */
+export function hangLimitMs(budgetMs: number): number {
+  return budgetMs + 1000 + budgetMs / 10;
+}
+
+const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
+
+interface Running {
+  readonly index: number;
+  startedAt: number | undefined;
+  progress: Progress | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+function baseResult(spec: Spec, check: SpecRunOptions['check'], cut: Cut, p: Progress | undefined, durationMs: number): CheckResult {
+  return {
+    spec,
+    name: spec.name,
+    file: spec.site.file,
+    engine: check.engine,
+    engineRequested: check.engine,
+    engineWhy: `--engine ${check.engine}`,
+    params: { ...spec.model.params, ...(spec.params ?? {}) },
+    bounds: resolveBounds({ ...spec.bounds, ...check.bounds }),
+    expected: describeExpectation(spec.expect),
+    verdict: 'INCOMPLETE',
+    ok: false,
+    stats: { executions: p?.executions ?? 0, traces: null, deadlocks: 0, sleepBlocked: 0, events: p?.events ?? 0, states: p?.states ?? null, maxDepth: p?.depth ?? 0 },
+    durationMs,
+    violations: [],
+    violation: undefined,
+    witnessesMissed: [],
+    cut: [cut],
+  };
+}
+
+/** The result of a spec the CLI had to cut short: INCOMPLETE, with what its worker last reported. */
+export function cutShortResult(spec: Spec, check: SpecRunOptions['check'], cut: Cut, p: Progress | undefined, durationMs: number, note: string): CheckResult {
+  const r = baseResult(spec, check, cut, p, durationMs);
+  stoppedNotes.set(r, note);
+  return r;
+}
+
+/** ERROR for a spec whose worker could not give a result (it died, or could not load the spec). */
+function errorResultOf(spec: Spec, check: SpecRunOptions['check'], message: string, durationMs: number): CheckResult {
+  return {
+    ...baseResult(spec, check, 'stopped', undefined, durationMs),
+    verdict: 'ERROR',
+    cut: [],
+    error: { message, hint: undefined },
+  };
+}
+
+/** Rebuilds a CheckResult from a worker's: the spec by index, the program for rendering traces. */
+function fromWire(spec: Spec, w: WireResult): CheckResult {
+  const { hasProgram, ...rest } = w;
+  let program: Program | undefined;
+  if (hasProgram) {
+    try {
+      program = new Program(spec.model, w.params);
+    } catch {
+      // The worker built it; a model that builds only sometimes is caught by replay's checks.
+    }
+  }
+  return { ...rest, spec, ...(program ? { program } : {}) };
+}
+
+export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: SpecRunHooks = {}): SpecRun {
+  const results: (CheckResult | undefined)[] = specs.map(() => undefined);
+  const poolSize = Math.max(1, Math.min(opts.workers ?? 1, specs.length));
+  let next = 0;
+  let ended = false;
+  let usage: UsageError | undefined;
+  const slots = new Set<Slot>();
+  let finish!: (o: RunOutcome) => void;
+  const done = new Promise<RunOutcome>((res) => (finish = res));
+
+  const shown = (s: Spec) => relative(process.cwd(), s.site.file);
+
+  function complete(stopped: boolean): void {
+    if (ended) return;
+    ended = true;
+    for (const slot of slots) slot.close();
+    slots.clear();
+    finish({ results: results.filter((r): r is CheckResult => r !== undefined), stopped, ...(usage ? { usage } : {}) });
+  }
+
+  function settle(index: number, r: CheckResult): void {
+    results[index] = r;
+    hooks.onResult?.(index, r);
+  }
+
+  /** One worker and the spec it is checking; replaced by a fresh one when its worker dies. */
+  class Slot {
+    worker: Worker;
+    running: Running | undefined;
+    closed = false;
+
+    constructor() {
+      this.worker = this.spawn();
+    }
+
+    spawn(): Worker {
+      const w = new Worker(WORKER_ENTRY, { stdout: false, stderr: false });
+      w.on('message', (m: WorkerMessage) => this.onMessage(m));
+      w.on('error', (e) => this.onDeath(`crashed: ${e.message}`));
+      w.on('exit', () => this.onDeath('called process.exit while being checked; a spec must not exit the process'));
+      return w;
+    }
+
+    take(): void {
+      if (ended || this.closed) return;
+      if (next >= specs.length) {
+        this.close();
+        slots.delete(this);
+        if (slots.size === 0) complete(false);
+        return;
+      }
+      const index = next++;
+      const spec = specs[index]!;
+      this.running = { index, startedAt: undefined, progress: undefined, timer: undefined };
+      const job: CheckJob = { type: 'check', index, file: spec.site.file, name: spec.name, options: opts.check };
+      this.worker.postMessage(job);
+      hooks.onStart?.(index);
+    }
+
+    onMessage(m: WorkerMessage): void {
+      const run = this.running;
+      if (ended || run === undefined || m.index !== run.index) return;
+      const spec = specs[run.index]!;
+      switch (m.type) {
+        case 'started': {
+          run.startedAt = performance.now();
+          const budget = resolveBounds({ ...spec.bounds, ...opts.check.bounds }).timeMs;
+          if (Number.isFinite(budget)) run.timer = setTimeout(() => this.onHang(budget), hangLimitMs(budget));
+          return;
+        }
+        case 'progress':
+          run.progress = m.progress;
+          hooks.onProgress?.(run.index, m.progress);
+          return;
+        case 'result':
+          this.finishJob(fromWire(spec, m.result));
+          return;
+        case 'failed':
+          if (m.usage) {
+            usage = new UsageError(m.message);
+            complete(true);
+            return;
+          }
+          this.finishJob(errorResultOf(spec, opts.check, `spec ${spec.name} (${shown(spec)}) could not be checked: ${m.message}`, this.elapsed()));
+      }
+    }
+
+    elapsed(): number {
+      return this.running?.startedAt === undefined ? 0 : performance.now() - this.running.startedAt;
+    }
+
+    finishJob(r: CheckResult): void {
+      const run = this.running!;
+      clearTimeout(run.timer);
+      this.running = undefined;
+      settle(run.index, r);
+      this.take();
+    }
+
+    /** The spec's step never returned: stop this worker, record INCOMPLETE (time), go on with a fresh one. */
+    onHang(budget: number): void {
+      const run = this.running;
+      if (ended || run === undefined) return;
+      const spec = specs[run.index]!;
+      const r = cutShortResult(spec, opts.check, 'time', run.progress, this.elapsed(),
+        `still running ${Math.round(hangLimitMs(budget) - budget)} ms after its time budget of ${budget} ms (a step that never returns?); its worker was stopped`);
+      this.replaceWorker();
+      this.finishJob(r);
+    }
+
+    /** The worker ended without a result: an uncaught error, or process.exit in a step. */
+    onDeath(what: string): void {
+      if (ended || this.closed) return;
+      const run = this.running;
+      this.replaceWorker();
+      if (run === undefined) return;
+      const spec = specs[run.index]!;
+      this.finishJob(errorResultOf(spec, opts.check, `spec ${spec.name} (${shown(spec)}) ${what}`, this.elapsed()));
+    }
+
+    replaceWorker(): void {
+      const old = this.worker;
+      old.removeAllListeners();
+      old.on('error', () => {});
+      void old.terminate();
+      this.worker = this.spawn();
+    }
+
+    /** Stops the worker; the spec it was checking becomes INCOMPLETE (interrupted). */
+    interrupt(): void {
+      const run = this.running;
+      if (run !== undefined) {
+        clearTimeout(run.timer);
+        const spec = specs[run.index]!;
+        results[run.index] = cutShortResult(spec, opts.check, 'interrupted' as Cut, run.progress, this.elapsed(), 'the run was interrupted while this spec was being checked');
+        this.running = undefined;
+      }
+      this.close();
+    }
+
+    close(): void {
+      if (this.closed) return;
+      this.closed = true;
+      clearTimeout(this.running?.timer);
+      this.worker.removeAllListeners();
+      this.worker.on('error', () => {});
+      void this.worker.terminate();
+    }
+  }
+
+  if (specs.length === 0) complete(false);
+  for (let k = 0; k < poolSize; k++) slots.add(new Slot());
+  for (const slot of [...slots]) slot.take();
+
+  return {
+    done,
+    stop() {
+      if (ended) return;
+      for (const slot of slots) slot.interrupt();
+      complete(true);
+    },
+  };
+}
