@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -17,7 +17,7 @@ import { progressLine, wantsProgress } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runSpecs } from './run-specs.ts';
 import { writeTraces } from './traces.ts';
-import { probeWritable, removeTempFiles, writeFileAtomic } from './write-file.ts';
+import { explain, probeWritable, removeTempFiles, writeFileAtomic } from './write-file.ts';
 
 /** Exit codes: the CI gate. */
 export const EXIT_OK = 0;
@@ -152,13 +152,18 @@ function probeOutputs(uses: readonly ReporterUse[], traceDir: string, env: NodeJ
 
 /** `--trace-dir`: a folder that exists or can be created, and in which files can be created. */
 function probeFolder(dir: string): void {
+  const fail = (why: string, e?: unknown) => new UsageError(`--trace-dir ${dir}: cannot write traces there (${why}); choose another folder with --trace-dir`, { cause: e });
+  let isFile = false;
   try {
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is a file`), { code: 'ENOTDIR' });
+    isFile = !statSync(dir).isDirectory();
+  } catch {
+    // Missing (created below), or under a file (the probe says so).
+  }
+  if (isFile) throw fail('it is a file, not a folder');
+  try {
     probeWritable(join(dir, '.smpcheck-probe'));
   } catch (e) {
-    const code = ((e as UsageError).cause as NodeJS.ErrnoException | undefined)?.code ?? (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOTDIR' && existsSync(dir) && !statSync(dir).isDirectory() ? 'it is a file, not a folder' : (e instanceof UsageError ? /\(([^)]*)\)/.exec(e.message)?.[1] : code) ?? String(e);
-    throw new UsageError(`--trace-dir ${dir}: cannot write traces there (${why}); choose another folder with --trace-dir`, { cause: e });
+    throw fail(explain(e instanceof UsageError ? e.cause : e), e);
   }
 }
 
@@ -174,6 +179,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   const uses = parseReporters(flags.reporter, env);
   const filter = nameFilter(flags.filter);
   checkEnvironment(env); // a bad SMPCHECK_* value is one line now, not an error in every spec
+  if (flags.traceDir.trim() === '') throw new UsageError("--trace-dir '': give a folder for the trace files, e.g. --trace-dir .smpcheck/traces");
   const traceDir = resolve(flags.traceDir);
   probeOutputs(uses, traceDir, env);
   const specs = (await loadSpecs(findSpecFiles(paths.length ? paths : ['specs'], paths.length === 0))).filter((s) => filter(s.name));

@@ -151,7 +151,10 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
     }
 
     spawn(): Worker {
-      const w = new Worker(WORKER_ENTRY, { stdout: false, stderr: false });
+      // What a spec prints (console.log while debugging a model) goes to stderr: stdout may be a
+      // JSON, JUnit or SARIF document that one stray line would break.
+      const w = new Worker(WORKER_ENTRY, { stdout: true, stderr: false });
+      w.stdout.on('data', (d: Buffer) => process.stderr.write(d));
       w.on('message', (m: WorkerMessage) => this.onMessage(m));
       w.on('error', (e) => this.onDeath(`crashed: ${e.message}`));
       w.on('exit', () => this.onDeath('called process.exit while being checked; a spec must not exit the process'));

@@ -69,7 +69,9 @@ port.on('message', async (job: CheckJob) => {
   try {
     r = checkSpec(spec, { ...job.options, onProgress });
   } catch (e) {
-    post({ type: 'failed', index: job.index, message: e instanceof Error ? e.message : String(e), usage: e instanceof UsageError });
+    // Not the model's fault (checkSpec reports those as ERROR): a fault of the checker itself.
+    const message = e instanceof Error ? (process.env.SMPCHECK_DEBUG && !(e instanceof UsageError) ? e.stack ?? e.message : e.message) : String(e);
+    post({ type: 'failed', index: job.index, message, usage: e instanceof UsageError });
     return;
   }
   post({ type: 'result', index: job.index, result: toWire(r) });

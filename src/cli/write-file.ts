@@ -15,11 +15,15 @@ const WHY: Record<string, string> = {
   ENXIO: 'nothing reads from it',
 };
 
-/** `path: cannot write this file (CODE: why); choose another path`, from a failed fs call. */
-export function cannotWrite(path: string, e: unknown): UsageError {
+/** `CODE: why` of a failed fs call, e.g. `EACCES: permission denied`. */
+export function explain(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code !== undefined ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : e instanceof Error ? e.message : String(e);
-  return new UsageError(`${path}: cannot write this file (${why}); choose another path`, { cause: e });
+  return code !== undefined ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : e instanceof Error ? e.message : String(e);
+}
+
+/** `path: cannot write this file (CODE: why); choose another path`, from a failed fs call (its `cause`). */
+export function cannotWrite(path: string, e: unknown): UsageError {
+  return new UsageError(`${path}: cannot write this file (${explain(e)}); choose another path`, { cause: e });
 }
 
 /**

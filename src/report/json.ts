@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
 import { counterexampleOf } from './counterexample.ts';
+import { stoppedNotes } from './text.ts';
 import { siteText } from './swimlanes.ts';
 
 export interface JsonOptions {
@@ -54,6 +55,8 @@ function specEntry(r: CheckResult, cwd: string, trace: string | undefined) {
     violations: r.violations.map((x) => x.property),
   };
   if (r.witnessesMissed.length > 0) entry.witnessesMissed = r.witnessesMissed;
+  const stopped = stoppedNotes.get(r);
+  if (stopped !== undefined) entry.stopped = stopped; // the CLI cut this spec short (a signal, a step that never returned)
   if (cx !== undefined) {
     const v = cx.violation;
     const m = cx.minimization;

@@ -29,6 +29,7 @@ describe.each([
     expect(run.err).toBe(`smpcheck: interrupted (${signal}); the reports hold the 2 specs checked or cut short\n`);
     const json = JSON.parse(readFileSync(`${dir}/out/r.json`, 'utf8'));
     expect(json.specs.map((s: any) => [s.name, s.verdict, s.cut])).toEqual([['slow/quick', 'FAIL', []], ['slow/forever', 'INCOMPLETE', ['interrupted']]]);
+    expect(json.specs[1].stopped).toBe('the run was interrupted while this spec was being checked');
     const xml = readFileSync(`${dir}/out/r.xml`, 'utf8');
     expect(xml).toMatch(/<testsuite name="test\/fixtures\/slow\/slow\.spec\.ts"[^>]* tests="2" failures="1" errors="0"/);
     expect(readFileSync(`${dir}/out/r.html`, 'utf8')).toContain('INCOMPLETE (interrupted)');

@@ -30,6 +30,15 @@ describe('output paths are checked before any spec runs', () => {
   });
 });
 
+describe('stdout as a document', () => {
+  it('stays one JSON document when a step prints: what specs print goes to stderr', () => {
+    const r = cli(['check', 'test/fixtures/chatty', '--reporter', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).specs.map((s: any) => s.verdict)).toEqual(['PASS']);
+    expect(r.err).toContain('debug: x = 0');
+  });
+});
+
 describe('devices and pipes as report paths', () => {
   it('/dev/stdout is written in place, never replaced by a file', () => {
     const before = lstatSync('/dev/stdout');
