@@ -6,6 +6,8 @@ import { UsageError } from '../model/errors.ts';
 
 /** Spec files are `*.spec.ts` (or .mts/.js/.mjs) under the given folders, or files named directly. */
 const SPEC_FILE = /\.spec\.(ts|mts|js|mjs)$/;
+/** What can be named directly: any module smpcheck can import (a `.md` would fail with a loader error). */
+const LOADABLE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir).sort()) {
@@ -27,6 +29,8 @@ export function findSpecFiles(paths: readonly string[], defaulted = false): stri
       const before = files.length;
       walk(abs, files);
       if (files.length === before) throw new UsageError(`${p}: no spec files (*.spec.ts) in this folder`);
+    } else if (!LOADABLE.test(abs)) {
+      throw new UsageError(`${p}: not a spec file; spec files are TypeScript or JavaScript modules (*.spec.ts, or .mts, .js, .mjs)`);
     } else {
       files.push(abs);
     }

@@ -344,6 +344,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       outputError: (s) => io.err(`smpcheck: ${s.trim().replace(/^error: /, '').split('\n').map((l) => l.replace(/^\((.*)\)$/, '$1').replace(/\.$/, '').replace(/^Did you/, 'did you')).join('; ')}; run 'smpcheck --help' for usage\n`),
     })
     .exitOverride()
+    .version(VERSION, '--version', "print smpcheck's version")
     .option('--debug', 'print stack traces of internal errors');
 
   program

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { reproduce } from '../check/reproduce.ts';
 import { canonical } from '../explore/state-key.ts';
 import { ModelError, UsageError } from '../model/errors.ts';
@@ -31,6 +31,7 @@ export async function runReplay(file: string, io: ReplayIo): Promise<number> {
   const p = paint(io.color);
   const shown = relative(process.cwd(), resolve(file)) || file;
   if (!existsSync(file)) throw new UsageError(`${shown}: no such trace file; 'smpcheck check' writes one per failing spec in .smpcheck/traces/`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${shown}: is a folder; give one trace file in it, e.g. smpcheck replay ${join(shown, '<spec>-<hash>.json')}`);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -103,6 +103,12 @@ describe('bad input is one line naming it, exit 2', () => {
     expect(cli(['check', '--max-depth', '0', 'test/fixtures/ok']).err).toBe("smpcheck: --max-depth must be a positive integer, got '0'\n");
   });
 
+  it('a file that is no module, a folder given to replay, and --version', () => {
+    expect(cli(['check', 'README.md'])).toMatchObject({ code: 2, out: '', err: 'smpcheck: README.md: not a spec file; spec files are TypeScript or JavaScript modules (*.spec.ts, or .mts, .js, .mjs)\n' });
+    expect(cli(['replay', 'test'])).toMatchObject({ code: 2, out: '', err: 'smpcheck: test: is a folder; give one trace file in it, e.g. smpcheck replay test/<spec>-<hash>.json\n' });
+    expect(cli(['--version'])).toMatchObject({ code: 0, out: `${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n` });
+  });
+
   it('check with no paths where there is no specs/ folder', () => {
     const dir = tempDir();
     const r = cli(['check'], { cwd: dir });
