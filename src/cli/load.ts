@@ -51,18 +51,23 @@ export class ExitCalled extends Error {
 }
 
 /**
- * Runs `f` with `process.exit` replaced by a function that throws ExitCalled: a spec file that
- * exits while it loads would otherwise end `smpcheck check` with code 0, no output and no report.
+ * Runs `f` (the import of a spec file) with `process.exit` replaced by a function that throws
+ * ExitCalled: a spec file that exits while it loads would otherwise end `smpcheck check` with
+ * code 0, no output and no report. What the file prints goes to stderr: stdout may become a
+ * JSON, JUnit or SARIF document that one stray line would break.
  */
 export async function withoutExit<T>(f: () => Promise<T>): Promise<T> {
   const exit = process.exit;
+  const write = process.stdout.write;
   process.exit = ((code?: unknown) => {
     throw new ExitCalled(code);
   }) as typeof process.exit;
+  process.stdout.write = ((...args: Parameters<typeof process.stderr.write>) => process.stderr.write(...args)) as typeof process.stdout.write;
   try {
     return await f();
   } finally {
     process.exit = exit;
+    process.stdout.write = write;
   }
 }
 

@@ -31,11 +31,15 @@ describe('output paths are checked before any spec runs', () => {
 });
 
 describe('stdout as a document', () => {
-  it('stays one JSON document when a step prints: what specs print goes to stderr', () => {
+  it('stays one JSON document when a spec file or a step prints: what specs print goes to stderr', () => {
     const r = cli(['check', 'test/fixtures/chatty', '--reporter', 'json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).specs.map((s: any) => s.verdict)).toEqual(['PASS']);
+    expect(r.err).toContain('loading chatty.spec.ts\n');
     expect(r.err).toContain('debug: x = 0');
+    const list = cli(['list', 'test/fixtures/chatty', '--reporter', 'json']);
+    expect(JSON.parse(list.out).map((s: any) => s.name)).toEqual(['chatty']);
+    expect(list.err).toBe('loading chatty.spec.ts\n');
   });
 });
 
