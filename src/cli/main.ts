@@ -257,18 +257,23 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
       // The rows not printed yet: after a stop, the spec cut short (and any later finished one).
       for (const r of results) if (!rowsOut.has(r)) write(`${tableRow(r, layout, textOpts)}\n`);
     }
+    // Every output is written even when another fails (a full disk, a reporter's bug): the
+    // failures are reported at the end, and the run exits 2.
     const problems: UsageError[] = [];
-    const keep = (f: () => void) => {
+    const keep = (what: string, f: () => void) => {
       try {
         f();
       } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        problems.push(e);
+        if (e instanceof UsageError) problems.push(e);
+        else {
+          if (process.env.SMPCHECK_DEBUG) io.err(`${e instanceof Error ? e.stack : String(e)}\n`);
+          problems.push(new UsageError(`internal error while writing ${what}: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`, { cause: e }));
+        }
       }
     };
     const elapsedMs = performance.now() - t0;
     let traces = new Map<CheckResult, string>();
-    keep(() => (traces = writeTraces(results, traceDir, (e) => problems.push(e))));
+    keep('the trace files', () => (traces = writeTraces(results, traceDir, (e) => problems.push(e))));
     const ctx: Omit<ReportContext, 'color'> = {
       results,
       elapsedMs,
@@ -283,20 +288,22 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     let stdout = '';
     for (const u of uses) {
       const rctx = { ...ctx, color: colorFor(u) };
-      if (u === streamed) {
-        stdout += `${renderTextTail(results, elapsedMs, rctx)}\n`;
-        continue;
-      }
-      const text = reporters[u.name].render(rctx);
-      if (u.file !== undefined) keep(() => writeFileAtomic(u.file!, text));
-      else stdout += text;
+      keep(`the ${u.name} report${u.file !== undefined ? ` ${u.file}` : ''}`, () => {
+        if (u === streamed) stdout += `${renderTextTail(results, elapsedMs, rctx)}\n`;
+        else if (u.file !== undefined) writeFileAtomic(u.file, reporters[u.name].render(rctx));
+        else stdout += reporters[u.name].render(rctx);
+      });
     }
     if (uses.some((u) => u.name === 'github') && env.GITHUB_STEP_SUMMARY) {
-      try {
-        appendFileSync(env.GITHUB_STEP_SUMMARY, githubSummary({ ...ctx, color: false }));
-      } catch (e) {
-        problems.push(summaryError(env.GITHUB_STEP_SUMMARY, e));
-      }
+      const path = env.GITHUB_STEP_SUMMARY;
+      keep('the GitHub job summary', () => {
+        const summary = githubSummary({ ...ctx, color: false });
+        try {
+          appendFileSync(path, summary);
+        } catch (e) {
+          throw summaryError(path, e);
+        }
+      });
     }
     write(stdout);
     for (const e of problems) io.err(`smpcheck: ${e.message}\n`);
