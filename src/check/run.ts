@@ -147,12 +147,14 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   const found = result.violations.find((v) => v.property === expected) ?? result.violations[0];
   // Every shown counterexample is minimised, so the same spec always shows the same trace;
   // only a time budget that runs out first shows it as found (minimisation is inside the budget).
+  const onProgress = opts.onProgress;
+  const minStart = clock(); // minimisation's progress counts from the start of the spec
   const min = found !== undefined && opts.minimize !== false
     ? minimizeViolation(program, found, {
       ...(typeof opts.minimize === 'object' ? opts.minimize : {}),
       deadline: t0 + base.bounds.timeMs,
       clock,
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(onProgress ? { onProgress: (p: Progress) => onProgress({ ...p, elapsedMs: p.elapsedMs + (minStart - t0) }) } : {}),
     })
     : undefined;
   const durationMs = clock() - t0;

@@ -455,8 +455,9 @@ class DporSearch {
   /** Lines 3-7: every race of E, reversed into the wakeup tree of pre(E, e) unless already covered. */
   private detectRaces(): void {
     for (let j = 0; j < this.evs.length; j++) {
-      this.checkBounds(j); // a long execution with many threads has many races to reverse
-      for (const i of this.evs[j]!.races) this.reverse(i, j, null);
+      const races = this.evs[j]!.races;
+      if (races.length > 0) this.checkBounds(j); // a long execution with many threads has many races to reverse
+      for (const i of races) this.reverse(i, j, null);
     }
     for (const node of this.nodes) {
       for (const a of node.attempts ?? []) for (const i of a.races) this.reverse(i, node.depth, a);

@@ -2,7 +2,7 @@ import { exploreDpor } from './dpor.ts';
 import { exploreNaive } from './naive.ts';
 import { exploreStateful } from './stateful.ts';
 import { defaultClock } from './pace.ts';
-import type { Engine } from './types.ts';
+import type { Engine, Progress } from './types.ts';
 
 /**
  * `--engine auto`'s rule (README, "Choosing an engine"): the stateful engine runs first; when
@@ -37,8 +37,15 @@ export const exploreAuto: Engine = (program, opts) => {
   }
   // One time budget for the whole spec: DPOR gets what the probe left (at least 1 ms, so that a
   // spent budget still cuts at DPOR's first node and says INCOMPLETE).
-  const timeMs = Math.max(1, opts.bounds.timeMs - (clock() - t0));
-  const dpor = exploreDpor(program, { ...opts, bounds: { ...opts.bounds, timeMs } });
+  const spent = clock() - t0;
+  const timeMs = Math.max(1, opts.bounds.timeMs - spent);
+  const onProgress = opts.onProgress;
+  const dpor = exploreDpor(program, {
+    ...opts,
+    bounds: { ...opts.bounds, timeMs },
+    // Progress counts time from the start of the spec, not of DPOR.
+    ...(onProgress ? { onProgress: (p: Progress) => onProgress({ ...p, elapsedMs: p.elapsedMs + spent }) } : {}),
+  });
   return { ...dpor, engineWhy: `auto: dpor; tree-like (${pct}, under ${CONVERGING * 100}%)` };
 };
 
