@@ -48,7 +48,8 @@ function watchPipes(): void {
   watching = true;
   for (const [k, stream] of [['out', process.stdout], ['err', process.stderr]] as const) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
+      // Writes already under way when the pipe broke fail as 'destroyed': the same reader gone.
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
       gone[k] = true;
     });
   }

@@ -68,4 +68,12 @@ describe('process.exit in a spec file', () => {
     expect(r.out).toContain('thread T, step quits.bye threw: process.exit(0) was called; a spec must not exit the process');
     expect(readFileSync(`${dir}/r.xml`, 'utf8')).toMatch(/tests="2" failures="0" errors="1"/);
   });
+
+  it('that ends the worker anyway: ERROR naming the spec and its file, and the next spec still runs', () => {
+    const r = cli(['check', 'test/fixtures/exit-hard']);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/✗ exit-hard\/quits\s+pass\s+ERROR/);
+    expect(r.out).toMatch(/✓ exit-hard\/after\s+pass\s+PASS/);
+    expect(r.out).toContain('spec exit-hard/quits (test/fixtures/exit-hard/exit.spec.ts) called process.exit while being checked; a spec must not exit the process');
+  });
 });
