@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { positiveInteger } from '../check/bound-values.ts';
 import { checkEnvironment, type CheckResult } from '../check/run.ts';
@@ -183,7 +183,11 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   if (flags.traceDir.trim() === '') throw new UsageError("--trace-dir '': give a folder for the trace files, e.g. --trace-dir .smpcheck/traces");
   const traceDir = resolve(flags.traceDir);
   probeOutputs(uses, traceDir, env);
-  const specs = (await loadSpecs(findSpecFiles(paths.length ? paths : ['specs'], paths.length === 0))).filter((s) => filter(s.name));
+  const specFiles = findSpecFiles(paths.length ? paths : ['specs'], paths.length === 0);
+  for (const u of uses) {
+    if (u.file !== undefined && specFiles.includes(u.file)) throw new UsageError(`--reporter ${u.name}=${relative(process.cwd(), u.file)}: that is a spec file being checked, and the report would overwrite it; choose another path`);
+  }
+  const specs = (await loadSpecs(specFiles)).filter((s) => filter(s.name));
   if (specs.length === 0) throw new UsageError(`no spec matches '${flags.filter}'; run 'smpcheck list' to see spec names`);
   const bounds: Bounds = {
     ...(flags.maxDepth ? { maxDepth: flags.maxDepth } : {}),

@@ -17,6 +17,13 @@ describe('output paths are checked before any spec runs', () => {
     expect(readdirSync(join(dir, 'folder'))).toEqual([]);
   });
 
+  it('a report path that is a spec file being checked: refused, the spec file untouched', () => {
+    const before = readFileSync(join(ROOT, 'test/fixtures/ok/counter.spec.ts'), 'utf8');
+    const r = cli(['check', 'test/fixtures/ok', '--reporter', 'text=test/fixtures/ok/counter.spec.ts']);
+    expect([r.code, r.out, r.err]).toEqual([2, '', 'smpcheck: --reporter text=test/fixtures/ok/counter.spec.ts: that is a spec file being checked, and the report would overwrite it; choose another path\n']);
+    expect(readFileSync(join(ROOT, 'test/fixtures/ok/counter.spec.ts'), 'utf8')).toBe(before);
+  });
+
   it('a --trace-dir that is a file: exit 2, one line', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'file'), 'x');
