@@ -197,7 +197,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     ...(flags.maxMemory ? { maxMemoryMB: flags.maxMemory } : {}),
   };
   const progress = wantsProgress({ errIsTTY: io.errIsTTY ?? false, quiet: flags.quiet ?? false, env })
-    ? progressLine(io.err, io.columns ?? 80)
+    ? progressLine(io.err, io.columns || process.stderr.columns || 80) // a pty without a size says 0
     : undefined;
   const colorFor = (u: ReporterUse) => u.file === undefined && u.name === 'text' && flags.color && io.isTTY && !env.NO_COLOR;
   // Rows of the text table go to stdout as specs finish; everything else waits for the end.
@@ -218,8 +218,8 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   const ticker = progress
     ? setInterval(() => {
       if (current === undefined) return;
-      const p = current.p;
-      progress.update(current.name, { executions: p?.executions ?? 0, events: p?.events ?? 0, depth: p?.depth ?? 0, ...(p?.states !== undefined ? { states: p.states } : {}), ...(p?.phase ? { phase: p.phase } : {}), elapsedMs: performance.now() - current.since }, p === undefined);
+      const figures = current.p ?? { executions: 0, events: 0, depth: 0 };
+      progress.update(current.name, { ...figures, elapsedMs: performance.now() - current.since }, current.p === undefined);
     }, 100)
     : undefined;
   let printed = 0;
