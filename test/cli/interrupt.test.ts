@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { cli, cliAsync, tempDir } from '../support/cli.ts';
 
 /** Every file under `dir`, recursively (temporary files start with a dot). */
@@ -17,6 +17,7 @@ describe.each([
   it(`exits ${code}, keeping every finished result on stdout, in every report and trace`, async () => {
     const dir = tempDir();
     const run = cliAsync(['check', 'test/fixtures/slow', '--engine', 'dpor', '--trace-dir', join(dir, 'traces'), '--reporter', 'text', '--reporter', `junit=${dir}/out/r.xml`, '--reporter', `json=${dir}/out/r.json`, '--reporter', `html=${dir}/out/r.html`]);
+    onTestFinished(() => void run.child.kill('SIGKILL')); // never leave the endless search running
     await run.waitFor(/✓ slow\/quick .*\n/);
     expect(run.out).not.toContain('slow/forever'); // the row is streamed before the run ends
     run.child.kill(signal);
