@@ -16,7 +16,7 @@ describe.each([
 ] as const)('%s while a spec is being checked', (signal, code) => {
   it(`exits ${code}, keeping every finished result on stdout, in every report and trace`, async () => {
     const dir = tempDir();
-    const run = cliAsync(['check', 'test/fixtures/slow', '--engine', 'dpor', '--trace-dir', join(dir, 'traces'), '--reporter', 'text', '--reporter', `junit=${dir}/out/r.xml`, '--reporter', `json=${dir}/out/r.json`, '--reporter', `html=${dir}/out/r.html`]);
+    const run = cliAsync(['check', 'test/fixtures/slow', '--engine', 'dpor', '--trace-dir', join(dir, 'traces'), '--reporter', 'text', '--reporter', `junit=${dir}/out/r.xml`, '--reporter', `json=${dir}/out/r.json`, '--reporter', `html=${dir}/out/r.html`, '--reporter', `sarif=${dir}/out/r.sarif`]);
     onTestFinished(() => void run.child.kill('SIGKILL')); // never leave the endless search running
     await run.waitFor(/✓ slow\/quick .*\n/);
     expect(run.out).not.toContain('slow/forever'); // the row is streamed before the run ends
@@ -34,7 +34,10 @@ describe.each([
     const xml = readFileSync(`${dir}/out/r.xml`, 'utf8');
     expect(xml).toMatch(/<testsuite name="test\/fixtures\/slow\/slow\.spec\.ts"[^>]* tests="2" failures="1" errors="0"/);
     expect(readFileSync(`${dir}/out/r.html`, 'utf8')).toContain('INCOMPLETE (interrupted)');
-    expect(filesUnder(dir).sort()).toEqual(['out/r.html', 'out/r.json', 'out/r.xml', expect.stringMatching(/^traces\/slow_quick-[0-9a-f]{6}\.json$/)]);
+    const sarif = JSON.parse(readFileSync(`${dir}/out/r.sarif`, 'utf8'));
+    expect(sarif.runs[0].invocations).toEqual([{ executionSuccessful: false }]);
+    expect(sarif.runs[0].results.map((r: any) => [r.ruleId, r.properties.spec])).toEqual([['smpcheck/incomplete', 'slow/forever']]);
+    expect(filesUnder(dir).sort()).toEqual(['out/r.html', 'out/r.json', 'out/r.sarif', 'out/r.xml', expect.stringMatching(/^traces\/slow_quick-[0-9a-f]{6}\.json$/)]);
   }, 120_000);
 });
 
