@@ -255,6 +255,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   process.on('SIGTERM', onSignal);
   try {
     const outcome = await run.done;
+    if (outcome.failure !== undefined) throw outcome.failure;
     if (ticker) clearInterval(ticker);
     progress?.clear();
     const results = outcome.results;
@@ -324,6 +325,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     if (problems.length > 0 || results.some((r) => r.verdict === 'ERROR')) return EXIT_CANNOT_CHECK;
     return results.every((r) => r.ok) ? EXIT_OK : EXIT_UNEXPECTED;
   } finally {
+    run.stop(); // no worker outlives the run, whatever ended it
     if (ticker) clearInterval(ticker);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -36,6 +36,8 @@ export interface RunOutcome {
   readonly stopped: boolean;
   /** Bad configuration that a worker found (e.g. an SMPCHECK_* value): the run ended early. */
   readonly usage?: UsageError;
+  /** A hook threw (a bug of the CLI): the run ended early, workers stopped. */
+  readonly failure?: unknown;
 }
 
 export interface SpecRun {
@@ -121,6 +123,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
   let next = 0;
   let ended = false;
   let usage: UsageError | undefined;
+  let failure: unknown;
   const slots = new Set<Slot>();
   let finish!: (o: RunOutcome) => void;
   const done = new Promise<RunOutcome>((res) => (finish = res));
@@ -132,12 +135,23 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
     ended = true;
     for (const slot of slots) slot.close();
     slots.clear();
-    finish({ results: results.filter((r): r is CheckResult => r !== undefined), stopped, ...(usage ? { usage } : {}) });
+    finish({ results: results.filter((r): r is CheckResult => r !== undefined), stopped, ...(usage ? { usage } : {}), ...(failure !== undefined ? { failure } : {}) });
+  }
+
+  /** Calls a hook from a worker's event: a throw there would crash the process with a stack. */
+  function safely(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      failure = e;
+      for (const slot of slots) slot.interrupt();
+      complete(true);
+    }
   }
 
   function settle(index: number, r: CheckResult): void {
     results[index] = r;
-    hooks.onResult?.(index, r);
+    safely(() => hooks.onResult?.(index, r));
   }
 
   /** One worker and the spec it is checking; replaced by a fresh one when its worker dies. */
@@ -174,7 +188,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
       this.running = { index, startedAt: undefined, progress: undefined, timer: undefined };
       const job: CheckJob = { type: 'check', index, file: spec.site.file, name: spec.name, options: opts.check };
       this.worker.postMessage(job);
-      hooks.onStart?.(index);
+      safely(() => hooks.onStart?.(index));
     }
 
     onMessage(m: WorkerMessage): void {
@@ -190,7 +204,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
         }
         case 'progress':
           run.progress = m.progress;
-          hooks.onProgress?.(run.index, m.progress);
+          safely(() => hooks.onProgress?.(run.index, m.progress));
           return;
         case 'result':
           this.finishJob(fromWire(spec, m.result));
