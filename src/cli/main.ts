@@ -313,6 +313,14 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     }
     write(stdout);
     for (const e of problems) io.err(`smpcheck: ${e.message}\n`);
+    // A signal that came while the outputs were written (synchronously) waits in the event
+    // loop: let it in before the handlers go, so that Ctrl-C still ends with 130. Two turns:
+    // the first check phase can come before the poll phase that reads the signal.
+    for (let turn = 0; turn < 2; turn++) await new Promise((res) => setImmediate(res));
+    if (signal !== undefined && !outcome.stopped) {
+      io.err(`smpcheck: interrupted (${signal}) while the reports were written; they are complete\n`);
+      return signal === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
+    }
     if (signal !== undefined || outcome.stopped) {
       const left = specs.length - results.length;
       if (outcome.usage) io.err(`smpcheck: ${outcome.usage.message}\n`);

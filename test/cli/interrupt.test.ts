@@ -81,3 +81,21 @@ describe('process.exit in a spec file', () => {
     expect(r.out).toContain('spec exit-hard/quits (test/fixtures/exit-hard/exit.spec.ts) called process.exit while being checked; a spec must not exit the process');
   });
 });
+
+describe('a signal while the reports are written', () => {
+  it('waits for the writes to finish: complete files, no temporary file left, exit 130', async () => {
+    const dir = tempDir();
+    // The row is printed when the spec's result arrives; the traces and the report (megabytes of
+    // HTML: the whole state after each step) are rendered and written after it.
+    const run = cliAsync(['check', 'test/fixtures/big-report', '--trace-dir', join(dir, 'traces'), '--reporter', 'text', '--reporter', `html=${dir}/r.html`, '--reporter', `json=${dir}/r.json`]);
+    onTestFinished(() => void run.child.kill('SIGKILL'));
+    await run.waitFor(/✓ big\/lost-update .*\n/);
+    run.child.kill('SIGINT');
+    expect((await run.exited).code).toBe(130);
+    expect(readFileSync(`${dir}/r.html`, 'utf8').endsWith('</html>\n')).toBe(true);
+    expect(JSON.parse(readFileSync(`${dir}/r.json`, 'utf8')).specs.map((s: any) => s.verdict)).toEqual(['FAIL']);
+    expect(filesUnder(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(run.out).toContain('1 spec, all as expected');
+    expect(run.err).toBe('smpcheck: interrupted (SIGINT) while the reports were written; they are complete\n');
+  }, 120_000);
+});
