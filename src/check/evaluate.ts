@@ -8,7 +8,9 @@ export type PredicateKind = 'invariant' | 'final' | 'witness';
 /**
  * Evaluates named predicates over shared state through a read-only draft, so that what they
  * read is recorded like any footprint (DESIGN §4: the locations invariants and witnesses read
- * make steps that write them mutually dependent).
+ * make steps that write them mutually dependent). Every engine evaluates its predicates here,
+ * so a broken predicate (it throws, writes to `s`, returns a non-boolean or a Promise) is a
+ * ModelError naming it, whichever engine and whichever state (the initial one included).
  */
 export function evaluatePredicates(
   program: Program,
@@ -19,25 +21,35 @@ export function evaluatePredicates(
 ): string[] {
   const failing: string[] = [];
   for (const p of preds) {
-    const draft = new DraftSession(shared as object, program.locs, { readOnly: `${kind} '${p.name}'` });
+    const who = `${kind} '${p.name}'`;
+    const draft = new DraftSession(shared as object, program.locs, { readOnly: who });
     let ok: unknown;
     try {
       ok = p.fn(draft.proxy, program.params);
     } catch (e) {
       draft.abandon();
       if (e instanceof ModelError) throw e;
-      throw new ModelError(`${kind} '${p.name}' threw: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ModelError(`${who} threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     }
     const rec = draft.finish().rec;
     if (reads !== undefined) {
       for (const l of rec.reads) reads.push(l);
       for (const l of rec.navs) reads.push(l);
     }
-    if (typeof ok !== 'boolean') {
-      throw new ModelError(`${kind} '${p.name}' must return a boolean, but returned ${ok === undefined ? 'undefined' : typeof ok}`);
+    if (ok instanceof Promise) {
+      ok.then(undefined, () => {}); // its rejection, if any, must not surface later as a crash
+      throw new ModelError(`${who} returned a Promise: predicates must be synchronous functions (remove async/await)`);
     }
+    if (typeof ok !== 'boolean') throw new ModelError(`${who} returned ${returned(ok)}, not a boolean`);
     // An invariant or final fails when false; a witness "fails" (is reached) when true.
     if (kind === 'witness' ? ok : !ok) failing.push(p.name);
   }
   return failing;
+}
+
+function returned(v: unknown): string {
+  if (v === undefined) return 'undefined (a missing return?)';
+  if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'function') return 'a function';
+  return Array.isArray(v) ? 'an array' : 'an object';
 }

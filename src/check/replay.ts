@@ -3,8 +3,8 @@ import type { Loc } from '../model/location.ts';
 import { isPrefix } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { SourceSite } from '../model/source.ts';
-import { executeStep, type AssertionFailure, type Blocked } from '../model/step.ts';
-import { canonical, stateKey } from '../explore/state-key.ts';
+import { executeStep, nondeterminism, NondeterminismError, type AssertionFailure, type Blocked, type Outcome } from '../model/step.ts';
+import { canonical } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
 import { preemptsAt } from './preemption.ts';
 
@@ -124,7 +124,16 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
     const name = program.threadName(tid);
     const want = opts.expected?.[i];
     const wanted = want === undefined ? '' : `expected ${name} to run ${want}, but `;
-    const o = executeStep(program, state, tid);
+    let o: Outcome;
+    let again: Outcome;
+    try {
+      o = executeStep(program, state, tid);
+      again = executeStep(program, state, tid);
+    } catch (e) {
+      // The step's own determinism sample (step.ts) may be the first to notice.
+      if (e instanceof NondeterminismError) return stop(i, 'nondeterministic', e.message);
+      throw e;
+    }
     if (o.kind === 'done') return stop(i, 'finished', `${wanted}thread ${name} has already finished`);
     if (o.kind === 'blocked') {
       const why = o.why ? ` (${o.why})` : '';
@@ -134,10 +143,9 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
     if (want !== undefined && want !== actual) {
       return stop(i, 'label', `${wanted}its next step is ${actual}`);
     }
-    const again = executeStep(program, state, tid);
-    if (again.kind !== 'step' || stateKey(again.state) !== stateKey(o.state)) {
-      return stop(i, 'nondeterministic', `step ${actual} of thread ${name} is nondeterministic: run twice from the same state, it ${again.kind !== 'step' ? `was ${again.kind === 'blocked' ? 'blocked' : 'finished'} the second time` : `gave different states (${firstDifference(o.state, again.state)})`}`);
-    }
+    // Every step of a replay is run twice and the two outcomes compared (DESIGN §5).
+    const nd = nondeterminism(program, state, tid, o, again);
+    if (nd !== null) return stop(i, 'nondeterministic', nd.message);
     const written = outermost(o.rec.writes);
     const changes = written.map((l) => ({
       path: l.path,

@@ -1,4 +1,5 @@
 import type { Program } from '../model/program.ts';
+import { executeStep, nondeterminism, StepError, type Outcome } from '../model/step.ts';
 import type { Violation } from '../explore/types.ts';
 import { replay, type Story } from './replay.ts';
 import { violates, type Target } from './violates.ts';
@@ -40,4 +41,37 @@ export function reproduce(program: Program, trace: RecordedTrace): Reproduction 
   const failed = trace.target.kind === 'assertion' ? failures?.find((f) => f.property === trace.target.property) : undefined;
   const shown = failed ? { ...violation, detail: failed.detail } : violation;
   return { kind: ok ? 'reproduced' : 'not-violated', story, violation: shown };
+}
+
+/**
+ * Runs every step of `schedule` twice from the same state and compares the outcomes (DESIGN
+ * §2); the explorers only sample. Returns the first step that is not deterministic (or that
+ * throws now), as the StepError that makes the spec an ERROR, else null. It stops where the
+ * schedule no longer applies (a thread finished or blocked).
+ */
+export function recheckDeterminism(program: Program, schedule: readonly number[]): StepError | null {
+  const all = program.recheckAll;
+  program.recheckAll = true; // and every step of a fused chain inside executeStep, too
+  try {
+    let state = program.initial;
+    for (const tid of schedule) {
+      if (!Number.isInteger(tid) || tid < 0 || tid >= program.threads.length) return null;
+      let a: Outcome;
+      let b: Outcome;
+      try {
+        a = executeStep(program, state, tid);
+        b = executeStep(program, state, tid);
+      } catch (e) {
+        if (e instanceof StepError) return e;
+        throw e;
+      }
+      const d = nondeterminism(program, state, tid, a, b);
+      if (d !== null) return d;
+      if (a.kind !== 'step') return null;
+      state = a.state;
+    }
+    return null;
+  } finally {
+    program.recheckAll = all;
+  }
 }

@@ -89,6 +89,8 @@ export function procedure<S = any, P = any>(name: string, steps: Record<string, 
     if (typeof steps[l] !== 'function') {
       throw new ModelError(`procedure '${name}': step '${l}' must be a function (s, t, p) => void`);
     }
+    const kind = notSynchronous(steps[l]);
+    if (kind !== null) throw new ModelError(`step ${name}.${l} is ${kind}: steps must be synchronous functions (remove async/await)`);
   }
   return Object.freeze({ kind: 'procedure', name, labels: Object.freeze(labels), steps: Object.freeze({ ...steps }), site: callerSite() });
 }
@@ -166,7 +168,23 @@ export function defineModel<P extends object, S extends object>(def: ModelDef<P,
   if (typeof def.name !== 'string' || def.name === '') throw new ModelError('a model needs a name');
   if (typeof def.shared !== 'function') throw new ModelError(`model '${def.name}': shared must be a function (params) => state`);
   if (typeof def.threads !== 'function') throw new ModelError(`model '${def.name}': threads must be a function (params) => thread(...)[]`);
+  for (const kind of ['invariants', 'finals', 'witnesses'] as const) {
+    for (const [name, fn] of Object.entries(def[kind] ?? {})) {
+      const what = `${kind.slice(0, -1)} '${name}' of model '${def.name}'`;
+      if (typeof fn !== 'function') throw new ModelError(`${what} must be a function (s, p) => boolean`);
+      const k = notSynchronous(fn);
+      if (k !== null) throw new ModelError(`${what} is ${k}: predicates must be synchronous functions (remove async/await)`);
+    }
+  }
   return Object.freeze({ ...def, kind: 'model', site: callerSite() });
+}
+
+/** 'an async function' or 'a generator function' when `fn` cannot run to completion when called. */
+function notSynchronous(fn: unknown): string | null {
+  const c = (fn as { constructor?: { name?: string } }).constructor?.name;
+  if (c === 'AsyncFunction' || c === 'AsyncGeneratorFunction') return 'an async function';
+  if (c === 'GeneratorFunction') return 'a generator function';
+  return null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ModelError } from './errors.ts';
 import type { Footprint } from './footprint.ts';
-import type { Loc, LocTable } from './location.ts';
+import { sourcePath, type Loc, type LocTable } from './location.ts';
 
 /**
  * The recording copy-on-write draft behind every step, guard and property evaluation.
@@ -81,8 +81,7 @@ function recordNav(s: Session, loc: Loc): void {
 
 function assertWritable(s: Session, node: DraftNode, key: string): void {
   if (s.readOnly !== null) {
-    const path = node.loc.parent === null ? key : `${node.loc.path}.${key}`;
-    throw new ModelError(`${s.readOnly} must not change shared state, but it wrote '${path}'`);
+    throw new ModelError(`${s.readOnly} wrote ${sourcePath(s.table.child(node.loc, key))}: predicates must only read`);
   }
 }
 
@@ -183,8 +182,9 @@ const handler: ProxyHandler<any> = {
     assertWritable(s, node, key);
     const cur = ensureCopy(node);
     if (key === 'length' && Array.isArray(cur)) {
-      const newLen = toPlain(s, value);
+      const newLen = plainAt(s, value, node, key);
       if (typeof newLen !== 'number') throw new ModelError(`'${node.loc.path}.length' must be a number`);
+      if (newLen > cur.length) throw new ModelError(`${sourcePath(node.loc)}.length = ${newLen} would leave holes in the array: arrays in state must not have holes; push values instead`);
       recordWrite(s, s.table.child(node.loc, 'length'), { length: cur.length }, 'length');
       for (let i = newLen; i < cur.length; i++) {
         recordWrite(s, s.table.child(node.loc, String(i)), cur, String(i));
@@ -193,8 +193,9 @@ const handler: ProxyHandler<any> = {
       cur.length = newLen;
       return true;
     }
-    const plain = toPlain(s, value);
+    const plain = plainAt(s, value, node, key);
     if (Array.isArray(cur) && isIndex(key) && Number(key) >= cur.length) {
+      if (Number(key) > cur.length) throw new ModelError(`storing ${sourcePath(node.loc)}[${key}] past the end (length ${cur.length}) would leave holes in the array: arrays in state must not have holes`);
       // Storing past the end grows the array: record the length before it changes.
       recordWrite(s, s.table.child(node.loc, 'length'), { length: cur.length }, 'length');
     }
@@ -277,52 +278,158 @@ function nodeOf(value: unknown): DraftNode | undefined {
   return value !== null && typeof value === 'object' ? (value as any)[NODE] : undefined;
 }
 
+/*
+ * Where the value being made plain sits, for messages; module state rather than arguments so
+ * that the hot path (a store of a number) allocates nothing. `plainKeys` is the path below the
+ * root, `plainAncestors[j]` the container at `plainKeys.slice(0, j)` (cycle detection).
+ */
+let plainRootText = 'value';
+let plainRootNode: DraftNode | null = null;
+let plainRootKey = '';
+const plainKeys: string[] = [];
+const plainAncestors: object[] = [];
+
+function plainPath(depth: number): string {
+  let p = plainRootNode !== null ? sourcePath(plainRootNode.session.table.child(plainRootNode.loc, plainRootKey)) : plainRootText;
+  for (let i = 0; i < depth; i++) {
+    const k = plainKeys[i]!;
+    p += /^(0|[1-9]\d*)$/.test(k) ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+  }
+  return p;
+}
+
+const PLAIN = 'state is plain data (objects, arrays, finite numbers, strings, booleans, null)';
+
+function notPlain(what: string, fix: string): never {
+  throw new ModelError(`${plainPath(plainKeys.length)} is ${what}: ${fix}`);
+}
+
+/** A scalar as state keeps it: -0 becomes 0 (JSON, and so trace files, cannot tell them apart). */
+function plainScalar(value: unknown): unknown {
+  switch (typeof value) {
+    case 'number':
+      if (value === 0) return 0;
+      // NaN and ±Infinity: JSON writes them as null and state keys cannot tell them from null.
+      if (value - value !== 0) notPlain(Number.isNaN(value) ? 'NaN' : String(value), 'numbers in state must be finite (trace files and state keys cannot keep NaN or Infinity)');
+      return value;
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'undefined':
+      notPlain('undefined', `${PLAIN}: store null, or delete the key`);
+    case 'function':
+      notPlain('a function', PLAIN);
+    case 'symbol':
+      notPlain('a symbol', PLAIN);
+    case 'bigint':
+      notPlain('a bigint', `${PLAIN}: use a number`);
+  }
+  return value; // null
+}
+
+/** True when `a` is `b` or one of its ancestors in the draft. */
+function atOrAbove(a: DraftNode, b: DraftNode | null): boolean {
+  for (let x = b; x !== null; x = x.parent) if (x === a) return true;
+  return false;
+}
+
+/**
+ * The current value under a draft node, safe to place elsewhere: what this step copied is copied
+ * again (else a later store through the old path would also change the new one, an alias in a
+ * state that is a tree); untouched parts are the previous state's immutable objects, shared.
+ */
+function snapshot(node: DraftNode): any {
+  if (node.copy === null) return node.base;
+  const c = shallowCopy(node.session, node.copy);
+  if (node.children !== null) for (const [k, child] of node.children) if (child.copy !== null) c[k] = snapshot(child);
+  return c;
+}
+
 /**
  * Plain data for `value`: a draft proxy becomes its current value (and counts as a read of its
  * whole subtree, since the value copies it); plain containers holding proxies are rebuilt.
- * Rejects what is not plain data (functions, Maps, class instances) with a clear error.
+ * Rejects what is not plain data (undefined, NaN, Infinity, array holes, cycles, functions, Maps,
+ * class instances) with the path where it is, so that nothing is kept that a trace file or a
+ * state key would tell differently.
  */
-function toPlain(s: Session | null, value: unknown, path = 'value'): any {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'function') throw new ModelError(`shared state and locals are plain data, but ${path} is a function`);
-    if (typeof value === 'symbol') throw new ModelError(`shared state and locals are plain data, but ${path} is a symbol`);
-    if (typeof value === 'bigint') throw new ModelError(`shared state and locals are plain data, but ${path} is a bigint; use a number`);
-    return value;
-  }
+function toPlain(s: Session | null, value: unknown): any {
+  if (value === null || typeof value !== 'object') return plainScalar(value);
   const node = nodeOf(value);
   if (node !== undefined) {
     check(node);
     if (node.session !== s) {
       throw new ModelError('a reference to shared state was used after its step ended; keep values in locals');
     }
+    if (plainRootNode !== null && atOrAbove(node, plainRootNode)) {
+      throw new ModelError(`${plainPath(plainKeys.length)} refers back to ${sourcePath(node.loc)}: state is a tree, so a value cannot contain itself`);
+    }
     recordRead(node.session, node.loc);
-    return node.current;
+    return snapshot(node);
   }
+  const seen = plainAncestors.indexOf(value);
+  if (seen >= 0) throw new ModelError(`${plainPath(plainKeys.length)} refers back to ${plainPath(seen)}: state is a tree, so a value cannot contain itself`);
   const proto = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
+    plainAncestors.push(value);
     let out: any[] | null = null;
     for (let i = 0; i < value.length; i++) {
-      const p = toPlain(s, value[i], `${path}[${i}]`);
-      if (p !== value[i]) (out ??= value.slice())[i] = p;
+      const v = value[i];
+      plainKeys.push(String(i));
+      if (v === undefined && !(i in value)) notPlain('a hole (an array slot never assigned)', 'arrays in state must not have holes');
+      const p = toPlain(s, v);
+      plainKeys.pop();
+      if (p !== v || (v === 0 && 1 / v < 0)) (out ??= value.slice())[i] = p;
     }
+    plainAncestors.pop();
     return out ?? value;
   }
   if (proto !== Object.prototype && proto !== null) {
     const kind = (value as object).constructor?.name ?? 'object';
-    throw new ModelError(`shared state and locals are plain data, but ${path} is a ${kind}; use objects and arrays`);
+    notPlain(`a ${kind}`, `${PLAIN}: use objects and arrays`);
   }
+  plainAncestors.push(value);
   let out: Record<string, unknown> | null = null;
   for (const k of Object.keys(value)) {
     const v = (value as any)[k];
-    const p = toPlain(s, v, `${path}.${k}`);
-    if (p !== v) (out ??= { ...(value as object) })[k] = p;
+    plainKeys.push(k);
+    const p = toPlain(s, v);
+    plainKeys.pop();
+    if (p !== v || (v === 0 && 1 / v < 0)) (out ??= { ...(value as object) })[k] = p;
   }
+  plainAncestors.pop();
   return out ?? value;
 }
 
-/** Plain data for a value leaving a step (locals, return values, call arguments). */
+/** Plain data for a value stored at `node[key]`: messages name that path. */
+function plainAt(s: Session, value: unknown, node: DraftNode, key: string): any {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && value - value === 0) return value === 0 ? 0 : value; // the common store
+    plainKeys.length = 0;
+    plainRootNode = node;
+    plainRootKey = key;
+    return plainScalar(value);
+  }
+  plainKeys.length = 0;
+  plainAncestors.length = 0;
+  plainRootNode = node;
+  plainRootKey = key;
+  try {
+    return toPlain(s, value);
+  } finally {
+    plainRootNode = null;
+  }
+}
+
+/**
+ * Plain data for a value leaving a step or entering a program (locals, return values, call
+ * arguments, parameters, the initial state); `path` names it in messages (`shared`, `params`).
+ */
 export function plainValue(value: unknown, draft: DraftSession | null, path: string): any {
-  return toPlain(draft?.session ?? null, value, path);
+  plainKeys.length = 0;
+  plainAncestors.length = 0;
+  plainRootNode = null;
+  plainRootText = path;
+  return toPlain(draft?.session ?? null, value);
 }
 
 export function freezeDeep(value: unknown): void {

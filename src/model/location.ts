@@ -106,3 +106,12 @@ export function underAnother(w: Loc, ws: readonly Loc[]): boolean {
   for (const o of ws) if (o !== w && o.depth < w.depth && isPrefix(o, w)) return true;
   return false;
 }
+
+/** `loc` as a model author writes it, for messages: `shared.frames[3].owner`. */
+export function sourcePath(loc: Loc, root = 'shared'): string {
+  let s = '';
+  for (let l: Loc | null = loc; l !== null && l.parent !== null; l = l.parent) {
+    s = (/^(0|[1-9]\d*)$/.test(l.key) ? `[${l.key}]` : /^[A-Za-z_$][\w$]*$/.test(l.key) ? `.${l.key}` : `[${JSON.stringify(l.key)}]`) + s;
+  }
+  return root + s;
+}

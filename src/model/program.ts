@@ -58,18 +58,28 @@ export class Program {
    * expecting a violation of a property the model never checks is an ERROR, not a PASS.
    */
   readonly asserted = new Set<string>();
+  /** Steps run so far and the step functions already run twice: the determinism sample (step.ts). */
+  stepsRun = 0;
+  readonly recheckedSteps = new Set<unknown>();
+  /** Recheck every step, not a sample (replay, and tests). */
+  recheckAll = false;
   private readonly procs = new Map<string, Procedure>();
   private readonly sites = new Map<string, SourceSite>();
 
+  readonly params: Readonly<Record<string, unknown>>;
+
   constructor(
     readonly model: Model,
-    readonly params: Readonly<Record<string, unknown>>,
+    params: Readonly<Record<string, unknown>>,
     opts: ProgramOptions = {},
   ) {
     this.freeze = opts.freeze ?? process.env.SMPCHECK_FREEZE === '1';
+    // Parameters are saved in trace files and replayed from them: only what JSON keeps exactly.
+    params = plainValue(params, null, 'params');
+    this.params = params;
     const bad = model.check?.(params as any);
     if (typeof bad === 'string') throw new ModelError(`model '${model.name}': ${bad}`);
-    const shared = plainValue(model.shared(params as any), null, 'the initial shared state');
+    const shared = plainValue(model.shared(params as any), null, 'shared');
     freezeDeep(shared);
     const specs = model.threads(params as any);
     if (!Array.isArray(specs) || specs.length === 0) {
@@ -84,7 +94,7 @@ export class Program {
     });
     for (const proc of model.procedures ?? []) this.register(proc);
     const threads = specs.map((ts) => {
-      const locals = plainValue({ ...ts.args }, null, `the arguments of thread '${ts.name}'`);
+      const locals = plainValue({ ...ts.args }, null, `thread ${ts.name}: args`);
       freezeDeep(locals);
       return Object.freeze([Object.freeze({ proc: ts.proc.name, label: ts.proc.labels[0]!, locals, into: null })]);
     });

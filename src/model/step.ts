@@ -150,7 +150,7 @@ class StepContext {
       if (this.#c.next !== undefined) throw new ModelError(`step ${this.#where()}: call() with 'then' or 'retry' after goto(); use one`);
       this.#c.next = then;
     }
-    const plainArgs = plainValue({ ...args }, null, `the arguments of '${proc.name}'`);
+    const plainArgs = plainValue({ ...args }, null, `the arguments of '${proc.name}': args`);
     for (const k in plainArgs) freezeDeep(plainArgs[k]); // the record itself becomes a frame's locals: see seal()
     seal(plainArgs, this.#program.freeze);
     this.#c.call = { proc, args: plainArgs, into: opts.into ?? null };
@@ -224,8 +224,10 @@ function collectLocals(ctx: object, old: Locals, draft: DraftSession, where: str
     if (RESERVED.has(k)) throw new ModelError(`step ${where}: '${k}' is a member of t and cannot be a local; rename it`);
     const v = (ctx as any)[k];
     if (v === undefined) continue;
-    if (v !== null && typeof v === 'object' && v !== old[k]) {
-      const p = plainValue(v, draft, `local '${k}'`);
+    if (v === old[k]) out[k] = v;
+    else if (v !== null && (typeof v === 'number' ? v - v !== 0 || (v === 0 && 1 / v < 0) : typeof v !== 'string' && typeof v !== 'boolean')) {
+      // Objects, and scalars that are not ordinary numbers (-0 becomes 0; NaN, Infinity, functions are refused).
+      const p = plainValue(v, draft, `t.${k}`);
       freezeDeep(p);
       out[k] = p;
     } else {
@@ -274,20 +276,42 @@ function isLocal(o: Stepped): boolean {
   return o.rec.reads.length === 0 && o.rec.writes.length === 0 && o.rec.navs.length === 0;
 }
 
+/**
+ * Steps rechecked for determinism (DESIGN §2): every step of the first RECHECK_ALL a program
+ * runs (small models: all of them), the first run of each step function, and then every
+ * RECHECK_EVERY-th step. Chosen by counters, not at random, so that a run is reproducible; the
+ * cost is one extra execution per sampled step (about 1/64 of the step time on large models).
+ */
+const RECHECK_ALL = 2000;
+const RECHECK_EVERY = 64;
+
 function runStep(program: Program, state: State, tid: number): Outcome {
   const frames = state.threads[tid]!;
   if (frames.length === 0) return { kind: 'done', tid };
   const top = frames[frames.length - 1]!;
   const proc = program.procedure(top.proc);
   const fn = proc.steps[top.label]!;
+  const o = runOnce(program, state, tid, frames, top, proc, fn);
+  const n = ++program.stepsRun;
+  if (n <= RECHECK_ALL || (n & (RECHECK_EVERY - 1)) === 0 || program.recheckAll || !program.recheckedSteps.has(fn)) {
+    program.recheckedSteps.add(fn);
+    const again = runOnce(program, state, tid, frames, top, proc, fn);
+    const d = nondeterminism(program, state, tid, o, again);
+    if (d !== null) throw d;
+  }
+  return o;
+}
+
+function runOnce(program: Program, state: State, tid: number, frames: readonly Frame[], top: Frame, proc: Procedure, fn: Procedure['steps'][string]): Outcome {
   const control = new Control();
   const ctx: any = new StepContext(control, program, tid, proc, top.label);
   const locals = top.locals;
   for (const k in locals) ctx[k] = locals[k];
   const draft = new DraftSession(state.shared, program.locs, { freeze: program.freeze });
   const where = `${top.proc}.${top.label}`;
+  let result: unknown;
   try {
-    fn(draft.proxy, ctx, program.params);
+    result = fn(draft.proxy, ctx, program.params);
   } catch (e) {
     if (e === BLOCKED) {
       const rec = draft.abandon();
@@ -295,6 +319,13 @@ function runStep(program: Program, state: State, tid: number): Outcome {
     }
     draft.abandon();
     throw asStepError(e, program, tid, top);
+  }
+  if (result instanceof Promise) {
+    // An async step ran only up to its first await; what it does after would run on a closed
+    // draft, long after the step "ended". Swallow that later rejection and refuse the step.
+    result.then(undefined, () => {});
+    draft.abandon();
+    throw new StepError(`step ${where} of thread ${program.threadName(tid)} returned a Promise: steps must be synchronous functions (remove async/await)`, tid, top.proc, top.label);
   }
   let rec: Recording;
   let shared: any;
@@ -318,7 +349,7 @@ function nextFrames(frames: readonly Frame[], top: Frame, proc: Procedure, c: Co
   const callers = frames.slice(0, -1);
   if (c.exited) return EMPTY_FRAMES;
   if (c.returned) {
-    const v = plainValue(c.value, draft, `the return value of '${proc.name}'`);
+    const v = c.value === undefined ? undefined : plainValue(c.value, draft, `the return value of '${proc.name}'`);
     freezeDeep(v);
     return returnTo(callers, top.into, v, freeze);
   }
@@ -345,4 +376,121 @@ function asStepError(e: unknown, program: Program, tid: number, top: Frame): Ste
   const err = new StepError(`${who}, step ${where} threw: ${msg}`, tid, top.proc, top.label, hint);
   if (e instanceof Error) err.stack = e.stack;
   return err;
+}
+
+/** A step that gave two different outcomes from the same state (DESIGN §2: steps are deterministic). */
+export class NondeterminismError extends StepError {}
+
+const DETERMINISM_FIX = 'steps must be functions of the state (no Math.random, Date.now, or outside variables)';
+
+/**
+ * Null when `a` and `b`, two runs of thread `tid`'s next step from `state`, are the same
+ * outcome: the same kind, the same shared state and footprint, the same frames and locals, the
+ * same assertion failures. Else the error that names the step and the first difference.
+ */
+export function nondeterminism(program: Program, state: State, tid: number, a: Outcome, b: Outcome): NondeterminismError | null {
+  const d = outcomeDifference(a, b, tid);
+  if (d === null) return null;
+  const frames = state.threads[tid]!;
+  const top = frames[frames.length - 1];
+  const proc = a.kind !== 'done' ? a.proc : top?.proc ?? '?';
+  const label = a.kind !== 'done' ? a.label : top?.label ?? '?';
+  return new NondeterminismError(
+    `step ${proc}.${label} of thread ${program.threadName(tid)} is not deterministic: run twice from the same state it ${d}; ${DETERMINISM_FIX}`,
+    tid, proc, label,
+  );
+}
+
+function outcomeDifference(a: Outcome, b: Outcome, tid: number): string | null {
+  if (a.kind !== b.kind) return `${did(a)}, then ${did(b)}`;
+  if (a.kind === 'done' || b.kind === 'done') return null;
+  if (a.proc !== b.proc || a.label !== b.label) return `ran ${a.proc}.${a.label}, then ${b.proc}.${b.label}`;
+  if (a.kind === 'blocked' || b.kind === 'blocked') {
+    if (a.kind === 'blocked' && b.kind === 'blocked' && a.why !== b.why) return `${did(a)}, then ${did(b)}`;
+    return sameLocs(a.rec.reads, b.rec.reads) ? null : `read ${paths(a.rec.reads)}, then ${paths(b.rec.reads)}`;
+  }
+  if (a.state.shared !== b.state.shared && !plainEqual(a.state.shared, b.state.shared)) {
+    const [path, x, y] = firstDiff(a.state.shared, b.state.shared, '');
+    return `wrote ${path} = ${brief(x)}, then ${path} = ${brief(y)}`;
+  }
+  const fa = a.state.threads[tid]!;
+  const fb = b.state.threads[tid]!;
+  if (fa !== fb && !plainEqual(fa, fb)) {
+    const ta = fa[fa.length - 1];
+    const tb = fb[fb.length - 1];
+    if (fa.length !== fb.length || ta!.proc !== tb!.proc || ta!.label !== tb!.label) {
+      const at = (t: Frame | undefined) => (t === undefined ? 'the end of the thread' : `${t.proc}.${t.label}`);
+      return `went on to ${at(ta)}, then to ${at(tb)}`;
+    }
+    for (let i = fa.length - 1; i >= 0; i--) {
+      if (plainEqual(fa[i]!.locals, fb[i]!.locals)) continue;
+      const [path, x, y] = firstDiff(fa[i]!.locals, fb[i]!.locals, '');
+      return `set local ${path} = ${brief(x)}, then ${path} = ${brief(y)}`;
+    }
+    return `left different call frames (${brief(fa)}, then ${brief(fb)})`;
+  }
+  const ea = (a.failures ?? []).map((f) => `'${f.property}'${f.detail !== undefined ? ` (${f.detail})` : ''}`).join(', ');
+  const eb = (b.failures ?? []).map((f) => `'${f.property}'${f.detail !== undefined ? ` (${f.detail})` : ''}`).join(', ');
+  if (ea !== eb) return `failed ${ea || 'no assertion'}, then ${eb || 'no assertion'}`;
+  if (!sameLocs(a.rec.writes, b.rec.writes)) return `stored to ${paths(a.rec.writes)}, then to ${paths(b.rec.writes)}`;
+  if (!sameLocs(a.rec.reads, b.rec.reads) || !sameLocs(a.rec.navs, b.rec.navs)) {
+    return `read ${paths([...a.rec.reads, ...a.rec.navs])}, then ${paths([...b.rec.reads, ...b.rec.navs])}`;
+  }
+  return null;
+}
+
+function did(o: Outcome): string {
+  if (o.kind === 'done') return 'had finished';
+  if (o.kind === 'blocked') return `was blocked${o.why !== undefined ? ` (${o.why})` : ''}`;
+  return 'ran';
+}
+
+function sameLocs(x: readonly { readonly id: number }[], y: readonly { readonly id: number }[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+function paths(locs: readonly { readonly path: string }[]): string {
+  return locs.length === 0 ? 'nothing' : `[${locs.map((l) => l.path || '(all of shared state)').join(', ')}]`;
+}
+
+/** Deep equality of plain data; shared subtrees (the untouched part of a state) compare by identity. */
+function plainEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return Number.isNaN(a) && Number.isNaN(b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !plainEqual((a as any)[k], (b as any)[k])) return false;
+  }
+  return true;
+}
+
+const ABSENT_TEXT = Symbol('absent');
+
+/** The first path (`frames.3.owner`) where two unequal plain values differ, and the values there. */
+function firstDiff(a: unknown, b: unknown, path: string): [string, unknown, unknown] {
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const x = Object.prototype.hasOwnProperty.call(a, k) ? (a as any)[k] : ABSENT_TEXT;
+      const y = Object.prototype.hasOwnProperty.call(b, k) ? (b as any)[k] : ABSENT_TEXT;
+      if (!plainEqual(x, y)) return firstDiff(x, y, path === '' ? k : `${path}.${k}`);
+    }
+  }
+  return [path === '' ? '(the whole value)' : path, a, b];
+}
+
+function brief(v: unknown): string {
+  if (v === ABSENT_TEXT) return '(absent)';
+  if (v === undefined) return 'undefined';
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 40 ? `${s.slice(0, 39)}…` : s;
 }

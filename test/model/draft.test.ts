@@ -95,7 +95,7 @@ describe('the draft records every access to shared state as a path', () => {
     expect(() => record({ a: 1 }, (s) => { s.a = new Map(); })).toThrow(ModelError);
     expect(() => record({ a: 1 }, (s) => { s.a = () => 1; })).toThrow(/function/);
     const d = new DraftSession({ a: 1 }, new LocTable(), { readOnly: "invariant 'I'" });
-    expect(() => { d.proxy.a = 2; }).toThrow("invariant 'I' must not change shared state, but it wrote 'a'");
+    expect(() => { d.proxy.a = 2; }).toThrow("invariant 'I' wrote shared.a: predicates must only read");
   });
 
   it('rejects a reference kept past the end of its step', () => {
