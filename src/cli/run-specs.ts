@@ -266,7 +266,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
       if (run !== undefined) {
         clearTimeout(run.timer);
         const spec = specs[run.index]!;
-        results[run.index] = cutShortResult(spec, opts.check, 'interrupted' as Cut, run.progress, this.elapsed(), 'the run was interrupted while this spec was being checked');
+        results[run.index] = cutShortResult(spec, opts.check, 'interrupted', run.progress, this.elapsed(), 'the run was interrupted while this spec was being checked');
         this.running = undefined;
       }
       this.close();

@@ -67,8 +67,8 @@ export function stateBudget(b: Required<Bounds>, engineDefault: number): number 
   return Number.isFinite(b.maxStates) ? b.maxStates : engineDefault;
 }
 
-/** Why a search did not cover everything. */
-export type Cut = 'depth' | 'executions' | 'time' | 'states' | 'memory' | 'cycle' | 'stopped';
+/** Why a search did not cover everything; 'interrupted' is the CLI's (SIGINT/SIGTERM). */
+export type Cut = 'depth' | 'executions' | 'time' | 'states' | 'memory' | 'cycle' | 'stopped' | 'interrupted';
 
 export type ViolationKind = 'assertion' | 'invariant' | 'final' | 'deadlock';
 

@@ -97,7 +97,7 @@ export function sarifReport(ctx: ReportContext) {
       tool: { driver: { name: 'smpcheck', semanticVersion: ctx.version, version: ctx.version, rules } },
       originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(ctx.cwd.endsWith(sep) ? ctx.cwd : ctx.cwd + sep).href } },
       // An interrupted run (SIGINT/SIGTERM) did not finish: not a successful execution either.
-      invocations: [{ executionSuccessful: ctx.results.every((r) => r.verdict !== 'ERROR' && !(r.cut as readonly string[]).includes('interrupted')) }],
+      invocations: [{ executionSuccessful: ctx.results.every((r) => r.verdict !== 'ERROR' && !r.cut.includes('interrupted')) }],
       results,
     }],
   };
