@@ -156,6 +156,15 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
     if (unexplained !== null) {
       return stop(i, 'unexplained-change', `step ${actual} of thread ${name} changed shared state that its recorded stores do not cover (${unexplained}); this is a bug in smpcheck, please report it`);
     }
+    // Whether the previous thread could have gone on runs its next step: a look-ahead, not the
+    // step replayed here, so its determinism is checked when (if) it is replayed, not now.
+    program.recheckSuspended++;
+    let preempts: boolean;
+    try {
+      preempts = preemptsAt(program, state, i > 0 ? schedule[i - 1]! : null, tid);
+    } finally {
+      program.recheckSuspended--;
+    }
     steps.push({
       index: i + 1,
       tid,
@@ -174,7 +183,7 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
       writes: o.rec.writes.map((l) => l.path),
       changes,
       failures: o.failures ?? [],
-      preempts: preemptsAt(program, state, i > 0 ? schedule[i - 1]! : null, tid),
+      preempts,
       after: o.state.shared,
     });
     state = o.state;

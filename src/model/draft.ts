@@ -286,14 +286,14 @@ function nodeOf(value: unknown): DraftNode | undefined {
 let plainRootText = 'value';
 let plainRootNode: DraftNode | null = null;
 let plainRootKey = '';
-const plainKeys: string[] = [];
+const plainKeys: (string | number)[] = [];
 const plainAncestors: object[] = [];
 
 function plainPath(depth: number): string {
   let p = plainRootNode !== null ? sourcePath(plainRootNode.session.table.child(plainRootNode.loc, plainRootKey)) : plainRootText;
   for (let i = 0; i < depth; i++) {
     const k = plainKeys[i]!;
-    p += /^(0|[1-9]\d*)$/.test(k) ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+    p += typeof k === 'number' || /^(0|[1-9]\d*)$/.test(k) ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
   }
   return p;
 }
@@ -374,7 +374,7 @@ function toPlain(s: Session | null, value: unknown): any {
     let out: any[] | null = null;
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
-      plainKeys.push(String(i));
+      plainKeys.push(i);
       if (v === undefined && !(i in value)) notPlain('a hole (an array slot never assigned)', 'arrays in state must not have holes');
       const p = toPlain(s, v);
       plainKeys.pop();

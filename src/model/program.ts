@@ -61,8 +61,10 @@ export class Program {
   /** Steps run so far and the step functions already run twice: the determinism sample (step.ts). */
   stepsRun = 0;
   readonly recheckedSteps = new Set<unknown>();
-  /** Recheck every step, not a sample (replay, and tests). */
+  /** Recheck every step, not a sample (recheckDeterminism, tests). */
   recheckAll = false;
+  /** While > 0, no step is rechecked (replay's look-ahead at steps that are not the one replayed). */
+  recheckSuspended = 0;
   private readonly procs = new Map<string, Procedure>();
   private readonly sites = new Map<string, SourceSite>();
 

@@ -293,7 +293,7 @@ function runStep(program: Program, state: State, tid: number): Outcome {
   const fn = proc.steps[top.label]!;
   const o = runOnce(program, state, tid, frames, top, proc, fn);
   const n = ++program.stepsRun;
-  if (n <= RECHECK_ALL || (n & (RECHECK_EVERY - 1)) === 0 || program.recheckAll || !program.recheckedSteps.has(fn)) {
+  if ((n <= RECHECK_ALL || (n & (RECHECK_EVERY - 1)) === 0 || program.recheckAll || !program.recheckedSteps.has(fn)) && program.recheckSuspended === 0) {
     program.recheckedSteps.add(fn);
     const again = runOnce(program, state, tid, frames, top, proc, fn);
     const d = nondeterminism(program, state, tid, o, again);

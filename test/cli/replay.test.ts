@@ -98,7 +98,7 @@ describe('smpcheck replay of an edited model', () => {
     t.edit('s.ref = t.old + 1;', 's.ref = t.old + Math.random();');
     const r = t.replay();
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/the trace no longer applies at step 3: step refcount_get\.store of thread C1 is nondeterministic: run twice from the same state, it gave different states \(shared\.ref: [\d.]+ ≠ [\d.]+\)/);
+    expect(r.out).toMatch(/the trace no longer applies at step 3: step refcount_get\.store of thread C1 is not deterministic: run twice from the same state it wrote ref = [\d.]+, then ref = [\d.]+; steps must be functions of the state \(no Math\.random, Date\.now, or outside variables\)/);
     expect(r.out).toContain('✗ cannot replay: step 3 is not deterministic');
   });
 
