@@ -4,6 +4,7 @@ import { StepError } from '../model/step.ts';
 import { defaultEngine, engines } from '../explore/engines.ts';
 import { defaultClock } from '../explore/pace.ts';
 import { environmentBounds, resolveBounds, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
+import { recheckDeterminism } from './reproduce.ts';
 import { minimizeNodesFromEnv, minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
 import { didYouMean } from './suggest.ts';
 import { describeExpectation, type Spec } from './spec.ts';
@@ -157,8 +158,14 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
       ...(onProgress ? { onProgress: (p: Progress) => onProgress({ ...p, elapsedMs: p.elapsedMs + (minStart - t0) }) } : {}),
     })
     : undefined;
-  const durationMs = clock() - t0;
   const violation = min?.violation ?? found;
+  // The explorers only sample the determinism check; the counterexample a user is shown is
+  // checked step by step, so it is never a story a nondeterministic model told once.
+  const unstable = violation !== undefined ? recheckDeterminism(program, violation.schedule) : null;
+  if (unstable !== null) {
+    return { ...errorResult(base, unstable, clock() - t0, violation!.schedule), program, explore: result, stats: result.stats };
+  }
+  const durationMs = clock() - t0;
   const violations = result.violations.map((v) => (v === found ? violation! : v));
   const witnessesMissed = program.witnesses.map((w) => w.name).filter((n) => !result.witnessesReached.includes(n));
   const realCut = result.cut.filter((c) => c !== 'stopped');
