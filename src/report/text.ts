@@ -150,7 +150,7 @@ export function renderProblem(r: CheckResult, o: TextOptions = {}): string {
   if (r.verdict === 'ERROR') {
     body.push(p.bad(`  ${r.error!.message}`));
     if (r.error!.hint) body.push(`  Hint: ${r.error!.hint}`);
-    if (r.error!.schedule && r.program) body.push(`  schedule: ${r.error!.schedule.map((t) => r.program!.threadName(t)).join(' ')}`);
+    if (r.error!.schedule?.length && r.program) body.push(`  schedule: ${r.error!.schedule.map((t) => r.program!.threadName(t)).join(' ')}`);
   } else if (r.verdict === 'INCOMPLETE' && stoppedNotes.has(r)) {
     body.push(`  Not finished: ${stoppedNotes.get(r)}; no violation was found in what it covered (${exploredText(r)}, ${r.stats.events} events).`);
   } else if (r.verdict === 'INCOMPLETE') {

@@ -177,6 +177,8 @@ describe('through the CLI', () => {
       expect(r.out).toMatch(/✗ invariant-throws\s+pass\s+ERROR/);
       expect(r.out).toMatch(/✓ still-checked\s+pass\s+PASS/);
       expect(r.out).toContain("invariant 'deref' threw");
+      // It broke before any step: the report shows no (empty) schedule line.
+      expect(r.out).not.toMatch(/^\s*schedule:/m);
     }
   });
 });
