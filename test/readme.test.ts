@@ -46,7 +46,7 @@ describe('README.md names only files that exist', () => {
     const named = [...readme.matchAll(/`([^`\s<>*]+)`/g)].map((m) => m[1]!.replace(/\/$/, ''));
     // A path into the checkout: it starts at one of the repository's top-level entries.
     const paths = named.filter((p) => p.includes('/') && TOP.has(p.split('/')[0]!) && !p.startsWith('.smpcheck/'));
-    const files = named.filter((p) => /^[\w.-]+\.(ts|md|yml|json)$/.test(p));
+    const files = named.filter((p) => /^[\w.-]+\.(ts|md|yml|json)$/.test(p) && !/-[0-9a-f]{6}\.json$/.test(p)); // trace files are outputs
     expect(paths.length).toBeGreaterThan(10);
     expect(paths.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
     expect(files.filter((f) => !fileNames.has(f) && !existsSync(join(ROOT, f)))).toEqual([]);
@@ -81,5 +81,16 @@ describe('README.md, Replaying a trace', () => {
     // The README's trace lives in .smpcheck/traces/, two folders below the checkout.
     expect(shown.spec.file).toBe('../../examples/refcount.spec.ts');
     expect({ ...shown, spec: { ...shown.spec, file: '' } }).toEqual({ ...written, spec: { ...written.spec, file: '' } });
+  });
+});
+
+describe('README.md, the tutorial run', () => {
+  it('shows exactly what smpcheck prints for the tutorial, times aside', async () => {
+    const { cli } = await import('./support/cli.ts');
+    const r = cli(['check', 'examples/refcount.spec.ts', '--trace-dir', '.smpcheck/traces']);
+    expect(r.code).toBe(1);
+    const block = /```\n\$ npx smpcheck check examples\/refcount\.spec\.ts\n([\s\S]*?)```/.exec(readme);
+    const times = (s: string) => s.replace(/ +\d+(\.\d+)? (ms|s)\b/g, ' T');
+    expect(times(block![1]!)).toBe(times(r.out));
   });
 });
