@@ -246,10 +246,13 @@ export function stuckThreads(program: Program, state: State): StuckThread[] {
 
 /** What a property read in `state`, as outermost paths and their values, for the report. */
 export function propertyReads(program: Program, state: State, property: string): Change[] {
-  const preds = [...program.invariants, ...program.finals, ...program.witnesses].filter((p) => p.name === property);
-  if (preds.length === 0) return [];
   const reads: Loc[] = [];
-  evaluatePredicates(program, state.shared, preds, 'invariant', reads);
+  const kinds = [['invariant', program.invariants], ['final', program.finals], ['witness', program.witnesses]] as const;
+  for (const [kind, all] of kinds) {
+    const preds = all.filter((p) => p.name === property);
+    if (preds.length > 0) evaluatePredicates(program, state.shared, preds, kind, reads); // a broken one is named by its kind
+  }
+  if (reads.length === 0) return [];
   const uniq = [...new Set(reads)].filter((l) => l.parent !== null);
   return outermost(uniq).map((l) => {
     const v = valueAt(state.shared, l.segments);

@@ -279,15 +279,22 @@ function nodeOf(value: unknown): DraftNode | undefined {
 }
 
 /*
- * Where the value being made plain sits, for messages; module state rather than arguments so
- * that the hot path (a store of a number) allocates nothing. `plainKeys` is the path below the
- * root, `plainAncestors[j]` the container at `plainKeys.slice(0, j)` (cycle detection).
+ * Where the value being made plain sits, for messages. toPlain runs fast (no path kept, only a
+ * depth counter against cycles) and, only when that pass finds a problem, again slowly to name
+ * the path: `plainKeys` is the path below the root, `plainAncestors[j]` the container at
+ * `plainKeys.slice(0, j)`. Module state rather than arguments, so that the hot path allocates nothing.
  */
 let plainRootText = 'value';
 let plainRootNode: DraftNode | null = null;
 let plainRootKey = '';
+let plainSlow = false;
+let plainDepth = 0;
 const plainKeys: (string | number)[] = [];
 const plainAncestors: object[] = [];
+/** Thrown by the fast pass: run the slow one, which says what and where. */
+const RETRY_SLOW: unique symbol = Symbol('retry slow');
+/** Nesting past which the fast pass assumes a cycle (the slow pass finds it, or it is just deep). */
+const MAX_FAST_DEPTH = 2000;
 
 function plainPath(depth: number): string {
   let p = plainRootNode !== null ? sourcePath(plainRootNode.session.table.child(plainRootNode.loc, plainRootKey)) : plainRootText;
@@ -301,7 +308,32 @@ function plainPath(depth: number): string {
 const PLAIN = 'state is plain data (objects, arrays, finite numbers, strings, booleans, null)';
 
 function notPlain(what: string, fix: string): never {
+  if (!plainSlow) throw RETRY_SLOW;
   throw new ModelError(`${plainPath(plainKeys.length)} is ${what}: ${fix}`);
+}
+
+function cycle(backTo: string): never {
+  if (!plainSlow) throw RETRY_SLOW;
+  throw new ModelError(`${plainPath(plainKeys.length)} refers back to ${backTo}: state is a tree, so a value cannot contain itself`);
+}
+
+/** toPlain from the top: fast, then, if that finds a problem, slowly for the message. */
+function plainTop(s: Session | null, value: unknown): any {
+  plainSlow = false;
+  plainDepth = 0;
+  try {
+    return toPlain(s, value);
+  } catch (e) {
+    if (e !== RETRY_SLOW) throw e;
+  }
+  plainSlow = true;
+  if (plainKeys.length !== 0) plainKeys.length = 0;
+  if (plainAncestors.length !== 0) plainAncestors.length = 0;
+  try {
+    return toPlain(s, value); // throws the ModelError, or a RangeError if it was only very deep
+  } finally {
+    plainSlow = false;
+  }
 }
 
 /** A scalar as state keeps it: -0 becomes 0 (JSON, and so trace files, cannot tell them apart). */
@@ -360,61 +392,57 @@ function toPlain(s: Session | null, value: unknown): any {
     if (node.session !== s) {
       throw new ModelError('a reference to shared state was used after its step ended; keep values in locals');
     }
-    if (plainRootNode !== null && atOrAbove(node, plainRootNode)) {
-      throw new ModelError(`${plainPath(plainKeys.length)} refers back to ${sourcePath(node.loc)}: state is a tree, so a value cannot contain itself`);
-    }
+    if (plainRootNode !== null && atOrAbove(node, plainRootNode)) cycle(sourcePath(node.loc));
     recordRead(node.session, node.loc);
     return snapshot(node);
   }
-  const seen = plainAncestors.indexOf(value);
-  if (seen >= 0) throw new ModelError(`${plainPath(plainKeys.length)} refers back to ${plainPath(seen)}: state is a tree, so a value cannot contain itself`);
-  const proto = Object.getPrototypeOf(value);
-  if (Array.isArray(value)) {
+  if (plainSlow) {
+    const seen = plainAncestors.indexOf(value);
+    if (seen >= 0) cycle(plainPath(seen));
     plainAncestors.push(value);
+  } else if (++plainDepth > MAX_FAST_DEPTH) {
+    throw RETRY_SLOW;
+  }
+  const proto = Object.getPrototypeOf(value);
+  let result: any;
+  if (Array.isArray(value)) {
     let out: any[] | null = null;
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
-      plainKeys.push(i);
+      if (plainSlow) plainKeys.push(i);
       if (v === undefined && !(i in value)) notPlain('a hole (an array slot never assigned)', 'arrays in state must not have holes');
       const p = toPlain(s, v);
-      plainKeys.pop();
+      if (plainSlow) plainKeys.pop();
       if (p !== v || (v === 0 && 1 / v < 0)) (out ??= value.slice())[i] = p;
     }
-    plainAncestors.pop();
-    return out ?? value;
+    result = out ?? value;
+  } else {
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = (value as object).constructor?.name ?? 'object';
+      notPlain(`a ${kind}`, `${PLAIN}: use objects and arrays`);
+    }
+    let out: Record<string, unknown> | null = null;
+    for (const k of Object.keys(value)) {
+      const v = (value as any)[k];
+      if (plainSlow) plainKeys.push(k);
+      const p = toPlain(s, v);
+      if (plainSlow) plainKeys.pop();
+      if (p !== v || (v === 0 && 1 / v < 0)) (out ??= { ...(value as object) })[k] = p;
+    }
+    result = out ?? value;
   }
-  if (proto !== Object.prototype && proto !== null) {
-    const kind = (value as object).constructor?.name ?? 'object';
-    notPlain(`a ${kind}`, `${PLAIN}: use objects and arrays`);
-  }
-  plainAncestors.push(value);
-  let out: Record<string, unknown> | null = null;
-  for (const k of Object.keys(value)) {
-    const v = (value as any)[k];
-    plainKeys.push(k);
-    const p = toPlain(s, v);
-    plainKeys.pop();
-    if (p !== v || (v === 0 && 1 / v < 0)) (out ??= { ...(value as object) })[k] = p;
-  }
-  plainAncestors.pop();
-  return out ?? value;
+  if (plainSlow) plainAncestors.pop();
+  else plainDepth--;
+  return result;
 }
 
 /** Plain data for a value stored at `node[key]`: messages name that path. */
 function plainAt(s: Session, value: unknown, node: DraftNode, key: string): any {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && value - value === 0) return value === 0 ? 0 : value; // the common store
-    plainKeys.length = 0;
-    plainRootNode = node;
-    plainRootKey = key;
-    return plainScalar(value);
-  }
-  plainKeys.length = 0;
-  plainAncestors.length = 0;
+  if (typeof value === 'number' && value - value === 0) return value === 0 ? 0 : value; // the common store
   plainRootNode = node;
   plainRootKey = key;
   try {
-    return toPlain(s, value);
+    return plainTop(s, value);
   } finally {
     plainRootNode = null;
   }
@@ -425,11 +453,9 @@ function plainAt(s: Session, value: unknown, node: DraftNode, key: string): any 
  * arguments, parameters, the initial state); `path` names it in messages (`shared`, `params`).
  */
 export function plainValue(value: unknown, draft: DraftSession | null, path: string): any {
-  plainKeys.length = 0;
-  plainAncestors.length = 0;
   plainRootNode = null;
   plainRootText = path;
-  return toPlain(draft?.session ?? null, value);
+  return plainTop(draft?.session ?? null, value);
 }
 
 export function freezeDeep(value: unknown): void {

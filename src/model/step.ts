@@ -282,8 +282,8 @@ function isLocal(o: Stepped): boolean {
  * RECHECK_EVERY-th step. Chosen by counters, not at random, so that a run is reproducible; the
  * cost is one extra execution per sampled step (about 1/64 of the step time on large models).
  */
-const RECHECK_ALL = 2000;
-const RECHECK_EVERY = 64;
+const RECHECK_ALL = 500;
+const RECHECK_EVERY = 128;
 
 function runStep(program: Program, state: State, tid: number): Outcome {
   const frames = state.threads[tid]!;
