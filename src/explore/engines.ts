@@ -30,9 +30,15 @@ export const exploreAuto: Engine = (program, opts) => {
   });
   const pct = `${(ratio * 100).toFixed(1)}% of transitions reached a stored state in the first ${PROBE_STATES.toLocaleString('en-US')} states`;
   if (!stateful.abandoned) {
-    const why = stateful.stats.states! < PROBE_STATES
-      ? `auto: stateful; done within the ${PROBE_STATES.toLocaleString('en-US')}-state probe`
-      : `auto: stateful; histories converge (${pct})`;
+    const probe = `${PROBE_STATES.toLocaleString('en-US')}-state probe`;
+    const cut = stateful.cut.filter((c) => c !== 'stopped');
+    // A search cut (time, memory, depth) or stopped by a violation inside the probe did not
+    // finish: say so, so that the reason never reads as a completed search.
+    const why = stateful.stats.states! >= PROBE_STATES
+      ? `auto: stateful; histories converge (${pct})`
+      : cut.length > 0
+        ? `auto: stateful; cut (${cut.join(', ')}) within the ${probe}`
+        : stateful.violations.length > 0 ? `auto: stateful; a violation was found within the ${probe}` : `auto: stateful; done within the ${probe}`;
     return { ...stateful, engineWhy: why };
   }
   // One time budget for the whole spec: DPOR gets what the probe left (at least 1 ms, so that a

@@ -89,4 +89,11 @@ describe('--engine auto', () => {
     expect(r.stats.states).toBeLessThan(PROBE_STATES);
     expect([r.engine, r.engineWhy]).toEqual(['stateful', 'auto: stateful; done within the 20,000-state probe']);
   });
+
+  it('never calls a probe cut by a bound or stopped by a violation done', () => {
+    const cut = checkSpec(spec({ name: 'm1-cut', model: fallocPop, params: { variant: 'L' }, expect: 'pass', bounds: { maxDepth: 3 } }));
+    expect([cut.verdict, cut.engineWhy]).toEqual(['INCOMPLETE', 'auto: stateful; cut (depth) within the 20,000-state probe']);
+    const failed = checkSpec(spec({ name: 'm1-u', model: fallocPop, params: { variant: 'U' }, expect: { fail: 'I-own' } }));
+    expect([failed.verdict, failed.engineWhy]).toEqual(['FAIL', 'auto: stateful; a violation was found within the 20,000-state probe']);
+  });
 });
