@@ -3,7 +3,7 @@ import type { Loc } from '../model/location.ts';
 import { isPrefix } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { SourceSite } from '../model/source.ts';
-import { executeStep, nondeterminism, NondeterminismError, type AssertionFailure, type Blocked, type Outcome } from '../model/step.ts';
+import { executeStep, executeTwice, NondeterminismError, type AssertionFailure, type Blocked, type Outcome } from '../model/step.ts';
 import { canonical } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
 import { preemptsAt } from './preemption.ts';
@@ -125,10 +125,9 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
     const want = opts.expected?.[i];
     const wanted = want === undefined ? '' : `expected ${name} to run ${want}, but `;
     let o: Outcome;
-    let again: Outcome;
+    let nd: NondeterminismError | null;
     try {
-      o = executeStep(program, state, tid);
-      again = executeStep(program, state, tid);
+      ({ outcome: o, unstable: nd } = executeTwice(program, state, tid));
     } catch (e) {
       // The step's own determinism sample (step.ts) may be the first to notice.
       if (e instanceof NondeterminismError) return stop(i, 'nondeterministic', e.message);
@@ -144,7 +143,6 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
       return stop(i, 'label', `${wanted}its next step is ${actual}`);
     }
     // Every step of a replay is run twice and the two outcomes compared (DESIGN §5).
-    const nd = nondeterminism(program, state, tid, o, again);
     if (nd !== null) return stop(i, 'nondeterministic', nd.message);
     const written = outermost(o.rec.writes);
     const changes = written.map((l) => ({

@@ -1,5 +1,5 @@
 import type { Program } from '../model/program.ts';
-import { executeStep, nondeterminism, StepError, type Outcome } from '../model/step.ts';
+import { executeTwice, StepError, type Outcome } from '../model/step.ts';
 import type { Violation } from '../explore/types.ts';
 import { replay, type Story } from './replay.ts';
 import { violates, type Target } from './violates.ts';
@@ -57,16 +57,14 @@ export function recheckDeterminism(program: Program, schedule: readonly number[]
     for (const tid of schedule) {
       if (!Number.isInteger(tid) || tid < 0 || tid >= program.threads.length) return null;
       let a: Outcome;
-      let b: Outcome;
       try {
-        a = executeStep(program, state, tid);
-        b = executeStep(program, state, tid);
+        const twice = executeTwice(program, state, tid);
+        if (twice.unstable !== null) return twice.unstable;
+        a = twice.outcome;
       } catch (e) {
         if (e instanceof StepError) return e;
         throw e;
       }
-      const d = nondeterminism(program, state, tid, a, b);
-      if (d !== null) return d;
       if (a.kind !== 'step') return null;
       state = a.state;
     }

@@ -401,6 +401,17 @@ export function nondeterminism(program: Program, state: State, tid: number, a: O
   );
 }
 
+/**
+ * Runs thread `tid`'s next step twice from `state` (replay and the counterexample recheck run
+ * every step so, where the explorers only sample): the first outcome, and the difference
+ * between the two runs if there is one.
+ */
+export function executeTwice(program: Program, state: State, tid: number): { readonly outcome: Outcome; readonly unstable: NondeterminismError | null } {
+  const outcome = executeStep(program, state, tid);
+  const again = executeStep(program, state, tid);
+  return { outcome, unstable: nondeterminism(program, state, tid, outcome, again) };
+}
+
 function outcomeDifference(a: Outcome, b: Outcome, tid: number): string | null {
   if (a.kind !== b.kind) return `${did(a)}, then ${did(b)}`;
   if (a.kind === 'done' || b.kind === 'done') return null;
