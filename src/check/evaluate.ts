@@ -21,6 +21,7 @@ export function evaluatePredicates(
 ): string[] {
   const failing: string[] = [];
   for (const p of preds) {
+    program.evaluated.add(p);
     const who = `${kind} '${p.name}'`;
     const draft = new DraftSession(shared as object, program.locs, { readOnly: who });
     let ok: unknown;

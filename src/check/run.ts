@@ -4,6 +4,7 @@ import { StepError } from '../model/step.ts';
 import { defaultEngine, engines } from '../explore/engines.ts';
 import { defaultClock } from '../explore/pace.ts';
 import { environmentBounds, resolveBounds, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
+import { coverageOf, deadSteps, type Coverage } from './coverage.ts';
 import { recheckDeterminism } from './reproduce.ts';
 import { minimizeNodesFromEnv, minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
 import { didYouMean } from './suggest.ts';
@@ -62,6 +63,10 @@ export interface CheckResult {
   /** How the shown violation's trace relates to the one the engine found. */
   readonly minimization?: Minimization;
   readonly witnessesMissed: readonly string[];
+  /** Steps that never ran in a spec with `coverage: 'all'`, which makes its PASS VACUOUS. */
+  readonly stepsMissed?: readonly string[];
+  /** Which steps ran and which properties were evaluated (absent on ERROR and on specs the CLI cut short). */
+  readonly coverage?: Coverage;
   readonly cut: readonly Cut[];
   readonly error?: { readonly message: string; readonly hint?: string | undefined; readonly schedule?: readonly number[] };
   /** The instantiated model, for rendering traces; absent when it could not be built. */
@@ -126,7 +131,7 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   }
 }
 
-type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'cut'> & { engine: string; engineWhy: string };
+type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'stepsMissed' | 'coverage' | 'cut'> & { engine: string; engineWhy: string };
 
 /** The search and the minimisation of its counterexample, under one time budget. */
 function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, engine: Engine, expected: string | null, clock: Clock, t0: number): CheckResult {
@@ -174,6 +179,10 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   else if (realCut.length > 0) verdict = 'INCOMPLETE';
   else if (witnessesMissed.length > 0) verdict = 'VACUOUS';
   else verdict = 'PASS';
+  const coverage = coverageOf(program);
+  // Like a missed witness: a required step that never ran makes the PASS say nothing about it.
+  const stepsMissed = verdict !== 'FAIL' && verdict !== 'INCOMPLETE' && spec.coverage === 'all' ? deadSteps(coverage) : [];
+  if (stepsMissed.length > 0) verdict = 'VACUOUS';
   const ok = expected === null ? verdict === 'PASS' : result.violations.some((v) => v.property === expected);
   const checked: CheckResult = {
     ...base,
@@ -185,6 +194,8 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
     violation,
     ...(min ? { minimization: min.minimization } : {}),
     witnessesMissed,
+    ...(stepsMissed.length > 0 ? { stepsMissed } : {}),
+    coverage,
     cut: result.cut,
     program,
     explore: result,

@@ -23,6 +23,8 @@ export interface SpecDef<P extends object> {
   /** `'allowed'` when threads may legitimately park forever; default `'violation'`. */
   deadlock?: 'violation' | 'allowed';
   description?: string;
+  /** `'all'`: every step of the model must run in an exhaustive search, else the PASS is VACUOUS. */
+  coverage?: 'all';
 }
 
 export interface Spec<P extends object = any> extends Readonly<SpecDef<P>> {
@@ -68,6 +70,10 @@ export function spec<P extends object>(def: SpecDef<P>): Spec<P> {
     const got = String(def.deadlock as unknown);
     throw new ModelError(`${where}: deadlock must be 'violation' or 'allowed', got '${got}'${didYouMean(got, ['violation', 'allowed'])}`);
   }
+  if (def.coverage !== undefined && def.coverage !== 'all') {
+    const got = String(def.coverage as unknown);
+    throw new ModelError(`${where}: coverage must be 'all' (every step must run), got '${got}'${didYouMean(got, ['all'])}`);
+  }
   if (e !== 'pass' && (e as { fail: string }).fail === 'deadlock' && def.deadlock === 'allowed') {
     throw new ModelError(`${where}: expect { fail: 'deadlock' } contradicts deadlock: 'allowed', under which a deadlock is no violation; remove one of the two`);
   }
@@ -87,7 +93,7 @@ export function spec<P extends object>(def: SpecDef<P>): Spec<P> {
   return Object.freeze({ ...def, kind: 'spec', site: callerSite() });
 }
 
-const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'description'] as const;
+const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'coverage', 'description'] as const;
 
 function unknownKeys(where: string, what: string, obj: object, known: readonly string[], listed: string): void {
   for (const k of Object.keys(obj)) {

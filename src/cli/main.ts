@@ -95,6 +95,7 @@ interface CheckFlags {
   color: boolean;
   minimize: boolean;
   quiet?: boolean;
+  coverage?: boolean;
 }
 
 interface ReporterUse {
@@ -286,6 +287,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
       cwd: process.cwd(),
       width: terminalWidth(io),
       allTraces: flags.traces === 'all',
+      coverage: flags.coverage ?? false,
       traceFile: (r) => traces.get(r),
       startedAt,
       hostname: hostname(),
@@ -380,6 +382,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .default([], 'text; text and github in GitHub Actions'))
     .addOption(new Option('--traces <which>', 'counterexamples to print').choices(['unexpected', 'all']).default('unexpected'))
     .option('--trace-dir <dir>', 'where to write one replayable trace file per failing spec', '.smpcheck/traces')
+    .option('--coverage', 'print which steps of each spec ran, never ran or were only blocked, and which properties were evaluated')
     .option('--no-minimize', 'show counterexamples as the engine found them, not minimised')
     .option('-q, --quiet', 'no progress line on stderr')
     .option('--max-depth <steps>', 'most steps in one execution (INCOMPLETE when hit)', positiveInt('--max-depth'))

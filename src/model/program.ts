@@ -58,6 +58,14 @@ export class Program {
    * expecting a violation of a property the model never checks is an ERROR, not a PASS.
    */
   readonly asserted = new Set<string>();
+  /**
+   * Step coverage (check/coverage.ts): labels that ran, and labels whose guard blocked, per
+   * procedure name; and the predicates evaluated. Filled where steps and predicates run, so
+   * every engine, step reuse and minimisation record them alike.
+   */
+  readonly ran = new Map<string, Set<string>>();
+  readonly blocked = new Map<string, Set<string>>();
+  readonly evaluated = new Set<NamedPredicate>();
   /** Steps run so far and the step functions already run twice: the determinism sample (step.ts). */
   stepsRun = 0;
   readonly recheckedSteps = new Set<unknown>();
@@ -118,6 +126,11 @@ export class Program {
     else if (known !== proc) {
       throw new ModelError(`two different procedures are named '${proc.name}'; procedure names must be unique in a model`);
     }
+  }
+
+  /** Every procedure registered so far (thread procedures, `procedures`, and those `t.call` reached). */
+  procedures(): readonly Procedure[] {
+    return [...this.procs.values()];
   }
 
   procedure(name: string): Procedure {

@@ -252,11 +252,13 @@ const MAX_FUSED = 1000;
  */
 export function executeStep(program: Program, state: State, tid: number): Outcome {
   let o = runStep(program, state, tid);
-  if (o.kind !== 'step' || !isLocal(o)) return o;
+  if (o.kind !== 'step' || !isLocal(o)) return noted(program, o, null);
   const via: string[] = [];
+  const fused: Stepped[] = [];
   let failures = o.failures;
   while (o.kind === 'step' && isLocal(o) && o.state.threads[tid]!.length > 0) {
     via.push(`${o.proc}.${o.label}`);
+    fused.push(o);
     if (via.length > MAX_FUSED) {
       throw new StepError(
         `thread ${program.threadName(tid)} ran ${MAX_FUSED} steps in a row without touching shared state (at ${o.proc}.${o.label})`,
@@ -265,11 +267,30 @@ export function executeStep(program: Program, state: State, tid: number): Outcom
       );
     }
     const next = runStep(program, o.state, tid);
-    if (next.kind !== 'step') return next;
+    if (next.kind !== 'step') return noted(program, next, fused);
     if (next.failures) failures = [...(failures ?? []), ...next.failures];
     o = next;
   }
-  return via.length === 0 ? o : { ...o, via, failures };
+  return noted(program, via.length === 0 ? o : { ...o, via, failures }, fused);
+}
+
+/**
+ * Step coverage (check/coverage.ts): the step ran, or was reached and blocked. Members of a
+ * fused chain share the chain's fate: a chain that ends blocked leaves its thread where it was.
+ * A few Set adds per step: cheap enough for the hot path.
+ */
+function noted(program: Program, o: Outcome, fused: readonly Stepped[] | null): Outcome {
+  if (o.kind === 'done') return o;
+  const into = o.kind === 'step' ? program.ran : program.blocked;
+  note(into, o.proc, o.label);
+  if (fused !== null) for (const f of fused) note(into, f.proc, f.label);
+  return o;
+}
+
+function note(into: Map<string, Set<string>>, proc: string, label: string): void {
+  let labels = into.get(proc);
+  if (labels === undefined) into.set(proc, (labels = new Set()));
+  labels.add(label);
 }
 
 function isLocal(o: Stepped): boolean {

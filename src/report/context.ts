@@ -12,6 +12,8 @@ export interface ReportContext {
   readonly width: number;
   /** Print every FAIL's counterexample in text, not only unexpected ones. */
   readonly allTraces: boolean;
+  /** Print each spec's coverage table in the text report (`--coverage`). */
+  readonly coverage?: boolean;
   /** The trace file written for a result, if any. */
   readonly traceFile: (r: CheckResult) => string | undefined;
   /** When the run started (JUnit timestamps). */

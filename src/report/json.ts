@@ -55,6 +55,8 @@ function specEntry(r: CheckResult, cwd: string, trace: string | undefined) {
     violations: r.violations.map((x) => x.property),
   };
   if (r.witnessesMissed.length > 0) entry.witnessesMissed = r.witnessesMissed;
+  if (r.stepsMissed !== undefined) entry.stepsMissed = r.stepsMissed;
+  if (r.coverage !== undefined) entry.coverage = r.coverage;
   const stopped = stoppedNotes.get(r);
   if (stopped !== undefined) entry.stopped = stopped; // the CLI cut this spec short (a signal, a step that never returned)
   if (cx !== undefined) {

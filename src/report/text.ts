@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
 import { defaultEngine } from '../explore/engines.ts';
 import { show } from '../check/replay.ts';
+import { coverageTable, deadStepLines } from './coverage.ts';
 import { counterexampleOf, minimizationText, type Counterexample } from './counterexample.ts';
 import { paint } from './paint.ts';
 import { displayPath, renderSwimlanes, siteText } from './swimlanes.ts';
@@ -21,6 +22,8 @@ export interface TextOptions {
   width?: number;
   /** The trace file written for a result, for its `Replay:` line. */
   traceFile?: (r: CheckResult) => string | undefined;
+  /** Print each spec's coverage table (`--coverage`). */
+  coverage?: boolean;
 }
 
 /** `FAIL I-own`, `PASS`, `INCOMPLETE (time)`. */
@@ -31,7 +34,8 @@ export function verdictText(r: CheckResult): string {
     case 'INCOMPLETE':
       return `INCOMPLETE (${r.cut.filter((c) => c !== 'stopped').join(', ')})`;
     case 'VACUOUS':
-      return `VACUOUS (${r.witnessesMissed.join(', ')} never reached)`;
+      if (r.witnessesMissed.length > 0) return `VACUOUS (${r.witnessesMissed.join(', ')} never reached)`;
+      return `VACUOUS (${r.stepsMissed!.length === 1 ? r.stepsMissed![0] : `${r.stepsMissed!.length} steps`} never ran)`;
     default:
       return r.verdict;
   }
@@ -159,7 +163,8 @@ export function renderProblem(r: CheckResult, o: TextOptions = {}): string {
     if (r.cut.includes('cycle')) body.push('  Hint: an execution can run forever; model spin loops and retries with t.await(cond) instead of loops.');
     if (r.cut.includes('depth')) body.push('  Hint: raise bounds.maxDepth, or check for a loop that never ends.');
   } else if (r.verdict === 'VACUOUS') {
-    body.push(`  Every property held, but the witness ${r.witnessesMissed.join(', ')} was never reached: the model may not exercise the concurrency it is meant to.`);
+    if (r.witnessesMissed.length > 0) body.push(`  Every property held, but the witness ${r.witnessesMissed.join(', ')} was never reached: the model may not exercise the concurrency it is meant to.`);
+    if (r.stepsMissed !== undefined) body.push(`  Every property held, but the spec requires coverage: 'all' and these steps never ran: ${r.stepsMissed.join(', ')}.`);
   } else if (r.violation) {
     body.push(renderCounterexample(r, o));
     const others = r.violations.filter((v) => v !== r.violation).map((v) => v.property);
@@ -193,6 +198,9 @@ export function renderTextTail(results: readonly CheckResult[], elapsedMs: numbe
   for (const r of results) {
     if (!r.ok || (o.allTraces && r.violation)) out.push('', renderProblem(r, o));
   }
+  const dead = results.flatMap(deadStepLines);
+  if (dead.length > 0) out.push('', ...dead.map((l) => p.dim(l)));
+  if (o.coverage) for (const r of results) out.push('', ...coverageTable(r));
   const ok = results.every((r) => r.ok);
   out.push('', `${(ok ? p.ok : p.bad)(summaryText(results))} in ${ms(elapsedMs)}`);
   out.push(p.dim(`${enginesText(results)}; why each ran: --reporter json (engineWhy)`));
