@@ -5,6 +5,7 @@ import { show } from '../check/replay.ts';
 import type { ReportContext } from './context.ts';
 import { counterexampleOf, minimizationText, type Counterexample } from './counterexample.ts';
 import { displayPath, siteText, stepAction } from './swimlanes.ts';
+import { coverageTable, deadStepLines } from './coverage.ts';
 import { exploredText, ms, recheckCommand, renderProblem, summaryText, verdictText } from './text.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./html/${name}`, import.meta.url), 'utf8');
@@ -73,6 +74,14 @@ ${reads}${stuck}
 </section>`;
 }
 
+/** The `--coverage` table of every spec, folded: what each run exercised (issue 13, step coverage). */
+function coverageSection(ctx: ReportContext): string {
+  const withCoverage = ctx.results.filter((r) => r.coverage !== undefined);
+  if (withCoverage.length === 0) return '';
+  const text = withCoverage.map((r) => [...deadStepLines(r), ...coverageTable(r)].join('\n')).join('\n\n');
+  return `<details class="coverage"><summary>Step coverage</summary><pre>${esc(text)}</pre></details>`;
+}
+
 function problemSection(r: CheckResult, ctx: ReportContext): string {
   return `<section class="problem"><h2>${esc(r.name)} <span class="bad">${esc(verdictText(r))}</span> <small>expected ${esc(r.expected)}</small></h2><pre>${esc(renderProblem(r, { cwd: ctx.cwd, width: ctx.width }))}</pre></section>`;
 }
@@ -112,6 +121,7 @@ ${rows}
 </tbody></table>
 ${problems}
 ${sections}
+${coverageSection(ctx)}
 <script>
 ${asset('report.js')}
 </script>

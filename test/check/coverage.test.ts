@@ -61,6 +61,11 @@ describe('step coverage through the CLI', () => {
     ].join('\n'));
   });
 
+  it('the HTML report folds the same tables in', () => {
+    const r = cli(['check', FIXTURE, '-q', '-t', 'dead', '--reporter', 'html']);
+    expect(r.out).toContain(`<details class="coverage"><summary>Step coverage</summary><pre>dead step: gate/dead core.free never ran: ${ASK}\ncoverage of gate/dead: 1/2 steps ran, 1/1 properties evaluated\n`);
+  });
+
   it('does not warn after a FAIL: that search stopped early', () => {
     const r = cli(['check', 'test/fixtures/ok', '-q', '-t', 'lost']);
     expect(r.code).toBe(0);
