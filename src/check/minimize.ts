@@ -3,7 +3,7 @@ import { executeStep, type Stepped } from '../model/step.ts';
 import { stateKey } from '../explore/state-key.ts';
 import { deadlockDetail } from '../explore/findings.ts';
 import type { Clock, Progress, Violation } from '../explore/types.ts';
-import { defaultClock, PROGRESS_MS } from '../explore/pace.ts';
+import { defaultClock, Pacer } from '../explore/pace.ts';
 import { positiveInteger } from './bound-values.ts';
 import { isPreemption, preemptsAt } from './preemption.ts';
 import { stuckThreads } from './replay.ts';
@@ -94,19 +94,14 @@ export function countPreemptions(program: Program, sched: readonly number[]): nu
 export function minimizeViolation(program: Program, v: Violation, opts: MinimizeOptions = {}): Minimized {
   const maxNodes = opts.maxNodes ?? minimizeNodesFromEnv() ?? DEFAULT_MINIMIZE_NODES;
   const clock = opts.clock ?? defaultClock;
-  const deadline = opts.deadline ?? Infinity;
   const start = clock();
-  let nextBeat = start;
+  const pace = new Pacer(clock, (opts.deadline ?? Infinity) - start, start);
   let events = 0;
   /** Reads the clock once per node expanded (each runs every thread); true once out of time. */
   const outOfTime = (depth: number): boolean => {
-    const now = clock();
-    if (now > deadline) return true;
-    if (now >= nextBeat && opts.onProgress) {
-      nextBeat = now + PROGRESS_MS;
-      opts.onProgress({ executions: 0, events, depth, elapsedMs: now - start, states: seen.size, phase: 'minimize' });
-    }
-    return false;
+    const due = pace.due();
+    if (due === 'beat') opts.onProgress?.({ executions: 0, events, depth, elapsedMs: pace.elapsed(), states: seen.size, phase: 'minimize' });
+    return due === 'time';
   };
   const originalPreemptions = countPreemptions(program, v.schedule);
   const asFound = (nodes: number, note: string): Minimized => ({

@@ -15,8 +15,6 @@ export class Pacer {
   readonly start: number;
   private readonly deadline: number;
   private nextBeat: number;
-  /** Set once the budget is spent; stays set. */
-  expired = false;
 
   constructor(
     private readonly clock: Clock,
@@ -34,26 +32,13 @@ export class Pacer {
    */
   due(): 'time' | 'beat' | null {
     const now = this.clock();
-    if (now > this.deadline) {
-      this.expired = true;
-      return 'time';
-    }
+    if (now > this.deadline) return 'time';
     if (now < this.nextBeat) return null;
     this.nextBeat = now + PROGRESS_MS;
     return 'beat';
   }
 
-  /** True once the budget is spent (reads the clock). */
-  out(): boolean {
-    if (this.clock() > this.deadline) this.expired = true;
-    return this.expired;
-  }
-
   elapsed(): number {
     return this.clock() - this.start;
-  }
-
-  now(): number {
-    return this.clock();
   }
 }
