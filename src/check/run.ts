@@ -94,24 +94,13 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   const engineName = opts.engine ?? defaultEngine;
   const engine = engines[engineName];
   if (engine === undefined) throw new UsageError(`unknown engine '${engineName}'${didYouMean(engineName, Object.keys(engines))}; choose one of: ${Object.keys(engines).join(', ')}`);
-  const params = { ...spec.model.params, ...(spec.params ?? {}) };
   const clock = opts.clock ?? defaultClock;
-  const base: Base = {
-    spec,
-    name: spec.name,
-    file: spec.site.file,
-    engine: engineName,
-    engineRequested: engineName,
-    engineWhy: `--engine ${engineName}`,
-    params,
-    // A bad SMPCHECK_* variable is bad configuration (UsageError), not this spec's fault.
-    bounds: resolveBounds({ ...spec.bounds, ...opts.bounds }),
-    expected: describeExpectation(spec.expect),
-  };
+  // A bad SMPCHECK_* variable is bad configuration (UsageError), not this spec's fault.
+  const base = specBase(spec, engineName, opts.bounds);
   const t0 = clock();
   let program: Program;
   try {
-    program = new Program(spec.model, params);
+    program = new Program(spec.model, base.params);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     return errorResult(base, e, clock() - t0);
@@ -131,7 +120,25 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   }
 }
 
-type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'stepsMissed' | 'coverage' | 'cut'> & { engine: string; engineWhy: string };
+/**
+ * What a result says of its spec before any search: name, file, engine asked for, parameters,
+ * bounds and expectation. The CLI builds the results of specs it cuts short from it too.
+ */
+export function specBase(spec: Spec, engineName: string, bounds?: Bounds): Base {
+  return {
+    spec,
+    name: spec.name,
+    file: spec.site.file,
+    engine: engineName,
+    engineRequested: engineName,
+    engineWhy: `--engine ${engineName}`,
+    params: { ...spec.model.params, ...(spec.params ?? {}) },
+    bounds: resolveBounds({ ...spec.bounds, ...bounds }),
+    expected: describeExpectation(spec.expect),
+  };
+}
+
+export type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'stepsMissed' | 'coverage' | 'cut'> & { engine: string; engineWhy: string };
 
 /** The search and the minimisation of its counterexample, under one time budget. */
 function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, engine: Engine, expected: string | null, clock: Clock, t0: number): CheckResult {

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CheckOptions, CheckResult } from '../check/run.ts';
-import { describeExpectation, type Spec } from '../check/spec.ts';
+import { specBase, type CheckOptions, type CheckResult } from '../check/run.ts';
+import type { Spec } from '../check/spec.ts';
 import { resolveBounds, type Cut, type Progress } from '../explore/types.ts';
 import { UsageError } from '../model/errors.ts';
 import { Program } from '../model/program.ts';
@@ -66,15 +66,7 @@ interface Running {
 
 function baseResult(spec: Spec, check: SpecRunOptions['check'], cut: Cut, p: Progress | undefined, durationMs: number): CheckResult {
   return {
-    spec,
-    name: spec.name,
-    file: spec.site.file,
-    engine: check.engine,
-    engineRequested: check.engine,
-    engineWhy: `--engine ${check.engine}`,
-    params: { ...spec.model.params, ...(spec.params ?? {}) },
-    bounds: resolveBounds({ ...spec.bounds, ...check.bounds }),
-    expected: describeExpectation(spec.expect),
+    ...specBase(spec, check.engine, check.bounds),
     verdict: 'INCOMPLETE',
     ok: false,
     stats: { executions: p?.executions ?? 0, traces: null, deadlocks: 0, sleepBlocked: 0, events: p?.events ?? 0, states: p?.states ?? null, maxDepth: p?.depth ?? 0 },
