@@ -1,6 +1,6 @@
-import { appendFileSync, closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { positiveInteger } from '../check/bound-values.ts';
 import { checkEnvironment, type CheckResult } from '../check/run.ts';
@@ -8,16 +8,19 @@ import { describeExpectation } from '../check/spec.ts';
 import { UsageError } from '../model/errors.ts';
 import { defaultEngine, engineNames } from '../explore/engines.ts';
 import type { Bounds, Progress } from '../explore/types.ts';
-import type { ReportContext } from '../report/context.ts';
-import { githubSummary } from '../report/github.ts';
-import { reporterNames, reporters, type ReporterName } from '../report/reporters.ts';
-import { renderTextTail, tableHead, tableLayout, tableRow } from '../report/text.ts';
+import { reporterNames } from '../report/reporters.ts';
+import { tableHead, tableLayout, tableRow } from '../report/text.ts';
 import { findSpecFiles, loadSpecs, nameFilter } from './load.ts';
+import { runMerge } from './merge.ts';
+import { parseReporters, probeOutputs, writeOutputs, type ReporterUse } from './outputs.ts';
 import { progressLine, wantsProgress } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runSpecs } from './run-specs.ts';
-import { writeTraces } from './traces.ts';
-import { explain, probeWritable, removeTempFiles, writeFileAtomic } from './write-file.ts';
+import { parseShard, planRun, readTimings, type Shard } from './shard.ts';
+import { workerCount } from './workers.ts';
+import { removeTempFiles } from './write-file.ts';
+
+export { parseReporters };
 
 /** Exit codes: the CI gate. */
 export const EXIT_OK = 0;
@@ -96,82 +99,14 @@ interface CheckFlags {
   minimize: boolean;
   quiet?: boolean;
   coverage?: boolean;
-}
-
-interface ReporterUse {
-  readonly name: ReporterName;
-  /** Output file; stdout when absent. */
-  readonly file?: string;
-}
-
-/** `--reporter NAME[=FILE]`, given any number of times. */
-export function parseReporters(values: readonly string[], env: NodeJS.ProcessEnv): ReporterUse[] {
-  if (values.length === 0) return env.GITHUB_ACTIONS === 'true' ? [{ name: 'text' }, { name: 'github' }] : [{ name: 'text' }];
-  const uses = values.map((v) => {
-    const eq = v.indexOf('=');
-    const name = eq < 0 ? v : v.slice(0, eq);
-    const file = eq < 0 ? undefined : v.slice(eq + 1);
-    if (!(reporterNames as string[]).includes(name)) {
-      throw new UsageError(`--reporter ${v}: unknown reporter '${name}'; choose one of ${reporterNames.join(', ')}, optionally with =FILE (e.g. --reporter junit=out/junit.xml)`);
-    }
-    if (file === '') throw new UsageError(`--reporter ${v}: no file after '='; write --reporter ${name}=FILE, or --reporter ${name} for stdout`);
-    return { name: name as ReporterName, ...(file !== undefined ? { file: resolve(file) } : {}) };
-  });
-  const toStdout = uses.filter((u) => u.file === undefined);
-  const doc = toStdout.find((u) => reporters[u.name].document);
-  if (doc !== undefined && toStdout.length > 1) {
-    const other = toStdout.find((u) => u !== doc)!;
-    throw new UsageError(`--reporter ${doc.name} and --reporter ${other.name} both write to stdout, and ${doc.name} needs it to itself; send one to a file, e.g. --reporter ${doc.name}=smpcheck-report.${doc.name === 'junit' ? 'xml' : doc.name === 'sarif' ? 'sarif' : doc.name}`);
-  }
-  const files = new Set<string>();
-  for (const u of uses) {
-    if (u.file === undefined) continue;
-    if (files.has(u.file)) throw new UsageError(`--reporter: two reporters write to ${u.file}; give each its own file`);
-    files.add(u.file);
-  }
-  return uses;
+  workers?: number;
+  shard?: Shard;
+  timings?: string;
 }
 
 /** Exit codes when a signal ends the run (128 + the signal's number, as shells report it). */
 export const EXIT_SIGINT = 130;
 export const EXIT_SIGTERM = 143;
-
-/**
- * Every output path is tried before any checking: a report or trace folder that cannot be
- * written must not cost a whole run and then lose its results.
- */
-function probeOutputs(uses: readonly ReporterUse[], traceDir: string, env: NodeJS.ProcessEnv): void {
-  for (const u of uses) if (u.file !== undefined) probeWritable(u.file);
-  probeFolder(traceDir);
-  if (uses.some((u) => u.name === 'github') && env.GITHUB_STEP_SUMMARY) {
-    try {
-      closeSync(openSync(env.GITHUB_STEP_SUMMARY, 'a'));
-    } catch (e) {
-      throw summaryError(env.GITHUB_STEP_SUMMARY, e);
-    }
-  }
-}
-
-/** `--trace-dir`: a folder that exists or can be created, and in which files can be created. */
-function probeFolder(dir: string): void {
-  const fail = (why: string, e?: unknown) => new UsageError(`--trace-dir ${dir}: cannot write traces there (${why}); choose another folder with --trace-dir`, { cause: e });
-  let isFile = false;
-  try {
-    isFile = !statSync(dir).isDirectory();
-  } catch {
-    // Missing (created below), or under a file (the probe says so).
-  }
-  if (isFile) throw fail('it is a file, not a folder');
-  try {
-    probeWritable(join(dir, '.smpcheck-probe'));
-  } catch (e) {
-    throw fail(explain(e instanceof UsageError ? e.cause : e), e);
-  }
-}
-
-function summaryError(path: string, e: unknown): UsageError {
-  return new UsageError(`GITHUB_STEP_SUMMARY=${path}: cannot append the job summary (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
-}
 
 async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
   const env = io.env ?? process.env;
@@ -188,8 +123,10 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   for (const u of uses) {
     if (u.file !== undefined && specFiles.includes(u.file)) throw new UsageError(`--reporter ${u.name}=${relative(process.cwd(), u.file)}: that is a spec file being checked, and the report would overwrite it; choose another path`);
   }
-  const specs = (await loadSpecs(specFiles)).filter((s) => filter(s.name));
-  if (specs.length === 0) throw new UsageError(`no spec matches '${flags.filter}'; run 'smpcheck list' to see spec names`);
+  const workers = workerCount(flags.workers, env);
+  const timings = flags.timings !== undefined ? readTimings(flags.timings) : undefined;
+  const all = (await loadSpecs(specFiles)).filter((s) => filter(s.name));
+  if (all.length === 0) throw new UsageError(`no spec matches '${flags.filter}'; run 'smpcheck list' to see spec names`);
   const bounds: Bounds = {
     ...(flags.maxDepth ? { maxDepth: flags.maxDepth } : {}),
     ...(flags.maxExecutions ? { maxExecutions: flags.maxExecutions } : {}),
@@ -197,6 +134,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     ...(flags.maxStates ? { maxStates: flags.maxStates } : {}),
     ...(flags.maxMemory ? { maxMemoryMB: flags.maxMemory } : {}),
   };
+  const checkOptions = { engine: flags.engine, bounds, exactStates: flags.exactStates ?? false, symmetry: flags.symmetry, minimize: flags.minimize };
+  // --shard: this process checks its share; the run's whole spec list goes into a blob report.
+  const { mine: specs, run: runInfo } = planRun(all, { ...(flags.shard ? { shard: flags.shard } : {}), ...(timings ? { timings } : {}), check: checkOptions, env, version: VERSION });
   const progress = wantsProgress({ errIsTTY: io.errIsTTY ?? false, quiet: flags.quiet ?? false, env })
     ? progressLine(io.err, io.columns || process.stderr.columns || 80) // a pty without a size says 0
     : undefined;
@@ -213,26 +153,29 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
 
   const startedAt = new Date();
   const t0 = performance.now();
-  // The progress line is drawn by a timer of the main thread: it shows the spec and its elapsed
-  // time from the start, whether or not the worker has sent figures yet.
-  let current: { name: string; since: number; p: Progress | undefined } | undefined;
+  // The progress line is drawn by a timer of the main thread: it shows the specs being checked
+  // (totals over the workers) and their elapsed time from the start, whether or not their
+  // workers have sent figures yet.
+  const running = new Map<number, { since: number; p: Progress | undefined }>();
   const ticker = progress
     ? setInterval(() => {
-      if (current === undefined) return;
-      const figures = current.p ?? { executions: 0, events: 0, depth: 0 };
-      progress.update(current.name, { ...figures, elapsedMs: performance.now() - current.since }, current.p === undefined);
+      const now = performance.now();
+      progress.show([...running].sort(([a], [b]) => a - b).map(([i, c]) => ({
+        spec: specs[i]!.name, p: { ...(c.p ?? { executions: 0, events: 0, depth: 0 }), elapsedMs: now - c.since }, waiting: c.p === undefined,
+      })));
     }, 100)
     : undefined;
   let printed = 0;
   const pending: (CheckResult | undefined)[] = specs.map(() => undefined);
   const rowsOut = new Set<CheckResult>();
-  const run = runSpecs(specs, { check: { engine: flags.engine, bounds, exactStates: flags.exactStates ?? false, symmetry: flags.symmetry, minimize: flags.minimize } }, {
-    onStart: (i) => (current = { name: specs[i]!.name, since: performance.now(), p: undefined }),
+  const run = runSpecs(specs, { check: checkOptions, workers }, {
+    onStart: (i) => void running.set(i, { since: performance.now(), p: undefined }),
     onProgress: (i, p) => {
-      if (current?.name === specs[i]!.name) current.p = p;
+      const c = running.get(i);
+      if (c !== undefined) c.p = p;
     },
     onResult: (i, r) => {
-      if (current?.name === specs[i]!.name) current = undefined;
+      running.delete(i);
       pending[i] = r;
       // In spec order: a pool of workers may finish out of order.
       for (; printed < specs.length && pending[printed] !== undefined; printed++) {
@@ -264,55 +207,16 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
       // The rows not printed yet: after a stop, the spec cut short (and any later finished one).
       for (const r of results) if (!rowsOut.has(r)) write(`${tableRow(r, layout, textOpts)}\n`);
     }
-    // Every output is written even when another fails (a full disk, a reporter's bug): the
-    // failures are reported at the end, and the run exits 2.
-    const problems: UsageError[] = [];
-    const keep = (what: string, f: () => void) => {
-      try {
-        f();
-      } catch (e) {
-        if (e instanceof UsageError) problems.push(e);
-        else {
-          if (process.env.SMPCHECK_DEBUG) io.err(`${e instanceof Error ? e.stack : String(e)}\n`);
-          problems.push(new UsageError(`internal error while writing ${what}: ${e instanceof Error ? e.message : String(e)} (run with --debug for the stack)`, { cause: e }));
-        }
-      }
-    };
-    const elapsedMs = performance.now() - t0;
-    let traces = new Map<CheckResult, string>();
-    keep('the trace files', () => (traces = writeTraces(results, traceDir, (e) => problems.push(e))));
-    const ctx: Omit<ReportContext, 'color'> = {
+    const { stdout, problems } = writeOutputs({
       results,
-      elapsedMs,
-      cwd: process.cwd(),
-      width: terminalWidth(io),
-      allTraces: flags.traces === 'all',
-      coverage: flags.coverage ?? false,
-      traceFile: (r) => traces.get(r),
-      startedAt,
-      hostname: hostname(),
-      version: VERSION,
-    };
-    let stdout = '';
-    for (const u of uses) {
-      const rctx = { ...ctx, color: colorFor(u) };
-      keep(`the ${u.name} report${u.file !== undefined ? ` ${u.file}` : ''}`, () => {
-        if (u === streamed) stdout += `${renderTextTail(results, elapsedMs, rctx)}\n`;
-        else if (u.file !== undefined) writeFileAtomic(u.file, reporters[u.name].render(rctx));
-        else stdout += reporters[u.name].render(rctx);
-      });
-    }
-    if (uses.some((u) => u.name === 'github') && env.GITHUB_STEP_SUMMARY) {
-      const path = env.GITHUB_STEP_SUMMARY;
-      keep('the GitHub job summary', () => {
-        const summary = githubSummary({ ...ctx, color: false });
-        try {
-          appendFileSync(path, summary);
-        } catch (e) {
-          throw summaryError(path, e);
-        }
-      });
-    }
+      uses,
+      ...(streamed ? { streamed } : {}),
+      traceDir,
+      ctx: { elapsedMs: performance.now() - t0, cwd: process.cwd(), width: terminalWidth(io), allTraces: flags.traces === 'all', coverage: flags.coverage ?? false, startedAt, hostname: hostname(), version: VERSION, run: runInfo },
+      colorFor,
+      env,
+      err: io.err,
+    });
     write(stdout);
     for (const e of problems) io.err(`smpcheck: ${e.message}\n`);
     // A signal that came while the outputs were written (synchronously) waits in the event
@@ -393,8 +297,27 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--exact-states', 'stateful engine: store full canonical states instead of 64-bit fingerprints (no collision risk, more memory)')
     .option('--no-symmetry', "stateful engine: ignore the models' declared thread symmetry")
     .option('--no-color', 'plain text even on a terminal')
+    // Parallel and sharded runs (issue 11): the logic is in workers.ts, shard.ts and merge.ts.
+    .option('--workers <n>', 'specs checked at once, one worker thread each (default: SMPCHECK_WORKERS, else the number of CPUs)', positiveInt('--workers'))
+    .option('--shard <i/N>', 'check only the i-th of N shares of the specs (1-based), for CI matrices; merge the blob reports with smpcheck merge', parseShard)
+    .option('--timings <file>', "with --shard: balance shards by each spec's time in this JSON report of an earlier run")
     .action(async (paths: string[], flags: CheckFlags) => {
       code = await runCheck(paths, flags, io);
+    });
+
+  program
+    .command('merge')
+    .description("combine the blob reports of 'check --shard i/N' runs into one result and render it; exit codes as 'check'")
+    .argument('<files...>', 'blob reports (--reporter blob=FILE), one per shard')
+    .addOption(new Option('--reporter <name[=file]>', `output format, repeatable, each to stdout or a file: ${reporterNames.join(', ')}`)
+      .argParser((v: string, all: string[]) => [...all, v])
+      .default([], 'text; text and github in GitHub Actions'))
+    .addOption(new Option('--traces <which>', 'counterexamples to print').choices(['unexpected', 'all']).default('unexpected'))
+    .option('--trace-dir <dir>', 'where to write one replayable trace file per failing spec', '.smpcheck/traces')
+    .option('--coverage', 'print which steps of each spec ran, never ran or were only blocked')
+    .option('--no-color', 'plain text even on a terminal')
+    .action(async (files: string[], flags: { reporter: string[]; traces: string; traceDir: string; coverage?: boolean; color: boolean }) => {
+      code = await runMerge(files, flags, { ...io, width: terminalWidth(io), version: VERSION });
     });
 
   program

@@ -1,8 +1,17 @@
 import type { Progress } from '../explore/types.ts';
 
+/** One spec being checked: its live figures; `waiting`: none came yet (only the time is real). */
+export interface ProgressItem {
+  readonly spec: string;
+  readonly p: Progress;
+  readonly waiting?: boolean;
+}
+
 export interface ProgressLine {
   /** Live figures of the spec being checked; `waiting`: none came yet (only the time is real). */
   update(spec: string, p: Progress, waiting?: boolean): void;
+  /** The specs being checked by the workers, in spec order: one line over all of them. */
+  show(items: readonly ProgressItem[]): void;
   /** Erases the line (between specs and before the report). */
   clear(): void;
 }
@@ -30,17 +39,46 @@ export function progressText(spec: string, p: Progress, waiting = false): string
 }
 
 /**
+ * Several specs at once (`--workers`): `⟳ 3 specs: falloc_pop/L +2  states 1.2k  executions 34
+ * events 45.3k (12.0k/s)  4.2 s`, the sums over the workers (rate: the sum of each spec's rate),
+ * the first spec by spec order, and the longest elapsed time; one spec is shown as above.
+ */
+export function progressTotalText(items: readonly ProgressItem[]): string {
+  if (items.length === 1) return progressText(items[0]!.spec, items[0]!.p, items[0]!.waiting);
+  let executions = 0;
+  let states = 0;
+  let stateful = false;
+  let events = 0;
+  let rate = 0;
+  let elapsed = 0;
+  for (const { p } of items) {
+    if (p.states !== undefined) {
+      stateful = true;
+      states += p.states;
+    } else executions += p.executions;
+    events += p.events;
+    if (p.elapsedMs > 0) rate += (p.events * 1000) / p.elapsedMs;
+    elapsed = Math.max(elapsed, p.elapsedMs);
+  }
+  const covered = [...(stateful ? [`states ${count(states)}`] : []), ...(executions > 0 || !stateful ? [`executions ${count(executions)}`] : [])].join('  ');
+  return `⟳ ${items.length} specs: ${items[0]!.spec} +${items.length - 1}  ${covered}  events ${count(events)} (${count(Math.round(rate))}/s)  ${(elapsed / 1000).toFixed(1)} s`;
+}
+
+/**
  * The live progress line on stderr, for long runs on a terminal: redrawn in place at most ten
  * times a second, cut to the terminal's width, erased before anything else is printed.
  */
 export function progressLine(write: (s: string) => void, columns: number, now: () => number = Date.now): ProgressLine {
   let shown = false;
   let last = 0;
-  return {
-    update(spec, p, waiting) {
-      if (p.elapsedMs < SHOW_AFTER_MS || now() - last < EVERY_MS) return;
+  const line = {
+    update(spec: string, p: Progress, waiting?: boolean) {
+      line.show([{ spec, p, ...(waiting !== undefined ? { waiting } : {}) }]);
+    },
+    show(items: readonly ProgressItem[]) {
+      if (items.length === 0 || Math.max(...items.map((i) => i.p.elapsedMs)) < SHOW_AFTER_MS || now() - last < EVERY_MS) return;
       last = now();
-      const text = progressText(spec, p, waiting);
+      const text = progressTotalText(items);
       write(`\r\x1b[2K${text.length >= columns ? `${text.slice(0, Math.max(1, columns - 2))}…` : text}`);
       shown = true;
     },
@@ -49,6 +87,7 @@ export function progressLine(write: (s: string) => void, columns: number, now: (
       shown = false;
     },
   };
+  return line;
 }
 
 /** Whether to show progress: stderr is a terminal, not CI, and not --quiet. */

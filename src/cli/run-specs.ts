@@ -4,9 +4,9 @@ import { specBase, type CheckOptions, type CheckResult } from '../check/run.ts';
 import type { Spec } from '../check/spec.ts';
 import { resolveBounds, type Cut, type Progress } from '../explore/types.ts';
 import { UsageError } from '../model/errors.ts';
-import { Program } from '../model/program.ts';
 import { stoppedNotes } from '../report/text.ts';
-import type { CheckJob, WireResult, WorkerMessage } from './worker.ts';
+import { fromWire } from '../report/wire.ts';
+import type { CheckJob, WorkerMessage } from './worker.ts';
 
 /**
  * Checking is synchronous JavaScript: while a spec runs on the main thread, nothing else does —
@@ -93,20 +93,6 @@ function errorResultOf(spec: Spec, check: SpecRunOptions['check'], message: stri
     cut: [],
     error: { message, hint: undefined },
   };
-}
-
-/** Rebuilds a CheckResult from a worker's: the spec by index, the program for rendering traces. */
-function fromWire(spec: Spec, w: WireResult): CheckResult {
-  const { hasProgram, ...rest } = w;
-  let program: Program | undefined;
-  if (hasProgram) {
-    try {
-      program = new Program(spec.model, w.params);
-    } catch {
-      // The worker built it; a model that builds only sometimes is caught by replay's checks.
-    }
-  }
-  return { ...rest, spec, ...(program ? { program } : {}) };
 }
 
 export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: SpecRunHooks = {}): SpecRun {

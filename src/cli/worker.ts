@@ -3,7 +3,10 @@ import { checkSpec, type CheckOptions, type CheckResult } from '../check/run.ts'
 import type { Spec } from '../check/spec.ts';
 import type { Progress } from '../explore/types.ts';
 import { UsageError } from '../model/errors.ts';
+import { toWire, type WireResult } from '../report/wire.ts';
 import { ExitCalled, loadSpecs } from './load.ts';
+
+export type { WireResult };
 
 /** What the main thread asks: check the spec of this name from this file. */
 export interface CheckJob {
@@ -14,9 +17,6 @@ export interface CheckJob {
   readonly options: Omit<CheckOptions, 'onProgress' | 'clock'>;
 }
 
-/** A CheckResult without what cannot cross threads; the main thread rebuilds spec and program. */
-export type WireResult = Omit<CheckResult, 'spec' | 'program' | 'explore'> & { readonly hasProgram: boolean };
-
 export type WorkerMessage =
   | { readonly type: 'started'; readonly index: number }
   | { readonly type: 'progress'; readonly index: number; readonly progress: Progress }
@@ -26,11 +26,6 @@ export type WorkerMessage =
 
 /** Progress crosses threads at most this often (the main thread redraws on its own timer). */
 const PROGRESS_EVERY_MS = 100;
-
-function toWire(r: CheckResult): WireResult {
-  const { spec: _spec, program, explore: _explore, ...rest } = r;
-  return { ...rest, hasProgram: program !== undefined };
-}
 
 const port = parentPort;
 if (port === null) throw new Error('src/cli/worker.ts runs in a worker thread (see run-specs.ts)');

@@ -1,4 +1,5 @@
 import type { CheckResult } from '../check/run.ts';
+import type { RunInfo } from './blob.ts';
 
 /** Everything a reporter needs besides the results: where, when, and how to show them. */
 export interface ReportContext {
@@ -21,4 +22,6 @@ export interface ReportContext {
   readonly hostname: string;
   /** smpcheck's own version, for SARIF's tool.driver. */
   readonly version: string;
+  /** The whole run this is a part of (spec list, shard, options), for the blob reporter. */
+  readonly run?: RunInfo;
 }

@@ -1,3 +1,4 @@
+import { blobReport } from './blob.ts';
 import type { ReportContext } from './context.ts';
 import { githubAnnotations } from './github.ts';
 import { htmlReport } from './html.ts';
@@ -20,6 +21,8 @@ export const reporters = {
   sarif: { document: true, render: (ctx) => `${JSON.stringify(sarifReport(ctx), null, 2)}\n` },
   github: { document: false, render: githubAnnotations },
   html: { document: true, render: htmlReport },
+  /** The shard report for `smpcheck merge` (blob.ts). */
+  blob: { document: true, render: blobReport },
 } satisfies Record<string, Reporter>;
 
 export type ReporterName = keyof typeof reporters;

@@ -21,7 +21,7 @@ describe('--reporter NAME[=FILE]', () => {
     const two = cli(['check', 'test/fixtures/ok', '--reporter', 'json', '--reporter', 'text']);
     expect([two.code, two.out, two.err]).toEqual([2, '', 'smpcheck: --reporter json and --reporter text both write to stdout, and json needs it to itself; send one to a file, e.g. --reporter json=smpcheck-report.json\n']);
     const unknown = cli(['check', 'test/fixtures/ok', '--reporter', 'xml']);
-    expect([unknown.code, unknown.err]).toEqual([2, 'smpcheck: --reporter xml: unknown reporter \'xml\'; choose one of text, json, junit, sarif, github, html, optionally with =FILE (e.g. --reporter junit=out/junit.xml)\n']);
+    expect([unknown.code, unknown.err]).toEqual([2, 'smpcheck: --reporter xml: unknown reporter \'xml\'; choose one of text, json, junit, sarif, github, html, blob, optionally with =FILE (e.g. --reporter junit=out/junit.xml)\n']);
     const same = cli(['check', 'test/fixtures/ok', '--reporter', 'junit=a.xml', '--reporter', 'html=a.xml']);
     expect(same.code).toBe(2);
     expect(same.err).toMatch(/^smpcheck: --reporter: two reporters write to \S+a\.xml; give each its own file\n$/);
