@@ -9,6 +9,7 @@ import { recheckDeterminism } from './reproduce.ts';
 import { minimizeNodesFromEnv, minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
 import { didYouMean } from './suggest.ts';
 import { describeExpectation, type Spec } from './spec.ts';
+import { resolveSearch, searchInfo, type ResolvedSearch, type SearchInfo, type SearchModeOptions } from './search-mode.ts';
 
 /**
  * DESIGN §4 verdicts. VACUOUS: the search was exhaustive and nothing failed, but a witness was
@@ -16,7 +17,7 @@ import { describeExpectation, type Spec } from './spec.ts';
  */
 export type Verdict = 'PASS' | 'FAIL' | 'INCOMPLETE' | 'ERROR' | 'VACUOUS';
 
-export interface CheckOptions {
+export interface CheckOptions extends SearchModeOptions {
   engine?: string;
   /** Bounds that override the spec's own. */
   bounds?: Bounds;
@@ -68,6 +69,8 @@ export interface CheckResult {
   /** Which steps ran and which properties were evaluated (absent on ERROR and on specs the CLI cut short). */
   readonly coverage?: Coverage;
   readonly cut: readonly Cut[];
+  /** Bounded or random search: what it covered, the seed (absent for the exhaustive engines). */
+  readonly search?: SearchInfo;
   readonly error?: { readonly message: string; readonly hint?: string | undefined; readonly schedule?: readonly number[] };
   /** The instantiated model, for rendering traces; absent when it could not be built. */
   readonly program?: Program;
@@ -91,12 +94,16 @@ const EMPTY_STATS: ExploreStats = { executions: 0, traces: null, deadlocks: 0, s
  * ```
  */
 export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
-  const engineName = opts.engine ?? defaultEngine;
-  const engine = engines[engineName];
-  if (engine === undefined) throw new UsageError(`unknown engine '${engineName}'${didYouMean(engineName, Object.keys(engines))}; choose one of: ${Object.keys(engines).join(', ')}`);
+  const requested = opts.engine ?? defaultEngine;
+  if (engines[requested] === undefined) throw new UsageError(`unknown engine '${requested}'${didYouMean(requested, Object.keys(engines))}; choose one of: ${Object.keys(engines).join(', ')}`);
+  // --preemptions / --random, or the spec's own, choose the bounded or random engine.
+  const mode = resolveSearch(spec, requested, opts);
+  const engineName = mode.engine;
+  const engine = engines[engineName]!;
   const clock = opts.clock ?? defaultClock;
   // A bad SMPCHECK_* variable is bad configuration (UsageError), not this spec's fault.
   const base = specBase(spec, engineName, opts.bounds);
+  if (mode.why !== undefined) base.engineWhy = mode.why;
   const t0 = clock();
   let program: Program;
   try {
@@ -111,7 +118,7 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
     return errorResult(base, new ModelError(message), clock() - t0);
   }
   try {
-    return search(spec, opts, base, program, engine, expected, clock, t0);
+    return search(spec, opts, base, program, engine, expected, clock, t0, mode);
   } catch (e) {
     // One broken spec must not abort the run: the other specs still run and reports are
     // written. Only bad configuration (UsageError) stops everything.
@@ -138,11 +145,13 @@ export function specBase(spec: Spec, engineName: string, bounds?: Bounds): Base 
   };
 }
 
-export type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'stepsMissed' | 'coverage' | 'cut'> & { engine: string; engineWhy: string };
+export type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' | 'violations' | 'violation' | 'witnessesMissed' | 'stepsMissed' | 'coverage' | 'cut' | 'search'> & { engine: string; engineWhy: string; search?: SearchInfo };
 
 /** The search and the minimisation of its counterexample, under one time budget. */
-function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, engine: Engine, expected: string | null, clock: Clock, t0: number): CheckResult {
+function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, engine: Engine, expected: string | null, clock: Clock, t0: number, mode: ResolvedSearch): CheckResult {
   const result = engine(program, {
+    ...(mode.preemptions !== undefined ? { preemptions: mode.preemptions } : {}),
+    ...(mode.random !== undefined ? { random: mode.random } : {}),
     bounds: base.bounds,
     deadlockIsViolation: spec.deadlock !== 'allowed',
     stopOn: opts.exhaustive ? () => false : (prop) => expected === null || prop === expected,
@@ -154,6 +163,8 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   });
   base.engine = result.engine;
   if (result.engineWhy !== undefined) base.engineWhy = result.engineWhy;
+  const info = searchInfo(result);
+  if (info !== undefined) base.search = info;
   if (result.error !== undefined) {
     return { ...errorResult(base, result.error.error, clock() - t0, result.error.schedule), program, explore: result, stats: result.stats };
   }

@@ -4,6 +4,7 @@ import { positiveInteger } from './bound-values.ts';
 import { callerSite, type SourceSite } from '../model/source.ts';
 import { BOUND_NAMES, type Bounds } from '../explore/types.ts';
 import { didYouMean } from './suggest.ts';
+import { checkSpecSearchMode } from './search-mode.ts';
 
 /**
  * What a spec expects: `'pass'` (every property holds, every witness reached), or a violation
@@ -25,6 +26,10 @@ export interface SpecDef<P extends object> {
   description?: string;
   /** `'all'`: every step of the model must run in an exhaustive search, else the PASS is VACUOUS. */
   coverage?: 'all';
+  /** Check with preemption-bounded search instead (README, "When exhaustive search is out of reach"). */
+  preemptions?: number | 'auto';
+  /** Check with seeded random schedules instead: uniform, or PCT with `pctDepth`. */
+  random?: { schedules?: number; seed?: number; pctDepth?: number };
 }
 
 export interface Spec<P extends object = any> extends Readonly<SpecDef<P>> {
@@ -77,6 +82,7 @@ export function spec<P extends object>(def: SpecDef<P>): Spec<P> {
   if (e !== 'pass' && (e as { fail: string }).fail === 'deadlock' && def.deadlock === 'allowed') {
     throw new ModelError(`${where}: expect { fail: 'deadlock' } contradicts deadlock: 'allowed', under which a deadlock is no violation; remove one of the two`);
   }
+  checkSpecSearchMode(where, def);
   if (def.bounds !== undefined) {
     if (typeof def.bounds !== 'object' || def.bounds === null || Array.isArray(def.bounds)) {
       throw new ModelError(`${where}: bounds must be an object, e.g. { maxDepth: 200 }`);
@@ -93,7 +99,7 @@ export function spec<P extends object>(def: SpecDef<P>): Spec<P> {
   return Object.freeze({ ...def, kind: 'spec', site: callerSite() });
 }
 
-const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'coverage', 'description'] as const;
+const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'coverage', 'preemptions', 'random', 'description'] as const;
 
 function unknownKeys(where: string, what: string, obj: object, known: readonly string[], listed: string): void {
   for (const k of Object.keys(obj)) {

@@ -6,6 +6,8 @@ import { positiveInteger } from '../check/bound-values.ts';
 import { checkEnvironment, type CheckResult } from '../check/run.ts';
 import { describeExpectation } from '../check/spec.ts';
 import { UsageError } from '../model/errors.ts';
+import { preemptionBound, resolveSearch, seedValue, type SearchModeOptions } from '../check/search-mode.ts';
+import { DEFAULT_SEED } from '../explore/random-walk.ts';
 import { defaultEngine, engineNames } from '../explore/engines.ts';
 import type { Bounds, Progress } from '../explore/types.ts';
 import { reporterNames } from '../report/reporters.ts';
@@ -102,6 +104,18 @@ interface CheckFlags {
   workers?: number;
   shard?: Shard;
   timings?: string;
+  preemptions?: number | 'auto';
+  random?: number;
+  seed?: number;
+  pctDepth?: number;
+}
+
+/** --preemptions, and --random/--seed/--pct-depth (any of them selects random search), as check options. */
+function searchFlagOptions(flags: CheckFlags): SearchModeOptions {
+  const random = flags.random !== undefined || flags.seed !== undefined || flags.pctDepth !== undefined
+    ? { random: { ...(flags.random !== undefined ? { schedules: flags.random } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.pctDepth !== undefined ? { pctDepth: flags.pctDepth } : {}) } }
+    : {};
+  return { ...(flags.preemptions !== undefined ? { preemptions: flags.preemptions } : {}), ...random };
 }
 
 /** Exit codes when a signal ends the run (128 + the signal's number, as shells report it). */
@@ -113,6 +127,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   if (!engineNames().includes(flags.engine)) {
     throw new UsageError(`unknown engine '${flags.engine}'; choose one of: ${engineNames().join(', ')}`);
   }
+  resolveSearch({}, flags.engine, searchFlagOptions(flags)); // --preemptions with --random, or with --engine dpor: one line now
   const uses = parseReporters(flags.reporter, env);
   const filter = nameFilter(flags.filter);
   checkEnvironment(env); // a bad SMPCHECK_* value is one line now, not an error in every spec
@@ -134,7 +149,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     ...(flags.maxStates ? { maxStates: flags.maxStates } : {}),
     ...(flags.maxMemory ? { maxMemoryMB: flags.maxMemory } : {}),
   };
-  const checkOptions = { engine: flags.engine, bounds, exactStates: flags.exactStates ?? false, symmetry: flags.symmetry, minimize: flags.minimize };
+  const checkOptions = { engine: flags.engine, bounds, exactStates: flags.exactStates ?? false, symmetry: flags.symmetry, minimize: flags.minimize, ...searchFlagOptions(flags) };
   // --shard: this process checks its share; the run's whole spec list goes into a blob report.
   const { mine: specs, run: runInfo } = planRun(all, { ...(flags.shard ? { shard: flags.shard } : {}), ...(timings ? { timings } : {}), check: checkOptions, env, version: VERSION });
   const progress = wantsProgress({ errIsTTY: io.errIsTTY ?? false, quiet: flags.quiet ?? false, env })
@@ -296,6 +311,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--max-memory <MiB>', 'resident memory budget of the stateful engine (INCOMPLETE when hit; default 3/4 of RAM)', positiveInt('--max-memory'))
     .option('--exact-states', 'stateful engine: store full canonical states instead of 64-bit fingerprints (no collision risk, more memory)')
     .option('--no-symmetry', "stateful engine: ignore the models' declared thread symmetry")
+    // When exhaustive search is out of reach (README): FAIL or INCOMPLETE, see check/search-mode.ts.
+    .option('--preemptions <K|auto>', 'preemption-bounded search (engine bounded): every schedule with at most K preemptions, fewest first; auto: 0, 1, 2, … until the time budget', (v: string) => preemptionBound('--preemptions', v))
+    .option('--random <N>', 'seeded random search (engine random): N schedules, uniform random walks unless --pct-depth', positiveInt('--random'))
+    .option('--seed <S>', `seed of the random search (default ${DEFAULT_SEED}): the same seed gives the same schedules and counterexample`, (v: string) => seedValue('--seed', v))
+    .option('--pct-depth <d>', 'random search with PCT: random thread priorities and d − 1 priority change points', positiveInt('--pct-depth'))
     .option('--no-color', 'plain text even on a terminal')
     // Parallel and sharded runs (issue 11): the logic is in workers.ts, shard.ts and merge.ts.
     .option('--workers <n>', 'specs checked at once, one worker thread each (default: SMPCHECK_WORKERS, else the number of CPUs)', positiveInt('--workers'))

@@ -1,6 +1,8 @@
 import { exploreDpor } from './dpor.ts';
 import { exploreNaive } from './naive.ts';
 import { exploreStateful } from './stateful.ts';
+import { exploreBounded } from './preemption-bounded.ts';
+import { exploreRandom } from './random-walk.ts';
 import { defaultClock } from './pace.ts';
 import type { Engine, Progress } from './types.ts';
 
@@ -61,6 +63,9 @@ export const engines: Readonly<Record<string, Engine>> = Object.freeze({
   dpor: exploreDpor,
   stateful: exploreStateful,
   naive: exploreNaive,
+  // Not exhaustive: selected by --preemptions / --random (or a spec's own); see check/search-mode.ts.
+  bounded: exploreBounded,
+  random: exploreRandom,
 });
 
 export const defaultEngine = 'auto';

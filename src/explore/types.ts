@@ -67,8 +67,20 @@ export function stateBudget(b: Required<Bounds>, engineDefault: number): number 
   return Number.isFinite(b.maxStates) ? b.maxStates : engineDefault;
 }
 
-/** Why a search did not cover everything; 'interrupted' is the CLI's (SIGINT/SIGTERM). */
-export type Cut = 'depth' | 'executions' | 'time' | 'states' | 'memory' | 'cycle' | 'stopped' | 'interrupted';
+/**
+ * Why a search did not cover everything; 'interrupted' is the CLI's (SIGINT/SIGTERM).
+ * 'preemptions': the preemption bound refused a schedule the unbounded search would have
+ * explored (preemption-bounded.ts); 'random': a random search covers only the schedules it ran.
+ */
+export type Cut = 'depth' | 'executions' | 'time' | 'states' | 'memory' | 'cycle' | 'stopped' | 'interrupted' | 'preemptions' | 'random';
+
+/** `--random N --seed S [--pct-depth d]`: N seeded random schedules, uniform or PCT (random-walk.ts). */
+export interface RandomSearch {
+  readonly schedules: number;
+  readonly seed: number;
+  /** PCT with d − 1 priority change points (Burckhardt et al., ASPLOS 2010); absent: uniform random walks. */
+  readonly pctDepth?: number;
+}
 
 export type ViolationKind = 'assertion' | 'invariant' | 'final' | 'deadlock';
 
@@ -143,6 +155,10 @@ export interface ExploreOptions {
    * ask `keepGoing`; on false the search is abandoned (`abandoned` in the result).
    */
   probe?: { readonly states: number; keepGoing(figures: { states: number; events: number; revisits: number }): boolean };
+  /** Preemption-bounded engine: the bound K, or 'auto' (0, 1, 2, … until the time budget). */
+  preemptions?: number | 'auto';
+  /** Random engine: how many schedules, the seed, uniform or PCT. */
+  random?: RandomSearch;
 }
 
 /** Time split of a search, filled in when asked for (`npm run bench`). */
@@ -183,6 +199,13 @@ export interface ExploreResult {
   readonly abandoned?: boolean;
   /** The model broke: a step or property threw. */
   readonly error?: { readonly error: StepError | Error; readonly schedule: readonly number[] };
+  /**
+   * Preemption-bounded engine: the bound asked for (null: auto), and the largest k such that
+   * every schedule with at most k preemptions was explored (null: not even k = 0).
+   */
+  readonly preemptions?: { readonly bound: number | null; readonly complete: number | null };
+  /** Random engine: what ran, and the schedule (1-based) that showed the first violation. */
+  readonly random?: RandomSearch & { readonly ran: number; readonly firstViolation: number | null };
 }
 
 /** A monotonic clock in milliseconds. */

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
 import { counterexampleOf } from './counterexample.ts';
+import { searchJson } from '../check/search-mode.ts';
 import { stoppedNotes } from './text.ts';
 import { siteText } from './swimlanes.ts';
 
@@ -54,6 +55,8 @@ function specEntry(r: CheckResult, cwd: string, trace: string | undefined) {
     cut: r.cut.filter((c) => c !== 'stopped'),
     violations: r.violations.map((x) => x.property),
   };
+  const search = searchJson(r);
+  if (search !== undefined) entry.search = search; // bounded or random search: what it covered, the seed
   if (r.witnessesMissed.length > 0) entry.witnessesMissed = r.witnessesMissed;
   if (r.stepsMissed !== undefined) entry.stepsMissed = r.stepsMissed;
   if (r.coverage !== undefined) entry.coverage = r.coverage;

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { CheckResult } from '../check/run.ts';
 import { defaultEngine } from '../explore/engines.ts';
 import { show } from '../check/replay.ts';
+import { coveredText, cutLabel, foundText, searchFlags } from '../check/search-mode.ts';
 import { coverageTable, deadStepLines } from './coverage.ts';
 import { counterexampleOf, minimizationText, type Counterexample } from './counterexample.ts';
 import { paint } from './paint.ts';
@@ -32,7 +33,7 @@ export function verdictText(r: CheckResult): string {
     case 'FAIL':
       return `FAIL ${r.violation!.property}`;
     case 'INCOMPLETE':
-      return `INCOMPLETE (${r.cut.filter((c) => c !== 'stopped').join(', ')})`;
+      return `INCOMPLETE (${r.cut.filter((c) => c !== 'stopped').map((c) => cutLabel(c, r)).join(', ')})`;
     case 'VACUOUS':
       if (r.witnessesMissed.length > 0) return `VACUOUS (${r.witnessesMissed.join(', ')} never reached)`;
       return `VACUOUS (${r.stepsMissed!.length === 1 ? r.stepsMissed![0] : `${r.stepsMissed!.length} steps`} never ran)`;
@@ -51,6 +52,7 @@ function pad(s: string, n: number): string {
 
 /** What a search covered, in its engine's unit: `14122 executions` (DPOR), `2069 states` (stateful, naive). */
 export function exploredText(r: CheckResult): string {
+  if (r.engine === 'random') return `${r.stats.executions} schedules`;
   return r.engine === 'dpor' || r.stats.states === null ? `${r.stats.executions} executions` : `${r.stats.states} states`;
 }
 
@@ -135,14 +137,17 @@ export function renderCounterexample(r: CheckResult, o: TextOptions = {}): strin
   const cwd = o.cwd ?? process.cwd();
   const lines = renderStory(cx, o);
   const trace = o.traceFile?.(r);
+  const found = foundText(r);
+  if (found !== undefined) lines.push(p.dim(`  ${found}`));
   if (trace !== undefined) lines.push(p.dim(`  Replay: smpcheck replay ${displayPath(trace, cwd)}`));
   lines.push(p.dim(`  Re-check: ${recheckCommand(r, cwd)}`));
   return lines.join('\n');
 }
 
-/** `smpcheck check FILE -t '^NAME$' --engine E --traces all`. */
+/** `smpcheck check FILE -t '^NAME$' --engine E --traces all` (bounded, random: their flags, with the seed). */
 export function recheckCommand(r: CheckResult, cwd = process.cwd()): string {
-  const engine = r.engineRequested === defaultEngine ? '' : ` --engine ${r.engineRequested}`;
+  const search = searchFlags(r);
+  const engine = search !== '' ? search : r.engineRequested === defaultEngine ? '' : ` --engine ${r.engineRequested}`;
   return `smpcheck check ${relative(cwd, r.file)} -t '^${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$'${engine} --traces all`;
 }
 
@@ -160,6 +165,8 @@ export function renderProblem(r: CheckResult, o: TextOptions = {}): string {
   } else if (r.verdict === 'INCOMPLETE') {
     body.push(`  The search was cut (${r.cut.join(', ')}) before it covered every interleaving; no violation was found in what it covered.`);
     body.push(`  Engine: ${r.engine} (${r.engineWhy}); covered ${exploredText(r)}.`);
+    const covered = coveredText(r);
+    if (covered !== undefined) body.push(`  ${covered[0]!.toUpperCase()}${covered.slice(1)}. Re-run: ${recheckCommand(r, o.cwd ?? process.cwd())}`);
     if (r.cut.includes('cycle')) body.push('  Hint: an execution can run forever; model spin loops and retries with t.await(cond) instead of loops.');
     if (r.cut.includes('depth')) body.push('  Hint: raise bounds.maxDepth, or check for a loop that never ends.');
   } else if (r.verdict === 'VACUOUS') {

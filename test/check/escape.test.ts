@@ -33,6 +33,6 @@ describe('checkSpec contains what goes wrong in one spec', () => {
 
   it('bad configuration still stops the run (UsageError)', () => {
     expect(() => checkSpec(spec({ name: 'x', model: counter, expect: 'pass' }), { engine: 'dpr' })).toThrow(UsageError);
-    expect(() => checkSpec(spec({ name: 'x', model: counter, expect: 'pass' }), { engine: 'dpr' })).toThrow("unknown engine 'dpr' (did you mean 'dpor'?); choose one of: auto, dpor, stateful, naive");
+    expect(() => checkSpec(spec({ name: 'x', model: counter, expect: 'pass' }), { engine: 'dpr' })).toThrow("unknown engine 'dpr' (did you mean 'dpor'?); choose one of: auto, dpor, stateful, naive, bounded, random");
   });
 });
