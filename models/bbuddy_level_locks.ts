@@ -1,7 +1,7 @@
 import { defineModel, procedure, range, thread, type ThreadSpec } from '../src/index.ts';
 import { forVariants } from './kernel/props.ts';
-import { blockingRwlock } from './kernel/rwlock.ts';
-import { spin_lock, spin_unlock } from './kernel/spinlock.ts';
+import { blockingRwlock, rwlockAssertions } from './kernel/rwlock.ts';
+import { spin_lock, spin_unlock, spinlockAssertions } from './kernel/spinlock.ts';
 import { kernelState, type KernelState } from './kernel/state.ts';
 
 /**
@@ -143,6 +143,8 @@ function threadsOf(p: Params): ThreadSpec[] {
 
 export const bbuddyLevelLocks = defineModel({
   name: 'bbuddy_level_locks',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: [...rwlockAssertions, ...spinlockAssertions],
   description: "the heap page allocator's per-level locks: accounting, lock order, ukvmem under a spinlock",
   params: { variant: 'Vdiploma', cores: 2 } as Params,
   check: (p) => (p.cores === 2 || (p.variant === 'Vdiploma' && p.cores > 2) ? undefined : 'more than 2 cores only for Vdiploma'),

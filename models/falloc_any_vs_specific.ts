@@ -1,6 +1,6 @@
 import { defineModel, procedure, thread } from '../src/index.ts';
-import { NIL } from './kernel/frames.ts';
-import { bfa_do_alloc_any, freeList, listed, type FreeListState, type PopSync } from './kernel/freelist.ts';
+import { NIL, framesAssertions } from './kernel/frames.ts';
+import { bfa_do_alloc_any, freeList, listed, type FreeListState, type PopSync, freelistAssertions } from './kernel/freelist.ts';
 import { exclusive, rw_read_lock, rw_read_unlock, rw_write_lock, rw_write_lock_tas, rw_write_unlock, rwWords, type RwWordState } from './kernel/rwword.ts';
 
 /**
@@ -96,6 +96,8 @@ const twoReaders = (p: Params) => p.cores.filter((o) => o === 'any').length >= 2
 
 export const fallocAnyVsSpecific = defineModel({
   name: 'falloc_any_vs_specific',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: ['I-found', 'I-unlink-member', ...framesAssertions, ...freelistAssertions],
   description: 'rwlock with "any frame" allocations shared and specific-address allocations exclusive',
   params: { frames: 4, cores: ['any', 'specific'], variant: 'RW', target: 0 } as Params,
   shared: ({ frames }): Shared => ({

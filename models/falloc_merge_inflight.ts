@@ -1,7 +1,7 @@
 import { defineModel, procedure, range, thread, type Thread } from '../src/index.ts';
 import { forVariants } from './kernel/props.ts';
 import { rw_read_lock, rw_read_unlock, rw_write_lock, rw_write_unlock, rwWords, type RwWordState } from './kernel/rwword.ts';
-import { spin_lock, spin_unlock, type LockState } from './kernel/spinlock.ts';
+import { spin_lock, spin_unlock, type LockState, spinlockAssertions } from './kernel/spinlock.ts';
 
 /**
  * M3 `falloc_merge_inflight` (MODELS.md): the frame buddy allocator's merge on free
@@ -233,6 +233,8 @@ function freeFrames(s: Shared): number[] {
 
 export const fallocMergeInflight = defineModel({
   name: 'falloc_merge_inflight',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: ['I-no-false-enomem', 'I-nodouble', 'I-unlink-member', ...spinlockAssertions],
   description: 'buddy merge versus an in-flight "any" allocation, and the draft group lock',
   params: { variant: 'U', ops: 1 } as Params,
   shared: (p): Shared => ({

@@ -1,7 +1,7 @@
 import { defineModel, procedure, range, thread } from '../src/index.ts';
-import { NIL } from './kernel/frames.ts';
+import { NIL, framesAssertions } from './kernel/frames.ts';
 import { forVariants } from './kernel/props.ts';
-import { bfa_do_alloc_any, bfa_do_free, freeList, listed, type FreeListState, type PopSync } from './kernel/freelist.ts';
+import { bfa_do_alloc_any, bfa_do_free, freeList, listed, type FreeListState, type PopSync, freelistAssertions } from './kernel/freelist.ts';
 
 /**
  * M1 `falloc_pop` (MODELS.md): the "any frame" pop of lib/ukfallocbuddy (bfa_do_alloc_any →
@@ -34,6 +34,8 @@ const core = procedure<Shared, Params>('core', {
 
 export const fallocPop = defineModel({
   name: 'falloc_pop',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: [...framesAssertions, ...freelistAssertions],
   description: '"any frame" pop of the frame buddy allocator, unsynchronized versus locked',
   params: { cores: 2, frames: 4, ops: ['alloc'], variant: 'U' } as Params,
   shared: ({ frames }): Shared => ({ locks: { FL: 0, Z: 0 }, ...freeList(frames) }),

@@ -1,9 +1,9 @@
 import { defineModel, procedure, range, thread, type ThreadSpec } from '../src/index.ts';
-import { ffree, framePool, NIL, takeFrame, type FrameState } from './kernel/frames.ts';
-import { pageTable, type PagingState } from './kernel/pagetable.ts';
+import { ffree, framePool, NIL, takeFrame, type FrameState, framesAssertions } from './kernel/frames.ts';
+import { pageTable, type PagingState, pagetableAssertions } from './kernel/pagetable.ts';
 import { forVariants } from './kernel/props.ts';
-import { ref_get, ref_get_nonatomic, ref_put, ref_put_nonatomic, ref_try_get } from './kernel/refcount.ts';
-import { spin_lock, spin_unlock } from './kernel/spinlock.ts';
+import { ref_get, ref_get_nonatomic, ref_put, ref_put_nonatomic, ref_try_get, refcountAssertions } from './kernel/refcount.ts';
+import { spin_lock, spin_unlock, spinlockAssertions } from './kernel/spinlock.ts';
 import { kernelState, type KernelState } from './kernel/state.ts';
 import { invlpg, ipiHandlers, tlb_shootdown, tlbState, type TlbState } from './kernel/tlb.ts';
 
@@ -130,6 +130,8 @@ const tlbOnF = (s: Shared) => s.tlb.some((row) => row.some((e) => e?.paddr === F
 
 export const frameRefcount = defineModel({
   name: 'frame_refcount',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: [...framesAssertions, ...pagetableAssertions, ...refcountAssertions, ...spinlockAssertions],
   description: 'get/put reference counts versus freeing a frame still mapped elsewhere',
   params: { variant: '9a', sharers: 1 } as Params,
   check: (p) => (p.sharers >= 1 ? undefined : 'sharers must be at least 1'),

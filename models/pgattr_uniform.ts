@@ -1,10 +1,10 @@
 import { defineModel, procedure, range, thread, type ThreadSpec } from '../src/index.ts';
-import { framePool, type FrameState } from './kernel/frames.ts';
-import { spin_lock_irqsave, spin_unlock_irqrestore } from './kernel/irq.ts';
-import { leafOf, pageTable, pg_page_mapx, pg_page_set_attr, type Attr, type PagingState } from './kernel/pagetable.ts';
+import { framePool, type FrameState, framesAssertions } from './kernel/frames.ts';
+import { spin_lock_irqsave, spin_unlock_irqrestore, irqAssertions } from './kernel/irq.ts';
+import { leafOf, pageTable, pg_page_mapx, pg_page_set_attr, type Attr, type PagingState, pagetableAssertions } from './kernel/pagetable.ts';
 import { forVariants } from './kernel/props.ts';
 import { rw_read_lock, rw_read_unlock, rw_write_lock, rw_write_unlock, rwWords, type RwWordState } from './kernel/rwword.ts';
-import { spin_lock, spin_unlock } from './kernel/spinlock.ts';
+import { spin_lock, spin_unlock, spinlockAssertions } from './kernel/spinlock.ts';
 import { kernelState, type KernelState } from './kernel/state.ts';
 import { ipiHandlers, tlb_shootdown, tlbFill, tlbState, type TlbState } from './kernel/tlb.ts';
 
@@ -116,6 +116,8 @@ function threadsOf(p: Params): ThreadSpec[] {
 
 export const pgattrUniform = defineModel({
   name: 'pgattr_uniform',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: ['U2', ...framesAssertions, ...irqAssertions, ...pagetableAssertions, ...spinlockAssertions],
   description: 'uniform permissions after a paging/VMA API call, versus faults and remote TLBs',
   params: { variant: '8a-U', cores: 2 } as Params,
   check: (p) => (p.cores >= 2 ? undefined : 'cores must be at least 2'),

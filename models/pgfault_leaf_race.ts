@@ -1,6 +1,6 @@
 import { defineModel, procedure, range, thread } from '../src/index.ts';
-import { framePool, type FrameState } from './kernel/frames.ts';
-import { leafOf, pageTable, pg_page_mapx, type PagingState, type PtSync } from './kernel/pagetable.ts';
+import { framePool, type FrameState, framesAssertions } from './kernel/frames.ts';
+import { leafOf, pageTable, pg_page_mapx, type PagingState, type PtSync, pagetableAssertions } from './kernel/pagetable.ts';
 import { forVariants } from './kernel/props.ts';
 
 /**
@@ -68,6 +68,8 @@ const allocated = (s: Shared) => range(s.fa.free.length).filter((f) => !s.fa.fre
 
 export const pgfaultLeafRace = defineModel({
   name: 'pgfault_leaf_race',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: [...framesAssertions, ...pagetableAssertions],
   description: 'two cores fault on the same page; the draft drops the PT lock around the mapx callback',
   params: { variant: 'U', frames: 4, cores: 2 } as Params,
   shared: (p): Shared => ({

@@ -1,6 +1,6 @@
 import { defineModel, procedure, range, thread } from '../src/index.ts';
-import { framePool, type FrameState } from './kernel/frames.ts';
-import { pageTable, pg_page_mapx, translate, type PagingState, type PtSync, type RootPte } from './kernel/pagetable.ts';
+import { framePool, type FrameState, framesAssertions } from './kernel/frames.ts';
+import { pageTable, pg_page_mapx, translate, type PagingState, type PtSync, type RootPte, pagetableAssertions } from './kernel/pagetable.ts';
 import { forVariants } from './kernel/props.ts';
 
 /**
@@ -33,6 +33,8 @@ const tables = (s: Shared) => range(s.fa.free.length).filter((f) => !s.fa.free[f
 
 export const pgmapTableAllocRace = defineModel({
   name: 'pgmap_table_alloc_race',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: [...framesAssertions, ...pagetableAssertions],
   description: 'pg_page_mapx on a shared page table: a lost page-table page, and pmd_install',
   params: { variant: 'U', frames: 4, cores: 2 } as Params,
   shared: (p): Shared => {

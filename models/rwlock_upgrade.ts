@@ -1,6 +1,6 @@
 import { defineModel, procedure, thread, type ThreadSpec } from '../src/index.ts';
 import { forVariants } from './kernel/props.ts';
-import { blockingRwlock, spinningRwlock, type RwlockOps } from './kernel/rwlock.ts';
+import { blockingRwlock, spinningRwlock, type RwlockOps, rwlockAssertions } from './kernel/rwlock.ts';
 import { KERNEL_IDS, kernelState, type KernelState } from './kernel/state.ts';
 
 /**
@@ -142,6 +142,8 @@ function reachable(s: Shared): string[] {
 
 export const rwlockUpgrade = defineModel({
   name: 'rwlock_upgrade',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: ['I-uaf', ...rwlockAssertions],
   description: 'rwlock upgrade: lost wake-up (blocking) and stale cursor (spinning, vmem_vma_insert)',
   // faults: null, one fault at the variant's default address; listed so that specs may set it.
   params: { variant: '5a', faults: null } as Params,

@@ -1,8 +1,8 @@
 import { defineModel, procedure, thread, type ThreadSpec } from '../src/index.ts';
-import { falloc, framePool, NIL, type FrameState } from './kernel/frames.ts';
-import { touch } from './kernel/pagefault.ts';
+import { falloc, framePool, NIL, type FrameState, framesAssertions } from './kernel/frames.ts';
+import { touch, pagefaultAssertions } from './kernel/pagefault.ts';
 import { forVariants } from './kernel/props.ts';
-import { blockingRwlock, rwlock_tryrlock, spinningRwlock, type RwlockOps } from './kernel/rwlock.ts';
+import { blockingRwlock, rwlock_tryrlock, spinningRwlock, type RwlockOps, rwlockAssertions } from './kernel/rwlock.ts';
 import { KERNEL_IDS, kernelState, type KernelState } from './kernel/state.ts';
 
 /**
@@ -117,6 +117,8 @@ function demandPages(p: Params): Record<string, boolean> {
 
 export const rwlockWakeupPagefault = defineModel({
   name: 'rwlock_wakeup_pagefault',
+  // The assertions its steps and the kernel blocks they call check, for its specs' expect.
+  assertions: ['I-oom', ...framesAssertions, ...pagefaultAssertions, ...rwlockAssertions],
   description: 'seed crash: page fault in the IRQs-off wake-up tail reaches a blocking rwlock',
   params: { variant: 'V1', readers: 1 } as Params,
   check: (p) => (p.readers >= 1 ? undefined : 'readers must be at least 1'),

@@ -1,5 +1,11 @@
 import { procedure, range, type Thread } from '../../src/index.ts';
 
+/**
+ * The assertions the frame pool checks (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const framesAssertions = ['I-nodouble'] as const;
+
 /** "No frame": what falloc returns when the pool is empty. */
 export const NIL = -1;
 

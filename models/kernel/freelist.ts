@@ -1,6 +1,12 @@
 import { procedure, range } from '../../src/index.ts';
-import { NIL } from './frames.ts';
-import { spin_lock, spin_lock_split, spin_unlock, type LockState } from './spinlock.ts';
+import { NIL, framesAssertions } from './frames.ts';
+import { spin_lock, spin_lock_split, spin_unlock, type LockState, spinlockAssertions } from './spinlock.ts';
+
+/**
+ * The assertions the free list and what it calls check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const freelistAssertions = [...framesAssertions, ...spinlockAssertions] as const;
 
 /**
  * The order-0 free list of lib/ukfallocbuddy/fallocbuddy.c as M1 and M2 see it (MODELS.md M1):

@@ -1,6 +1,12 @@
 import { procedure } from '../../src/index.ts';
-import { spin_lock, spin_unlock } from './spinlock.ts';
+import { spin_lock, spin_unlock, spinlockAssertions } from './spinlock.ts';
 import type { KernelState } from './state.ts';
+
+/**
+ * The assertions the IRQ-saving spinlocks check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const irqAssertions = [...spinlockAssertions] as const;
 
 /** ukplat_lcpu_save_irqf: returns the old IF flag and disables IRQs on this core. */
 export const irq_save = procedure<KernelState>('irq_save', {

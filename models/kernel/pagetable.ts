@@ -1,8 +1,14 @@
 import { procedure, range } from '../../src/index.ts';
-import { giveFrame, NIL, takeFrame, type FrameState } from './frames.ts';
-import { spin_lock, spin_unlock, type LockState } from './spinlock.ts';
+import { giveFrame, NIL, takeFrame, type FrameState, framesAssertions } from './frames.ts';
+import { spin_lock, spin_unlock, type LockState, spinlockAssertions } from './spinlock.ts';
 import { invlpg, type TlbState } from './tlb.ts';
-import { vmem_mapx_advise, vmem_mapx_pagefault } from './vmem.ts';
+import { vmem_mapx_advise, vmem_mapx_pagefault, vmemAssertions } from './vmem.ts';
+
+/**
+ * The assertions the page-table walk and what it calls check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const pagetableAssertions = ['I-no-overwrite', 'I-oom', ...framesAssertions, ...spinlockAssertions, ...vmemAssertions] as const;
 
 /**
  * A toy two-level page table (plat/common/paging.c, MODELS.md §1.7): one upper-level entry

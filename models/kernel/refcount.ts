@@ -1,5 +1,11 @@
 import { procedure } from '../../src/index.ts';
-import { giveFrame, type FrameState } from './frames.ts';
+import { giveFrame, type FrameState, framesAssertions } from './frames.ts';
+
+/**
+ * The assertions the reference counts and what they call check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const refcountAssertions = [...framesAssertions] as const;
 
 /**
  * Frame reference counts in `s.fa.ref![f]`: the meeting's `reference_counter_get/put` in the

@@ -1,7 +1,13 @@
 import { procedure } from '../../src/index.ts';
-import { touch } from './pagefault.ts';
-import { heldBy } from './spinlock.ts';
+import { touch, pagefaultAssertions } from './pagefault.ts';
+import { heldBy, spinlockAssertions } from './spinlock.ts';
 import type { KernelState } from './state.ts';
+
+/**
+ * The assertions schedule() and what it calls check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const schedAssertions = ['I-sched-irq', 'I-sched-spin', ...pagefaultAssertions, ...spinlockAssertions] as const;
 
 /**
  * schedcoop_schedule() / uk_sched_yield(): the crash checks, then sleep until woken.

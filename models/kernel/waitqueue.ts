@@ -1,8 +1,14 @@
 import { procedure, type Thread } from '../../src/index.ts';
-import { irq_restore, irq_save } from './irq.ts';
-import { schedule, thread_wake } from './sched.ts';
-import { spin_lock, spin_unlock } from './spinlock.ts';
+import { irq_restore, irq_save, irqAssertions } from './irq.ts';
+import { schedule, thread_wake, schedAssertions } from './sched.ts';
+import { spin_lock, spin_unlock, spinlockAssertions } from './spinlock.ts';
 import type { KernelState } from './state.ts';
+
+/**
+ * The assertions wait_event, wake_up and what they call check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const waitqueueAssertions = [...irqAssertions, ...schedAssertions, ...spinlockAssertions] as const;
 
 /** Wait conditions by name (procedure arguments are plain data, so conditions are named). */
 const conditions = new Map<string, (s: KernelState, arg: any) => boolean>();

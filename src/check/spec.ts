@@ -11,15 +11,19 @@ import { checkSpecSearchMode } from './search-mode.ts';
  * of one named property — an assertion, invariant or final property of the model, or
  * `'deadlock'`. A spec that expects a violation keeps a known bug as a regression test.
  */
-export type Expectation = 'pass' | { readonly fail: string };
+export type Expectation<N extends string = string> = 'pass' | { readonly fail: N };
 
-export interface SpecDef<P extends object> {
+/**
+ * `N`: the property names the model's type carries (its invariants, finals, declared
+ * assertions and `'deadlock'`), so that `expect: { fail: 'I-ownn' }` is a compile error.
+ */
+export interface SpecDef<P extends object, N extends string = string> {
   /** Unique name, shown in reports and matched by `--filter`, e.g. `'falloc_pop/U'`. */
   name: string;
-  model: Model<P, any>;
+  model: Model<P, any, N>;
   /** Overrides of the model's default parameters (cores, frames, variant, ...). */
   params?: Partial<P>;
-  expect: Expectation;
+  expect: Expectation<NoInfer<N>>;
   bounds?: Bounds;
   /** `'allowed'` when threads may legitimately park forever; default `'violation'`. */
   deadlock?: 'violation' | 'allowed';
@@ -50,7 +54,7 @@ export interface Spec<P extends object = any> extends Readonly<SpecDef<P>> {
  * ];
  * ```
  */
-export function spec<P extends object>(def: SpecDef<P>): Spec<P> {
+export function spec<P extends object, N extends string = string>(def: SpecDef<P, N>): Spec<P> {
   if (typeof def.name !== 'string' || def.name === '') throw new ModelError('a spec needs a name');
   const where = `spec '${def.name}'`;
   unknownKeys(where, 'key', def, SPEC_KEYS, 'a spec takes');

@@ -13,6 +13,7 @@ import type { Bounds, Progress } from '../explore/types.ts';
 import { reporterNames } from '../report/reporters.ts';
 import { tableHead, tableLayout, tableRow } from '../report/text.ts';
 import { findSpecFiles, loadSpecs, nameFilter } from './load.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 import { runMerge } from './merge.ts';
 import { parseReporters, probeOutputs, writeOutputs, type ReporterUse } from './outputs.ts';
 import { progressLine, wantsProgress } from './progress.ts';
@@ -77,7 +78,7 @@ function terminalWidth(io: Io): number {
   return io.isTTY && io.columns ? Math.min(Math.max(io.columns, 80), 200) : 120;
 }
 
-const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+const VERSION: string = JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')).version;
 
 /** Bound flags take the one rule spec and environment bounds follow (check/bound-values.ts). */
 function positiveInt(name: string) {

@@ -55,15 +55,33 @@ export interface CallOptions {
   into?: string;
 }
 
-/** One atomic step: at most one shared access in the kernel sense, plus local computation. */
-export type StepFn<S = any, P = any> = (s: S, t: Thread<P>, p: P) => void;
+/** `t` without its locals: the members of {@link Thread} only (no index signature). */
+export type ThreadMembers<P = any> = {
+  [K in keyof Thread<P> as string extends K ? never : number extends K ? never : K]: Thread<P>[K];
+};
+
+/**
+ * `t` as a step of a procedure with locals `L` sees it: when `L` is given
+ * (`procedure<Shared, Params, { old: number }>`), the members of {@link Thread} and exactly the
+ * locals of `L`, so a misspelt local (`t.ownr`) is a compile error; when it is not, any
+ * property is a local of type `any`.
+ */
+export type ThreadOf<P = any, L = any> = 0 extends 1 & L ? Thread<P> : ThreadMembers<P> & L;
+
+/**
+ * One atomic step: at most one shared access in the kernel sense, plus local computation.
+ * `S` is the shared state, `P` the model's parameters, `L` the procedure's locals.
+ */
+// A method's parameters are compared both ways: a step of a procedure with typed locals is
+// still a step of `Procedure` (any locals), which thread() and t.call() take.
+export type StepFn<S = any, P = any, L = any> = { step(s: S, t: ThreadOf<P, L>, p: P): void }['step'];
 
 /** A procedure: labelled steps, run in declaration order unless a step says otherwise. */
-export interface Procedure<S = any, P = any> {
+export interface Procedure<S = any, P = any, L = any> {
   readonly kind: 'procedure';
   readonly name: string;
   readonly labels: readonly string[];
-  readonly steps: Readonly<Record<string, StepFn<S, P>>>;
+  readonly steps: Readonly<Record<string, StepFn<S, P, L>>>;
   /** Where `procedure(...)` was called; step lines are found from here. */
   readonly site: SourceSite;
 }
@@ -73,14 +91,18 @@ export interface Procedure<S = any, P = any> {
  * `rwlock_rlock`, `schedule`, `page_fault_handler`. Each entry is one atomic step named after
  * the C it mirrors; the first entry is the entry point.
  *
+ * The type arguments are optional: `S` the shared state the steps read and write, `P` the
+ * model's parameters, `L` the locals of the procedure's frame (its arguments included). With
+ * `L` given, `t` has exactly those locals and a misspelt one is a compile error.
+ *
  * @example
  * ```ts
- * export const spin_lock = procedure('spin_lock', {
+ * export const spin_lock = procedure<{ locks: Record<string, number> }, unknown, { lock: string }>('spin_lock', {
  *   acquire: (s, t) => { t.await(s.locks[t.lock] === 0, `${t.lock} held`); s.locks[t.lock] = t.tid + 1; },
  * });
  * ```
  */
-export function procedure<S = any, P = any>(name: string, steps: Record<string, StepFn<S, P>>): Procedure<S, P> {
+export function procedure<S = any, P = any, L = any>(name: string, steps: Record<string, StepFn<S, P, L>>): Procedure<S, P, L> {
   if (typeof name !== 'string' || name === '') throw new ModelError('a procedure needs a non-empty name');
   const labels = Object.keys(steps);
   if (labels.length === 0) throw new ModelError(`procedure '${name}' has no steps; give it at least one labelled step`);
@@ -119,7 +141,12 @@ export function thread(name: string, proc: Procedure, args: Record<string, unkno
 /** A named predicate over shared state. */
 export type Predicate<S, P> = (s: S, p: P) => boolean;
 
-export interface ModelDef<P extends object, S extends object> {
+/**
+ * What a model is made of. `I`, `F`, `W` and `A` are the names of its invariants, finals,
+ * witnesses and assertions, inferred by {@link defineModel}, so that a spec's `expect` can
+ * only name a property the model has.
+ */
+export interface ModelDef<P extends object, S extends object, I extends string = string, F extends string = string, W extends string = string, A extends string = string> {
   /** Model name, e.g. `'falloc_pop'`. */
   name: string;
   description?: string;
@@ -131,11 +158,17 @@ export interface ModelDef<P extends object, S extends object> {
   /** Procedures called by name (`t.call('vmem_pagefault')`), e.g. handlers installed in a trap table. */
   procedures?: Procedure[];
   /** Must hold in every reachable state (DESIGN §3). */
-  invariants?: Record<string, Predicate<S, P>>;
+  invariants?: Record<I, Predicate<S, P>>;
   /** Must hold in every terminal state where all threads finished. */
-  finals?: Record<string, Predicate<S, P>>;
+  finals?: Record<F, Predicate<S, P>>;
   /** Must hold in at least one reachable state, else the run is vacuous. */
-  witnesses?: Record<string, Predicate<S, P>>;
+  witnesses?: Record<W, Predicate<S, P>>;
+  /**
+   * The names of the assertions (`t.assert(cond, 'I-lockowner')`) that its steps, and the
+   * procedures they call, can check. Only for the compiler: a spec may then expect them
+   * (`expect: { fail: 'I-lockowner' }`), and any other name is a type error.
+   */
+  assertions?: readonly A[];
   /** Rejects parameter combinations the model does not support: return a message, or nothing. */
   check?: (p: P) => string | undefined | void;
   /**
@@ -145,9 +178,15 @@ export interface ModelDef<P extends object, S extends object> {
   symmetry?: (p: P) => SymmetryDecl | undefined;
 }
 
-export interface Model<P extends object = any, S extends object = any> extends Readonly<ModelDef<P, S>> {
+/**
+ * A model family. `N` is the union of the names a spec may expect to fail (invariants, finals,
+ * declared assertions, `'deadlock'`); `string` when they are not known to the compiler.
+ */
+export interface Model<P extends object = any, S extends object = any, N extends string = string> extends Readonly<ModelDef<P, S>> {
   readonly kind: 'model';
   readonly site: SourceSite;
+  /** Never set: carries `N` for the compiler (see {@link spec}'s `expect`). */
+  readonly '~properties'?: N;
 }
 
 /**
@@ -164,7 +203,9 @@ export interface Model<P extends object = any, S extends object = any> extends R
  * });
  * ```
  */
-export function defineModel<P extends object, S extends object>(def: ModelDef<P, S>): Model<P, S> {
+export function defineModel<P extends object, S extends object, I extends string = never, F extends string = never, W extends string = never, A extends string = never>(
+  def: ModelDef<P, S, I, F, W, A>,
+): Model<P, S, I | F | A | 'deadlock'> {
   if (typeof def.name !== 'string' || def.name === '') throw new ModelError('a model needs a name');
   if (typeof def.shared !== 'function') throw new ModelError(`model '${def.name}': shared must be a function (params) => state`);
   if (typeof def.threads !== 'function') throw new ModelError(`model '${def.name}': threads must be a function (params) => thread(...)[]`);
@@ -175,6 +216,10 @@ export function defineModel<P extends object, S extends object>(def: ModelDef<P,
       const k = notSynchronous(fn);
       if (k !== null) throw new ModelError(`${what} is ${k}: predicates must be synchronous functions (remove async/await)`);
     }
+  }
+  const asserts = def.assertions as unknown;
+  if (asserts !== undefined && !(Array.isArray(asserts) && asserts.every((a) => typeof a === 'string' && a !== ''))) {
+    throw new ModelError(`model '${def.name}': assertions must be a list of the assertion names its steps check, e.g. ['I-lockowner']`);
   }
   return Object.freeze({ ...def, kind: 'model', site: callerSite() });
 }

@@ -23,6 +23,7 @@ const counter = defineModel({
   invariants: { 'x-small': (s) => s.x <= 5 },
   finals: { 'no-lost-update': (s, p) => s.x === p.threads },
   witnesses: { 'x-one': (s) => s.x === 1 },
+  assertions: ['at-most-two'],
 });
 
 const thrown = (f: () => unknown): string => {
@@ -98,15 +99,18 @@ describe('an expected property the model does not have is an ERROR, never a PASS
   };
 
   it('names the property, suggests the closest and lists the known ones (after an exhaustive search)', () => {
+    // @ts-expect-error: a misspelt property is a compile error too (the model's type names its properties)
     expect(error(spec({ name: 'p', model: counter, params: { threads: 2 }, expect: { fail: 'no-lost-updat' } }))).toEqual([
       'ERROR', false,
       "spec 'p': expects a violation of 'no-lost-updat', but model 'counter' has no such property (did you mean 'no-lost-update'?); its properties: invariants x-small; finals no-lost-update; assertions seen at-most-two; deadlock",
     ]);
     // The assertion names are those the steps passed to t.assert: 'at-most-two' is one.
+    // @ts-expect-error: not a declared assertion
     expect(error(spec({ name: 'p', model: counter, expect: { fail: 'at-most-tw' } }))[2]).toContain("(did you mean 'at-most-two'?)");
   });
 
   it('a witness is not a property that can be violated', () => {
+    // @ts-expect-error: a witness is no property a spec can expect to fail
     expect(error(spec({ name: 'w', model: counter, expect: { fail: 'x-one' } }))).toEqual([
       'ERROR', false,
       "spec 'w': expects a violation of 'x-one', which is a witness of model 'counter' (a state that must be reached), not a property that can be violated; its properties: invariants x-small; finals no-lost-update; deadlock",
@@ -123,6 +127,7 @@ describe('an expected property the model does not have is an ERROR, never a PASS
   });
 
   it('stays INCOMPLETE, not ERROR, when a cut search may not have run the assertion yet', () => {
+    // @ts-expect-error: 'later' stands for an assertion the model does not declare
     const r = checkSpec(spec({ name: 'c', model: counter, expect: { fail: 'later' }, bounds: { maxDepth: 1 } }));
     expect([r.verdict, r.ok, r.error]).toEqual(['INCOMPLETE', false, undefined]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSpec, defineModel, procedure, spec, thread } from '../../src/index.ts';
+import { checkSpec, defineModel, procedure, spec, thread, type Model } from '../../src/index.ts';
 import { evaluatePredicates } from '../../src/check/evaluate.ts';
 import { replay } from '../../src/check/replay.ts';
 import { recheckDeterminism } from '../../src/check/reproduce.ts';
@@ -12,7 +12,7 @@ import { executeStep, NondeterminismError } from '../../src/model/step.ts';
 // Issue 9: a model the checker cannot trust is a ModelError (verdict ERROR), never a verdict.
 const DET = 'steps must be functions of the state (no Math.random, Date.now, or outside variables)';
 
-function model(steps: Record<string, (s: any, t: any) => void>, shared: () => object = () => ({ x: 0 }), n = 2, extra: object = {}) {
+function model(steps: Record<string, (s: any, t: any) => void>, shared: () => object = () => ({ x: 0 }), n = 2, extra: object = {}): Model {
   const proc = procedure('p', steps);
   return defineModel({ name: 'm', params: {}, shared, threads: () => Array.from({ length: n }, (_, i) => thread(`T${i}`, proc)), ...extra });
 }
