@@ -45,10 +45,13 @@ import { defaultClock, Pacer } from './pace.ts';
  * bounded version of the plain (state, last thread) search, sound by the argument above.
  *
  * **Verdict.** A step refused by the bound is a cut only if the search without the bound
- * would have gone there: its node is kept, and at the end, if every refused node was stored
- * anyway (reached within the bound some other way), the search was the same as without the
- * bound and can PASS. Otherwise the result carries cut 'preemptions' and is INCOMPLETE: no
- * violation with ≤ K preemptions; K + 1 not explored.
+ * would have seen something new through it: its target node is kept, and at the end, if every
+ * refused step failed no assertion and led to a node that was stored anyway (reached within
+ * the bound some other way), then the expanded nodes are closed under every step, so they are
+ * all the nodes the unbounded search reaches, every step it takes with a failing assertion was
+ * taken here too, and the search was the same as without the bound: it can PASS. Otherwise
+ * the result carries cut 'preemptions' and is INCOMPLETE: no violation with ≤ K preemptions;
+ * K + 1 not explored.
  *
  * With `auto` the rounds go on until the time budget (or every node is expanded: then the
  * search is complete and can PASS). States are fingerprinted as in the stateful engine (64-bit,
@@ -79,7 +82,7 @@ class BoundedSearch {
   private readonly bound: number;
   /** Fewest preemptions each (state, last thread) node was reached with. */
   private readonly store = new Map<string, number>();
-  /** Nodes the bound refused that were not stored when refused. */
+  /** Nodes the bound refused that were not stored when refused (overflow: too many, or a refused step failed an assertion). */
   private readonly refused = new Set<string>();
   private refusedOverflow = false;
   /** rounds[p]: nodes reached with p preemptions, waiting to be expanded. */
@@ -189,8 +192,11 @@ class BoundedSearch {
       const p = node.p + (isPreemption(node.last, e.tid, lastEnabled) ? 1 : 0);
       const c = this.child(node, e, p);
       if (p > this.bound) {
-        // Not taken, and its assertions not reported: that schedule has K + 1 preemptions.
-        if (!this.store.has(c.key)) {
+        // Not taken, and its assertions not reported: that schedule has K + 1 preemptions. A
+        // refused step that fails an assertion is a cut whatever else is stored: the search
+        // without the bound would have reported it here.
+        if (e.failures !== null && e.failures.length > 0) this.refusedOverflow = true;
+        else if (!this.store.has(c.key)) {
           if (this.refused.size < MAX_REFUSED) this.refused.add(c.key);
           else this.refusedOverflow = true;
         }
