@@ -13,7 +13,9 @@ import type { Bounds, Progress } from '../explore/types.ts';
 import { reporterNames } from '../report/reporters.ts';
 import { tableHead, tableLayout, tableRow } from '../report/text.ts';
 import { findSpecFiles, loadSpecs, nameFilter } from './load.ts';
+import { runInit } from './init.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
+import { typecheckSpecs } from './typecheck.ts';
 import { runMerge } from './merge.ts';
 import { parseReporters, probeOutputs, writeOutputs, type ReporterUse } from './outputs.ts';
 import { progressLine, wantsProgress } from './progress.ts';
@@ -102,6 +104,8 @@ interface CheckFlags {
   minimize: boolean;
   quiet?: boolean;
   coverage?: boolean;
+  /** `--typecheck` true, `--no-typecheck` false, neither: on in CI when the project has TypeScript. */
+  typecheck?: boolean;
   workers?: number;
   shard?: Shard;
   timings?: string;
@@ -139,6 +143,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   for (const u of uses) {
     if (u.file !== undefined && specFiles.includes(u.file)) throw new UsageError(`--reporter ${u.name}=${relative(process.cwd(), u.file)}: that is a spec file being checked, and the report would overwrite it; choose another path`);
   }
+  typecheckSpecs(specFiles, flags.typecheck, process.cwd(), env, io.err);
   const workers = workerCount(flags.workers, env);
   const timings = flags.timings !== undefined ? readTimings(flags.timings) : undefined;
   const all = (await loadSpecs(specFiles)).filter((s) => filter(s.name));
@@ -312,6 +317,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--max-memory <MiB>', 'resident memory budget of the stateful engine (INCOMPLETE when hit; default 3/4 of RAM)', positiveInt('--max-memory'))
     .option('--exact-states', 'stateful engine: store full canonical states instead of 64-bit fingerprints (no collision risk, more memory)')
     .option('--no-symmetry', "stateful engine: ignore the models' declared thread symmetry")
+    .option('--typecheck', "type-check the spec files (and what they import) with the project's TypeScript first; type errors: exit 2 (default in CI)")
+    .option('--no-typecheck', 'do not type-check the spec files, even in CI')
     // When exhaustive search is out of reach (README): FAIL or INCOMPLETE, see check/search-mode.ts.
     .option('--preemptions <K|auto>', 'preemption-bounded search (engine bounded): every schedule with at most K preemptions, fewest first; auto: 0, 1, 2, … until the time budget', (v: string) => preemptionBound('--preemptions', v))
     .option('--random <N>', 'seeded random search (engine random): N schedules, uniform random walks unless --pct-depth', positiveInt('--random'))
@@ -363,6 +370,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .addOption(new Option('--reporter <name>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (paths: string[], flags: { filter?: string; reporter: string }) => {
       code = await runList(paths, flags, io);
+    });
+
+  program
+    .command('init')
+    .description('create specs/ with an example model and spec (the README tutorial) and a tsconfig.json for spec files; never overwrites a file')
+    .action(() => {
+      code = runInit(process.cwd(), io.out);
     });
 
   if (argv.includes('--debug')) process.env.SMPCHECK_DEBUG = '1';
