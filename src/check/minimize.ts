@@ -1,5 +1,5 @@
 import type { Program, State } from '../model/program.ts';
-import { executeStep, type Stepped } from '../model/step.ts';
+import { alternatives, executeStep, type Stepped } from '../model/step.ts';
 import { stateKey } from '../explore/state-key.ts';
 import { deadlockDetail } from '../explore/findings.ts';
 import type { Clock, Progress, Violation } from '../explore/types.ts';
@@ -45,7 +45,9 @@ export const DEFAULT_MINIMIZE_NODES = 200_000;
 
 interface Node {
   readonly state: State;
+  /** The thread that ran last, and the move it made (thread and alternative, step.ts moveOf). */
   readonly last: number | null;
+  readonly move: number | null;
   readonly parent: Node | null;
   readonly preemptions: number;
   /** Position of this node's path in lexicographic order among the paths of its level. */
@@ -54,7 +56,7 @@ interface Node {
 
 interface Goal {
   readonly parent: Node;
-  readonly tid: number | null;
+  readonly move: number | null;
   readonly preemptions: number;
   readonly rank: number;
   readonly step: Stepped | null;
@@ -62,7 +64,7 @@ interface Goal {
 
 function schedule(node: Node, tail: number | null): number[] {
   const out: number[] = tail === null ? [] : [tail];
-  for (let n: Node | null = node; n !== null && n.last !== null; n = n.parent) out.push(n.last);
+  for (let n: Node | null = node; n !== null && n.move !== null; n = n.parent) out.push(n.move);
   return out.reverse();
 }
 
@@ -71,12 +73,12 @@ export function countPreemptions(program: Program, sched: readonly number[]): nu
   let state = program.initial;
   let prev: number | null = null;
   let count = 0;
-  for (const tid of sched) {
-    if (preemptsAt(program, state, prev, tid)) count++;
-    const o = executeStep(program, state, tid);
+  for (const move of sched) {
+    if (preemptsAt(program, state, prev, move)) count++;
+    const o = executeStep(program, state, move);
     if (o.kind !== 'step') break;
     state = o.state;
-    prev = tid;
+    prev = move;
   }
   return count;
 }
@@ -118,7 +120,8 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
   });
   const target = { property: v.property, kind: v.kind };
   const seen = new Set<string>();
-  const root: Node = { state: program.initial, last: null, parent: null, preemptions: 0, rank: 0 };
+  const root: Node = { state: program.initial, last: null, move: null, parent: null, preemptions: 0, rank: 0 };
+  const n = program.threads.length;
   seen.add(`${stateKey(program.initial)}#`);
   try {
     if (violates(program, target, null, program.initial)) return done(program, v, root, null, null, 0, 1, originalPreemptions);
@@ -131,18 +134,18 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
         if (outOfTime(depth)) {
           return asFound(seen.size, `minimisation ran out of the time budget after ${seen.size} states; showing the trace as found`);
         }
-        events += program.threads.length;
-        const outcomes = program.threads.map((t) => executeStep(program, node.state, t.tid));
-        const lastEnabled = node.last !== null && outcomes[node.last]!.kind === 'step';
-        for (const o of outcomes) {
-          if (o.kind !== 'step') continue;
+        const outcomes = program.threads.map((t) => alternatives(program, node.state, t.tid, (m) => executeStep(program, node.state, m)).steps);
+        for (const steps of outcomes) events += Math.max(1, steps.length);
+        const lastEnabled = node.last !== null && outcomes[node.last]!.length > 0;
+        for (const o of outcomes.flat()) {
+          const move = o.tid + o.alt * n;
           const preemptions = node.preemptions + (isPreemption(node.last, o.tid, lastEnabled) ? 1 : 0);
           const r = rank++;
           if (violates(program, target, o.failures, o.state)) {
-            goals.push({ parent: node, tid: o.tid, preemptions, rank: r, step: o });
+            goals.push({ parent: node, move, preemptions, rank: r, step: o });
             continue;
           }
-          const key = `${stateKey(o.state)}#${o.tid}`;
+          const key = `${stateKey(o.state)}#${o.tid}`; // the last thread, not the move: what preemptions depend on
           if (seen.has(key)) {
             const same = next.get(key); // reached again on this level: keep the better path
             if (same !== undefined && preemptions < same.preemptions) {
@@ -154,12 +157,12 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
             return asFound(seen.size, `minimisation stopped after ${seen.size} states (SMPCHECK_MINIMIZE_STATES); showing the trace as found`);
           }
           seen.add(key);
-          next.set(key, { state: o.state, last: o.tid, parent: node, preemptions, rank: r });
+          next.set(key, { state: o.state, last: o.tid, move, parent: node, preemptions, rank: r });
         }
       }
       if (goals.length > 0) {
         const best = goals.reduce((a, b) => (b.preemptions < a.preemptions || (b.preemptions === a.preemptions && b.rank < a.rank) ? b : a));
-        return done(program, v, best.parent, best.tid, best.step, best.preemptions, seen.size, originalPreemptions);
+        return done(program, v, best.parent, best.move, best.step, best.preemptions, seen.size, originalPreemptions);
       }
       level = [...next.values()].sort((a, b) => a.rank - b.rank);
     }
@@ -171,8 +174,8 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
   return asFound(seen.size, 'no shorter trace reproduces this violation; showing the trace as found');
 }
 
-function done(program: Program, v: Violation, parent: Node, tid: number | null, step: Stepped | null, preemptions: number, nodes: number, originalPreemptions: number): Minimized {
-  const sched = schedule(parent, tid);
+function done(program: Program, v: Violation, parent: Node, move: number | null, step: Stepped | null, preemptions: number, nodes: number, originalPreemptions: number): Minimized {
+  const sched = schedule(parent, move);
   const detail = detailAt(program, v, step, step?.state ?? parent.state);
   return {
     violation: { property: v.property, kind: v.kind, ...(detail !== undefined ? { detail } : {}), schedule: sched },

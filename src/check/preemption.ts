@@ -1,5 +1,5 @@
 import type { Program, State } from '../model/program.ts';
-import { executeStep } from '../model/step.ts';
+import { alternatives, executeStep } from '../model/step.ts';
 
 /**
  * A preemption is a context switch the scheduler forces: the next step belongs to another
@@ -10,7 +10,16 @@ export function isPreemption(prev: number | null, next: number, prevEnabled: boo
   return prev !== null && prev !== next && prevEnabled;
 }
 
-/** Whether running `next` at `state`, right after `prev` ran, is a preemption (steps `prev` only when that decides it). */
+/**
+ * Whether running `next` at `state`, right after `prev` ran, is a preemption (steps `prev` only
+ * when that decides it). `prev` and `next` are moves (thread and alternative, step.ts moveOf):
+ * switching between alternatives of one thread is no context switch, and the thread that ran
+ * last could continue when any alternative of its step could.
+ */
 export function preemptsAt(program: Program, state: State, prev: number | null, next: number): boolean {
-  return prev !== null && prev !== next && isPreemption(prev, next, executeStep(program, state, prev).kind === 'step');
+  if (prev === null) return false;
+  const n = program.threads.length;
+  const p = prev % n;
+  if (p === next % n) return false;
+  return isPreemption(p, next % n, alternatives(program, state, p, (m) => executeStep(program, state, m)).steps.length > 0);
 }

@@ -3,7 +3,7 @@ import type { Loc } from '../model/location.ts';
 import { isPrefix } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { SourceSite } from '../model/source.ts';
-import { executeStep, executeTwice, NondeterminismError, type AssertionFailure, type Blocked, type Outcome } from '../model/step.ts';
+import { alternatives, executeStep, executeTwice, NoAlternative, NondeterminismError, type AssertionFailure, type Choice, type Outcome } from '../model/step.ts';
 import { canonical } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
 import { preemptsAt } from './preemption.ts';
@@ -28,6 +28,10 @@ export interface TraceStep {
   readonly caller: string | null;
   /** Local-only steps that ran just before, fused into this one. */
   readonly via: readonly string[];
+  /** The move replayed (thread and alternative, step.ts moveOf): what the schedule holds. */
+  readonly move: number;
+  /** The values the step's `t.choose` calls returned, in order (empty when it chose nothing). */
+  readonly choices: readonly Choice[];
   readonly site: SourceSite;
   readonly reads: readonly string[];
   /** What the step read (outermost paths) and the values there before it ran. */
@@ -54,7 +58,7 @@ export interface StuckThread {
 }
 
 /** Why a schedule stopped applying to the model. */
-export type DivergenceReason = 'no-thread' | 'finished' | 'blocked' | 'label' | 'nondeterministic' | 'unexplained-change';
+export type DivergenceReason = 'no-thread' | 'finished' | 'blocked' | 'label' | 'choice' | 'nondeterministic' | 'unexplained-change';
 
 export interface Divergence {
   /** 1-based index of the step that could not be replayed as recorded. */
@@ -115,22 +119,24 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
   const stop = (i: number, reason: DivergenceReason, message: string): Story =>
     ({ steps, initial: program.initial.shared, final: state, divergence: { index: i + 1, reason, message } });
   for (let i = 0; i < schedule.length; i++) {
-    const tid = schedule[i]!;
-    if (!Number.isInteger(tid) || tid < 0 || tid >= program.threads.length) {
+    const move = schedule[i]!;
+    if (!Number.isInteger(move) || move < 0) {
       const recorded = opts.recordedThreads?.[i];
       const known = program.threads.map((t) => t.name).join(', ');
-      return stop(i, 'no-thread', recorded !== undefined ? `the model has no thread named '${recorded}' (its threads: ${known})` : `the model has no thread #${tid}`);
+      return stop(i, 'no-thread', recorded !== undefined ? `the model has no thread named '${recorded}' (its threads: ${known})` : `the model has no thread #${move}`);
     }
+    const tid = move % program.threads.length;
     const name = program.threadName(tid);
     const want = opts.expected?.[i];
     const wanted = want === undefined ? '' : `expected ${name} to run ${want}, but `;
     let o: Outcome;
     let nd: NondeterminismError | null;
     try {
-      ({ outcome: o, unstable: nd } = executeTwice(program, state, tid));
+      ({ outcome: o, unstable: nd } = executeTwice(program, state, move));
     } catch (e) {
       // The step's own determinism sample (step.ts) may be the first to notice.
       if (e instanceof NondeterminismError) return stop(i, 'nondeterministic', e.message);
+      if (e instanceof NoAlternative) return stop(i, 'choice', `${wanted}${e.message}`);
       throw e;
     }
     if (o.kind === 'done') return stop(i, 'finished', `${wanted}thread ${name} has already finished`);
@@ -159,7 +165,7 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
     program.recheckSuspended++;
     let preempts: boolean;
     try {
-      preempts = preemptsAt(program, state, i > 0 ? schedule[i - 1]! : null, tid);
+      preempts = preemptsAt(program, state, i > 0 ? schedule[i - 1]! : null, move);
     } finally {
       program.recheckSuspended--;
     }
@@ -172,6 +178,8 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
       label: o.label,
       caller: o.caller,
       via: o.via,
+      move,
+      choices: o.choices ?? [],
       site: program.site(o.proc, o.label),
       reads: [...o.rec.reads, ...o.rec.navs].map((l) => l.path),
       readValues: outermost([...new Set([...o.rec.reads, ...o.rec.navs])].filter((l) => l.parent !== null)).map((l) => {
@@ -228,9 +236,8 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string {
 export function stuckThreads(program: Program, state: State): StuckThread[] {
   const out: StuckThread[] = [];
   for (const t of program.threads) {
-    const o = executeStep(program, state, t.tid);
-    if (o.kind !== 'blocked') continue;
-    const b = o as Blocked;
+    const b = alternatives(program, state, t.tid, (m) => executeStep(program, state, m)).held;
+    if (b === null) continue;
     // The step that is blocked, and where the thread is when local steps in front of it were fused
     // (a call into spin_lock from vmem_pagefault.vma_find_rlock).
     const frames = state.threads[t.tid]!;

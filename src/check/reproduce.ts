@@ -4,11 +4,13 @@ import type { Violation } from '../explore/types.ts';
 import { replay, type Story } from './replay.ts';
 import { violates, type Target } from './violates.ts';
 
-/** A recorded counterexample: threads by name and the step each entry runs. */
+/** A recorded counterexample: threads by name, the step each entry runs and the alternative it takes. */
 export interface RecordedTrace {
   readonly target: Target & { readonly detail?: string };
   readonly schedule: readonly string[];
   readonly steps: readonly string[];
+  /** Per entry, the alternative of a choosing step (step.ts moveOf); absent: every entry 0. */
+  readonly alts?: readonly number[];
 }
 
 export type Reproduction =
@@ -26,7 +28,11 @@ export type Reproduction =
  */
 export function reproduce(program: Program, trace: RecordedTrace): Reproduction {
   const byName = new Map(program.threads.map((t) => [t.name, t.tid]));
-  const schedule = trace.schedule.map((n) => byName.get(n) ?? -1);
+  const n = program.threads.length;
+  const schedule = trace.schedule.map((name, i) => {
+    const tid = byName.get(name);
+    return tid === undefined ? -1 : tid + (trace.alts?.[i] ?? 0) * n;
+  });
   const story = replay(program, schedule, { expected: trace.steps, recordedThreads: trace.schedule });
   const violation: Violation = {
     property: trace.target.property,
@@ -54,11 +60,11 @@ export function recheckDeterminism(program: Program, schedule: readonly number[]
   program.recheckAll = true; // and every step of a fused chain inside executeStep, too
   try {
     let state = program.initial;
-    for (const tid of schedule) {
-      if (!Number.isInteger(tid) || tid < 0 || tid >= program.threads.length) return null;
+    for (const move of schedule) {
+      if (!Number.isInteger(move) || move < 0) return null;
       let a: Outcome;
       try {
-        const twice = executeTwice(program, state, tid);
+        const twice = executeTwice(program, state, move);
         if (twice.unstable !== null) return twice.unstable;
         a = twice.outcome;
       } catch (e) {

@@ -195,7 +195,7 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   let verdict: Verdict;
   if (result.violations.length > 0) verdict = 'FAIL';
   else if (realCut.length > 0) verdict = 'INCOMPLETE';
-  else if (witnessesMissed.length > 0) verdict = 'VACUOUS';
+  else if (witnessesMissed.length > 0 || allDiscarded(result.stats)) verdict = 'VACUOUS';
   else verdict = 'PASS';
   const coverage = coverageOf(program);
   // Like a missed witness: a required step that never ran makes the PASS say nothing about it.
@@ -226,6 +226,11 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
     return { ...checked, verdict: 'ERROR', ok: false, error: { message, hint: undefined } };
   }
   return checked;
+}
+
+/** Every execution ended held by `t.assume`: nothing was checked to the end. */
+export function allDiscarded(stats: ExploreStats): boolean {
+  return (stats.assumeBlocked ?? 0) > 0 && stats.executions === 0 && stats.deadlocks === 0;
 }
 
 function isProperty(program: Program, name: string, deadlockIsViolation: boolean): boolean {

@@ -1,5 +1,5 @@
 import type { Program, State } from '../model/program.ts';
-import { executeStep, type AssertionFailure } from '../model/step.ts';
+import { alternatives, executeStep, type AssertionFailure } from '../model/step.ts';
 import type { ViolationKind } from '../explore/types.ts';
 import { evaluatePredicates } from './evaluate.ts';
 
@@ -33,13 +33,16 @@ export function violates(program: Program, target: Target, lastFailures: readonl
   }
 }
 
-/** No thread can take a step, and not every thread has finished. */
+/**
+ * No thread can take a step (with any of its alternatives), not every thread has finished,
+ * and none is held by `t.assume` (such an end is discarded, not a deadlock).
+ */
 export function isDeadlocked(program: Program, state: State): boolean {
   let unfinished = false;
   for (const t of program.threads) {
-    const o = executeStep(program, state, t.tid);
-    if (o.kind === 'step') return false;
-    if (o.kind === 'blocked') unfinished = true;
+    const a = alternatives(program, state, t.tid, (m) => executeStep(program, state, m));
+    if (a.steps.length > 0 || a.held?.assumed) return false;
+    if (a.held !== null) unfinished = true;
   }
   return unfinished;
 }

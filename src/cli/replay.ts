@@ -65,7 +65,7 @@ export async function runReplay(file: string, io: ReplayIo): Promise<number> {
   }
   let rep;
   try {
-    rep = reproduce(program, { target: trace.violation, schedule: trace.schedule, steps: trace.steps });
+    rep = reproduce(program, { target: trace.violation, schedule: trace.schedule, steps: trace.steps, ...(trace.alts ? { alts: trace.alts } : {}) });
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
     throw new UsageError(`${shown}: the model broke while replaying: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`, { cause: e });

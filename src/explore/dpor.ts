@@ -3,7 +3,7 @@ import { undoStores, type Recording, type UndoEntry } from '../model/draft.ts';
 import { writesWhatIsRead, type Footprint } from '../model/footprint.ts';
 import { isPrefix, type Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { branches, moveOf, nextAlt, NoAlternative, StepError, type Outcome, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { EventTable } from './event-table.ts';
 import { stateKey } from './state-key.ts';
@@ -28,6 +28,13 @@ import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tre
  * - Value-dependent steps: a step may read different locations (or block) depending on what it
  *   reads, so the reversed event e' is re-executed in the state E'.notdep would reach (rebuilt by
  *   undoing, from the state before e', the stores of e and of what happens after it).
+ * - Choices (`t.choose`): each alternative of a step is its own event of its thread (so dependent
+ *   on the others, as program order makes every pair of one thread's events). Races never make
+ *   one alternative from another, so wherever a choosing step is taken, its other alternatives
+ *   not asleep are added to the node's wakeup tree as branches of their own (addAlternatives);
+ *   wakeup-tree and sleep-set matching compare the alternative as well as the thread.
+ * - Assumptions (`t.assume`): a thread held by one is blocked like an await; a maximal
+ *   execution with such a thread is discarded (assumeBlocked), not a deadlock.
  * - Invariants and witnesses: steps that write locations they read are all mutually dependent
  *   (DESIGN §4, observers), so every equivalent execution passes through the same observed
  *   states. The observed set grows on demand, restarting the search.
@@ -66,6 +73,8 @@ interface Ev extends EventInfo {
 /** A thread found blocked at a node: its guard reads, and the writes they race with. */
 interface Attempt {
   readonly tid: number;
+  /** The alternative of a choosing step that was blocked (0 when it chose nothing). */
+  readonly alt: number;
   readonly fp: Recording;
   readonly races: number[];
 }
@@ -140,6 +149,7 @@ class DporSearch {
   private readonly found: Findings;
   private executions = 0;
   private deadlocks = 0;
+  private assumeBlocked = 0;
   private sleepBlocked = 0;
   private events = 0;
   private maxDepth = 0;
@@ -208,9 +218,9 @@ class DporSearch {
       if (e instanceof Abort) {
         // stopped: a violation the caller asked to stop on, a bound, or an observed-set restart
       } else if (e instanceof StepError) {
-        error = { error: e, schedule: [...this.evs.map((x) => x.tid), e.tid] };
+        error = { error: e, schedule: [...this.schedule(), e.move ?? e.tid] };
       } else if (e instanceof Error && e.name === 'ModelError') {
-        error = { error: e, schedule: this.evs.map((x) => x.tid) };
+        error = { error: e, schedule: this.schedule() };
       } else {
         throw e;
       }
@@ -220,6 +230,7 @@ class DporSearch {
       executions: this.executions,
       traces: this.found.cut.size === 0 && error === undefined ? this.executions : null,
       deadlocks: this.deadlocks,
+      ...(this.assumeBlocked > 0 ? { assumeBlocked: this.assumeBlocked } : {}),
       sleepBlocked: this.sleepBlocked,
       events: this.events,
       states: null,
@@ -234,7 +245,7 @@ class DporSearch {
   }
 
   private schedule(): number[] {
-    return this.evs.map((e) => e.tid);
+    return this.evs.map((e) => e.tid + (e.alt ?? 0) * this.nthreads);
   }
 
   /** Invariants and witnesses in a newly reached state (throws Abort when the search must restart). */
@@ -269,20 +280,86 @@ class DporSearch {
   // ---------------------------------------------------------------- the search (Algorithm 2)
 
   /** Every step the search runs goes through here, so a profile can count and time them. */
-  private execute(state: State, tid: number): Outcome {
-    return profiledStep(this.program, state, tid, this.opts.profile);
+  private execute(state: State, move: number): Outcome {
+    return profiledStep(this.program, state, move, this.opts.profile);
   }
 
-  /** Fills in the status of every thread at `node`; a thread newly found blocked is an attempt. */
+  /**
+   * Fills in the status of every thread at `node`; a thread newly found blocked is an attempt.
+   * A choosing step's status is its first alternative that can run (else its first), and each
+   * of its blocked alternatives is an attempt of its own.
+   */
   private evaluate(node: SearchNode): void {
     for (let t = 0; t < this.nthreads; t++) {
       if (node.status[t] !== null) continue;
-      const outcome = this.execute(node.state, t);
+      let outcome = this.execute(node.state, t);
+      if (outcome.kind !== 'done' && outcome.choices !== null) {
+        let shown: Outcome | null = null;
+        for (let o: Outcome = outcome; ; ) {
+          if (o.kind === 'step') shown ??= o;
+          else if (o.kind === 'blocked') (node.attempts ??= []).push({ tid: t, alt: o.alt, fp: o.rec, races: this.racesOf(t, o.rec) });
+          const alt = nextAlt(o.kind === 'done' ? null : o.choices);
+          if (alt === null) break;
+          o = this.execute(node.state, moveOf(this.program, t, alt));
+        }
+        node.status[t] = { outcome: shown ?? outcome, at: node.depth };
+        continue;
+      }
       node.status[t] = { outcome, at: node.depth };
       if (outcome.kind === 'blocked') {
-        (node.attempts ??= []).push({ tid: t, fp: outcome.rec, races: this.racesOf(t, outcome.rec) });
+        (node.attempts ??= []).push({ tid: t, alt: 0, fp: outcome.rec, races: this.racesOf(t, outcome.rec) });
       }
     }
+  }
+
+  /** The first move of thread `t` at `node` that can run and is not asleep, as an interned event; null if none. */
+  private firstAwake(node: SearchNode, t: number): EventInfo | null {
+    const o = node.status[t]!.outcome;
+    if (o.kind !== 'step') return null;
+    if (o.choices === null) {
+      return node.sleep.some((q) => q.tid === t) ? null : this.table.intern(t, o.rec, this.dep.observes(o.rec));
+    }
+    for (let x: Outcome = this.execute(node.state, t); ; ) {
+      if (x.kind === 'step') {
+        const alt = x.alt;
+        if (!node.sleep.some((q) => q.tid === t && (q.alt ?? 0) === alt)) return this.table.intern(t, x.rec, this.dep.observes(x.rec), alt, branches(x));
+      }
+      const alt = nextAlt(x.kind === 'done' ? null : x.choices);
+      if (alt === null) return null;
+      x = this.execute(node.state, moveOf(this.program, t, alt));
+    }
+  }
+
+  /**
+   * A choosing step of thread `t` is being taken at `node`: every other alternative of it that
+   * can run joins the node's wakeup tree as the one-event sequence [t/alt], unless a sleeping
+   * event is a weak initial of it (JACM'17 Algorithm 2, line 6) or the tree already covers it —
+   * the same test a reversed race gets, so no alternative is explored twice.
+   */
+  private addAlternatives(node: SearchNode, t: number, taken: number): void {
+    for (let x: Outcome = this.execute(node.state, t); ; ) {
+      if (x.kind === 'step' && x.alt !== taken) {
+        const v = this.single(this.table.intern(t, x.rec, this.dep.observes(x.rec), x.alt, branches(x)), node.depth);
+        if (!sleepCovers(node.sleep, v, this.table)) insertSequence(node.wut, v, this.table);
+      }
+      const next = nextAlt(x.kind === 'done' ? null : x.choices);
+      if (next === null) return;
+      x = this.execute(node.state, moveOf(this.program, t, next));
+    }
+  }
+
+  /** The scratch sequence set to the one event `info` right after position `base` (its clock: nothing in v before it). */
+  private single(info: EventInfo, base: number): Sequence {
+    const v = this.seq;
+    const nt = this.nthreads;
+    const at = (this.evs.length + 1) * nt; // the spare row: take() has written the row below it
+    this.ensureRows(this.evs.length + 2);
+    v.vc.fill(0, at, at + nt);
+    v.events[0] = info;
+    v.offsets[0] = at;
+    v.len = 1;
+    v.base = base;
+    return v;
   }
 
   /** Explore(E, Sleep, WuT), with E = the events on the stack and `node` its last state. */
@@ -305,22 +382,23 @@ class DporSearch {
     } else {
       // Lines 9-13: follow the wakeup tree, or start it with the first enabled thread not asleep.
       if (node.wut.isLeaf) {
-        const asleep = new Set(node.sleep.map((s) => s.tid));
-        const p = node.status.findIndex((s, t) => s!.outcome.kind === 'step' && !asleep.has(t));
-        if (p < 0) {
+        let first: EventInfo | null = null;
+        for (let t = 0; t < this.nthreads && first === null; t++) first = this.firstAwake(node, t);
+        if (first === null) {
+          if (process.env.DBG) console.log("sleepblocked", this.schedule().join(" "), node.sleep.map((q) => `${q.tid}/${q.alt}`));
           this.sleepBlocked++;
           this.nodes.pop();
           return;
         }
-        const o = node.status[p]!.outcome as Stepped;
-        node.wut.append(new WuNode(this.table.intern(p, o.rec, this.dep.observes(o.rec))));
+        node.wut.append(new WuNode(first));
       }
       // Lines 15-21: explore the leftmost branch, put it to sleep, remove it, repeat.
       while (!node.wut.isLeaf) {
         const branch = node.wut.first!;
         const tid = branch.info!.tid;
-        const ev = this.take(node, tid);
+        const ev = this.take(node, tid, branch.info!.alt ?? 0);
         this.checkBranch(branch, ev);
+        if ((node.status[tid]!.outcome as Stepped).choices !== null) this.addAlternatives(node, tid, ev.alt ?? 0);
         const child: SearchNode = {
           depth: node.depth + 1,
           state: (node.status[tid]!.outcome as Stepped).state,
@@ -349,10 +427,13 @@ class DporSearch {
    * re-run must do what the cached run did (nothing it read has changed since): a cheap,
    * continuous check that steps are deterministic.
    */
-  private take(node: SearchNode, tid: number): Ev {
+  private take(node: SearchNode, tid: number, alt: number): Ev {
     let st = node.status[tid]!;
-    if (st.at !== node.depth) {
-      const again = this.execute(node.state, tid);
+    if (st.outcome.kind !== 'done' && st.outcome.alt !== alt) {
+      st = { outcome: this.execute(node.state, moveOf(this.program, tid, alt)), at: node.depth };
+      node.status[tid] = st;
+    } else if (st.at !== node.depth) {
+      const again = this.execute(node.state, moveOf(this.program, tid, alt));
       if (again.kind !== st.outcome.kind || (again.kind === 'step' && !sameFootprint(again.rec, (st.outcome as Stepped).rec))) {
         throw nondeterministic(this.program, tid, again);
       }
@@ -368,10 +449,10 @@ class DporSearch {
     const at = pos * this.nthreads;
     this.clockBefore(tid, pos, this.vc, at);
     const obs = this.dep.observes(o.rec);
-    const info = this.table.intern(tid, o.rec, obs);
+    const info = this.table.intern(tid, o.rec, obs, alt, branches(o));
     const races = this.scanRaces(tid, info, this.vc, at, pos);
     this.vc[at + tid] = pos + 1;
-    return { tid, fp: o.rec, obs, races, info };
+    return { tid, alt, fp: o.rec, obs, races, info };
   }
 
   /** A branch of the wakeup tree must run as the step it was computed as (determinism check). */
@@ -384,6 +465,7 @@ class DporSearch {
     return node.status.map((s, t) => {
       if (t === ev.tid || s === null) return null;
       if (s.outcome.kind === 'done') return s;
+      if (s.outcome.choices !== null) return null; // its alternatives read different things: run them again
       return writesWhatIsRead(ev.fp, s.outcome.rec) ? null : s;
     });
   }
@@ -430,6 +512,7 @@ class DporSearch {
   // ---------------------------------------------------------------- maximal executions
 
   private maximal(node: SearchNode, allDone: boolean): void {
+    if (process.env.DBG) console.log("max", this.schedule().join(" "), allDone);
     if (allDone) {
       this.executions++;
       this.found.terminals?.add(stateKey(node.state));
@@ -437,6 +520,8 @@ class DporSearch {
       for (const name of evaluatePredicates(p, node.state.shared, p.finals, 'final')) {
         this.report({ property: name, kind: 'final', schedule: this.schedule() });
       }
+    } else if (node.status.some((s) => s!.outcome.kind === 'blocked' && s!.outcome.assumed)) {
+      this.assumeBlocked++; // discarded: t.assume restricts the environment (step.ts)
     } else {
       this.deadlocks++;
       this.found.deadlockStates?.add(stateKey(node.state));
@@ -445,7 +530,7 @@ class DporSearch {
         this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(stuck), schedule: this.schedule() });
       }
     }
-    if (this.executions + this.deadlocks >= this.opts.bounds.maxExecutions) {
+    if (this.executions + this.deadlocks + this.assumeBlocked >= this.opts.bounds.maxExecutions) {
       this.found.cut.add('executions');
       throw new Abort();
     }
@@ -484,11 +569,12 @@ class DporSearch {
     const ti = ei.tid;
     for (let m = i + 1; m < end; m++) if (vc[m * nt + ti]! >= i + 1) excluded[m] = 1;
     const tid = attempt === null ? this.evs[j]!.tid : attempt.tid;
+    const alt = attempt === null ? this.evs[j]!.alt ?? 0 : attempt.alt;
     // e_j runs unchanged after notdep when it did not read what e_i wrote: its reads then see the
     // same stores (an event of notdep after e_j cannot write what e_j read, or it would happen
     // after e_j and so after e_i).
     const same = attempt === null && !writesWhatIsRead(ei.fp, this.evs[j]!.fp) ? this.evs[j]!.info : null;
-    this.reverseExcluding(excluded, i, end, j, tid, same, 0);
+    this.reverseExcluding(excluded, i, end, j, tid, alt, same, 0);
   }
 
   /**
@@ -500,7 +586,7 @@ class DporSearch {
    * writers of what its guard read, so each of them is left out too and the reversal is tried
    * again further up (cf. Nidhugg's SEQUENCE races). Returns nothing; inserts into wakeup trees.
    */
-  private reverseExcluding(excluded: Uint8Array, first: number, end: number, j: number, tid: number, same: EventInfo | null, level: number): void {
+  private reverseExcluding(excluded: Uint8Array, first: number, end: number, j: number, tid: number, alt: number, same: EventInfo | null, level: number): void {
     let rev = same;
     if (rev === null) {
       const undo: UndoEntry[] = [];
@@ -510,13 +596,23 @@ class DporSearch {
       }
       // undoStores applies the list backwards, so later stores are undone first.
       const shared = undoStores(this.nodes[end]!.state.shared, undo);
-      const o = this.execute({ shared, threads: this.nodes[j]!.state.threads }, tid);
+      const at: State = { shared, threads: this.nodes[j]!.state.threads };
+      let o: Outcome;
+      try {
+        o = this.execute(at, moveOf(this.program, tid, alt));
+      } catch (e) {
+        // The step offers fewer values there: schedule its first alternative; addAlternatives
+        // adds the others where it is taken.
+        if (!(e instanceof NoAlternative)) throw e;
+        alt = 0;
+        o = this.execute(at, tid);
+      }
       if (o.kind === 'blocked') {
-        if (level < MAX_EXCLUSION_LEVELS) this.unblock(excluded, first, end, j, tid, o.rec, level);
+        if (level < MAX_EXCLUSION_LEVELS) this.unblock(excluded, first, end, j, tid, alt, o.rec, level);
         return;
       }
       if (o.kind !== 'step') return;
-      rev = this.table.intern(tid, o.rec, this.dep.observes(o.rec));
+      rev = this.table.intern(tid, o.rec, this.dep.observes(o.rec), alt, branches(o));
     }
     // v = the events after `first` that are left, then the reversed event. The scratch sequence
     // is filled only now: unblock above reverses recursively with the same scratch.
@@ -552,7 +648,7 @@ class DporSearch {
   }
 
   /** The guard of `tid` read `guard` and is false after E minus `excluded`: leave out its last writers. */
-  private unblock(excluded: Uint8Array, first: number, end: number, j: number, tid: number, guard: Recording, level: number): void {
+  private unblock(excluded: Uint8Array, first: number, end: number, j: number, tid: number, alt: number, guard: Recording, level: number): void {
     const nt = this.nthreads;
     // Its own clock: the recursive reversals below reuse every scratch buffer.
     const clock = new Int32Array(nt);
@@ -565,7 +661,7 @@ class DporSearch {
       const more = excluded.slice(0, end);
       more[p] = 1;
       for (let m = p + 1; m < end; m++) if (!more[m] && this.vc[m * nt + e.tid]! >= p + 1) more[m] = 1;
-      this.reverseExcluding(more, Math.min(first, p), end, j, tid, null, level + 1);
+      this.reverseExcluding(more, Math.min(first, p), end, j, tid, alt, null, level + 1);
     }
   }
 }

@@ -5,6 +5,7 @@ import type { Dependence, EventInfo } from './dependence.ts';
 /** An interned event: one object per distinct (thread, footprint, observed) of a search. */
 export interface Interned extends EventInfo {
   readonly id: number;
+  readonly alt: number;
 }
 
 /** Pairs of ids both below this are memoised in a dense matrix (at most DENSE_MAX² bytes, 4 MB). */
@@ -42,23 +43,23 @@ export class EventTable {
     return this.next;
   }
 
-  intern(tid: number, fp: Footprint, obs: boolean): Interned {
+  intern(tid: number, fp: Footprint, obs: boolean, alt = 0, branching = false): Interned {
     // The search interns the same recorded footprint (one object per step run) again and again
     // as it takes and reverses a step; recognise it without building its key.
     const last = this.lastByThread[tid];
-    if (last !== undefined && last.src === fp && last.e.obs === obs) return last.e;
-    const e = this.internByKey(tid, fp, obs);
+    if (last !== undefined && last.src === fp && last.e.obs === obs && last.e.alt === alt && last.e.branching === branching) return last.e;
+    const e = this.internByKey(tid, fp, obs, alt, branching);
     this.lastByThread[tid] = { src: fp, e };
     return e;
   }
 
-  private internByKey(tid: number, fp: Footprint, obs: boolean): Interned {
-    const key = `${tid}${obs ? '+' : '-'}${ids(fp.reads)}|${ids(fp.navs)}|${ids(fp.writes)}`;
+  private internByKey(tid: number, fp: Footprint, obs: boolean, alt: number, branching: boolean): Interned {
+    const key = `${tid}/${alt}${branching ? '*' : ''}${obs ? '+' : '-'}${ids(fp.reads)}|${ids(fp.navs)}|${ids(fp.writes)}`;
     let e = this.byKey.get(key);
     if (e === undefined) {
       const id = this.next++;
       if (id >= this.cap && this.cap < DENSE_MAX) this.grow();
-      e = { id, tid, fp: { reads: fp.reads, navs: fp.navs, writes: fp.writes }, obs };
+      e = { id, tid, alt, branching, fp: { reads: fp.reads, navs: fp.navs, writes: fp.writes }, obs };
       this.byKey.set(key, e);
     }
     return e;

@@ -1,7 +1,7 @@
 import { evaluatePredicates } from '../check/evaluate.ts';
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { executeStep, StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { alternatives, executeStep, StepError, type Blocked, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
 import { deadlockDetail, Findings } from './findings.ts';
@@ -37,6 +37,7 @@ class NaiveSearch {
   private readonly path: number[] = [];
   private readonly pace: Pacer;
   private events = 0;
+  private assumeBlocked = 0;
   private maxDepth = 0;
   private stopped = false;
 
@@ -62,13 +63,19 @@ class NaiveSearch {
     }
     for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.found.witnesses.add(name);
     for (const l of reads) this.observed.add(l);
-    const outcomes: Outcome[] = [];
-    for (let tid = 0; tid < p.threads.length; tid++) outcomes.push(executeStep(p, state, tid));
-    const enabled = outcomes.filter((o): o is Stepped => o.kind === 'step');
+    const enabled: Stepped[] = [];
+    const held: Blocked[] = [];
+    for (let tid = 0; tid < p.threads.length; tid++) {
+      const a = alternatives(p, state, tid, (m) => executeStep(p, state, m));
+      for (const o of a.steps) enabled.push(o);
+      if (a.held !== null) held.push(a.held);
+    }
     this.events += enabled.length;
     if (enabled.length > 0) return { state, key, enabled, next: 0, execs: 0n };
     let execs = 0n;
-    if (outcomes.every((o) => o.kind === 'done')) {
+    if (held.some((b) => b.assumed)) {
+      this.assumeBlocked++; // discarded: t.assume restricts the environment (step.ts)
+    } else if (held.length === 0) {
       execs = 1n;
       for (const name of evaluatePredicates(p, state.shared, p.finals, 'final')) {
         this.report({ property: name, kind: 'final', schedule: [...this.path] });
@@ -77,7 +84,7 @@ class NaiveSearch {
     } else {
       this.found.deadlockStates?.add(this.opts.terminalKey?.(state) ?? key);
       if (this.opts.deadlockIsViolation) {
-        const stuck = outcomes.filter((o) => o.kind === 'blocked').map((o) => p.threadName(o.tid));
+        const stuck = held.map((o) => p.threadName(o.tid));
         this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(stuck), schedule: [...this.path] });
       }
     }
@@ -118,7 +125,7 @@ class NaiveSearch {
           continue;
         }
         const e = top.enabled[top.next++]!;
-        this.path.push(e.tid);
+        this.path.push(e.tid + e.alt * p.threads.length);
         if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
         for (const f of e.failures ?? []) {
           this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
@@ -146,7 +153,7 @@ class NaiveSearch {
       }
     } catch (e) {
       if (!(e instanceof StepError) && !(e instanceof Error)) throw e;
-      const schedule = e instanceof StepError ? [...this.path, e.tid] : [...this.path];
+      const schedule = e instanceof StepError ? [...this.path, e.move ?? e.tid] : [...this.path];
       error = { error: e, schedule };
     }
     const complete = this.found.cut.size === 0 && error === undefined;
@@ -170,6 +177,7 @@ class NaiveSearch {
       events: this.events,
       states: this.memo.size,
       maxDepth: this.maxDepth,
+      ...(this.assumeBlocked > 0 ? { assumeBlocked: this.assumeBlocked } : {}),
     }, error);
   }
 }
@@ -191,29 +199,35 @@ export function countTraces(
   const maxEntries = limits.maxEntries ?? Infinity;
   // `deadline` is on `clock` (default Date.now); read on every entry, since each runs every thread.
   const clock = limits.clock ?? Date.now;
-  const visit = (state: State, key: string, sleep: readonly EventInfo[]): { complete: bigint; deadlock: bigint } => {
-    const mkey = `${key}#${sleep.map((e) => e.tid).join(',')}`;
+  // An event is a move (thread and alternative, step.ts moveOf): two alternatives of one step
+  // are two events, dependent as all steps of one thread are.
+  type Move = EventInfo & { readonly move: number };
+  const n = program.threads.length;
+  const visit = (state: State, key: string, sleep: readonly Move[]): { complete: bigint; deadlock: bigint } => {
+    const mkey = `${key}#${sleep.map((e) => e.move).join(',')}`;
     const hit = memo.get(mkey);
     if (hit !== undefined) return hit;
     if (memo.size >= maxEntries || (deadline !== Infinity && clock() > deadline)) throw OUT_OF_BUDGET;
-    const enabled: { ev: EventInfo; next: State }[] = [];
+    const enabled: { ev: Move; next: State }[] = [];
     let allDone = true;
-    for (let tid = 0; tid < program.threads.length; tid++) {
-      const o = executeStep(program, state, tid);
-      if (o.kind !== 'done') allDone = false;
-      if (o.kind === 'step') enabled.push({ ev: { tid, fp: o.rec, obs: dep.observes(o.rec) }, next: o.state });
+    let assumed = false;
+    for (let tid = 0; tid < n; tid++) {
+      const a = alternatives(program, state, tid, (m) => executeStep(program, state, m));
+      if (!a.done) allDone = false;
+      if (a.held?.assumed) assumed = true;
+      for (const o of a.steps) enabled.push({ ev: { tid, move: tid + o.alt * n, fp: o.rec, obs: dep.observes(o.rec) }, next: o.state });
     }
     const result = { complete: 0n, deadlock: 0n };
     if (enabled.length === 0) {
       if (allDone) result.complete = 1n;
-      else result.deadlock = 1n;
+      else if (!assumed) result.deadlock = 1n;
     } else {
-      const asleep = new Set(sleep.map((e) => e.tid));
+      const asleep = new Set(sleep.map((e) => e.move));
       for (let i = 0; i < enabled.length; i++) {
         const { ev, next } = enabled[i]!;
-        if (asleep.has(ev.tid)) continue;
-        const before = enabled.slice(0, i).map((x) => x.ev).filter((x) => !asleep.has(x.tid));
-        const childSleep = [...sleep, ...before].filter((q) => !dep.dependent(q, ev)).sort((a, b) => a.tid - b.tid);
+        if (asleep.has(ev.move)) continue;
+        const before = enabled.slice(0, i).map((x) => x.ev).filter((x) => !asleep.has(x.move));
+        const childSleep = [...sleep, ...before].filter((q) => !dep.dependent(q, ev)).sort((a, b) => a.move - b.move);
         const r = visit(next, stateKey(next), childSleep);
         result.complete += r.complete;
         result.deadlock += r.deadlock;

@@ -3,7 +3,7 @@ import { footprintsConflict, writesWhatIsRead, type Footprint } from '../model/f
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { Renaming } from '../model/symmetry.ts';
-import { StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
+import { alternatives, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
@@ -66,6 +66,10 @@ interface Arrival {
 }
 
 const NOTHING: Footprint = Object.freeze({ reads: [], navs: [], writes: [] });
+
+function unionFootprint(a: Footprint, b: Footprint): Footprint {
+  return { reads: [...a.reads, ...b.reads], navs: [...a.navs, ...b.navs], writes: [...a.writes, ...b.writes] };
+}
 const MB = 1024 * 1024;
 
 class StatefulSearch {
@@ -78,6 +82,7 @@ class StatefulSearch {
   private revisits = 0;
   private terminals = 0;
   private deadlocks = 0;
+  private assumeBlocked = 0;
   private maxDepth = 0;
   private stopped = false;
   private abandoned = false;
@@ -103,8 +108,8 @@ class StatefulSearch {
     if (this.found.report(v)) this.stopped = true;
   }
 
-  private execute(state: State, tid: number): Outcome {
-    return profiledStep(this.program, state, tid, this.opts.profile);
+  private execute(state: State, move: number): Outcome {
+    return profiledStep(this.program, state, move, this.opts.profile);
   }
 
   /** Invariants and witnesses of a newly entered state; returns what they read. */
@@ -134,7 +139,7 @@ class StatefulSearch {
     const blockedHere: (Blocked | undefined)[] = [];
     const steppedHere: (Stepped | undefined)[] = [];
     let allDone = true;
-    let blocked: string[] | null = null;
+    let held: Blocked[] | null = null;
     for (let tid = 0; tid < p.threads.length; tid++) {
       if (tid < 32 && (asleep & (1 << tid)) !== 0) {
         allDone = false;
@@ -147,22 +152,36 @@ class StatefulSearch {
       if (via !== null && via.by.tid !== tid) {
         const blockedBefore = via.from.blocked[tid];
         const steppedBefore = via.from.stepped[tid];
-        if (blockedBefore !== undefined && !writesWhatIsRead(via.by.rec, blockedBefore.rec)) o = blockedBefore;
+        if (blockedBefore !== undefined && blockedBefore.choices === null && !writesWhatIsRead(via.by.rec, blockedBefore.rec)) o = blockedBefore;
         else if (steppedBefore !== undefined && this.reuse && !footprintsConflict(via.by.rec, steppedBefore.rec)) o = reuseStep(steppedBefore, state, p.freeze);
       }
       o ??= this.execute(state, tid);
-      if (o.kind === 'step') {
+      if (o.kind !== 'done' && o.choices !== null) {
+        // A choosing step: every alternative is a transition (none is reused, see reuse.ts).
+        const a = alternatives(p, state, tid, (m) => (m === tid ? o! : this.execute(state, m)));
+        for (const x of a.steps) todo.push(x);
+        if (a.held !== null) o = a.held;
+        else o = undefined;
+        if (a.steps.length === 1 && a.held === null) steppedHere[tid] = a.steps[0]!;
+      } else if (o.kind === 'step') {
         todo.push(o);
         steppedHere[tid] = o;
-      } else if (o.kind === 'blocked') {
+      }
+      if (o === undefined) {
+        allDone = false;
+        continue;
+      }
+      if (o.kind === 'blocked') {
         blockedHere[tid] = o;
-        (blocked ??= []).push(p.threadName(tid));
+        (held ??= []).push(o);
       }
       if (o.kind !== 'done') allDone = false;
     }
     this.events += todo.length;
     if (todo.length === 0 && sleep.length === 0) {
-      if (allDone) {
+      if (held?.some((b) => b.assumed)) {
+        this.assumeBlocked++; // discarded: t.assume restricts the environment (step.ts)
+      } else if (allDone) {
         this.terminals++;
         for (const name of evaluatePredicates(p, state.shared, p.finals, 'final')) {
           this.report({ property: name, kind: 'final', schedule: [...this.path] });
@@ -172,7 +191,7 @@ class StatefulSearch {
         this.deadlocks++;
         this.found.deadlockStates?.add((this.opts.terminalKey ?? stateKey)(state));
         if (this.opts.deadlockIsViolation) {
-          this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(blocked ?? []), schedule: [...this.path] });
+          this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail((held ?? []).map((b) => p.threadName(b.tid))), schedule: [...this.path] });
         }
       }
       return null;
@@ -186,8 +205,8 @@ class StatefulSearch {
     const todo: Stepped[] = [];
     for (let tid = 0; tid < 32 && tid < this.program.threads.length; tid++) {
       if ((wake & (1 << tid)) === 0) continue;
-      const o = this.execute(state, tid);
-      if (o.kind === 'step') todo.push(o); // asleep transitions are enabled; anything else is a no-op
+      // asleep transitions are enabled; anything else is a no-op
+      for (const o of alternatives(this.program, state, tid, (m) => this.execute(state, m)).steps) todo.push(o);
     }
     this.events += todo.length;
     if (todo.length === 0) return null;
@@ -238,7 +257,7 @@ class StatefulSearch {
           continue;
         }
         const e = top.todo[top.next++]!;
-        this.path.push(e.tid);
+        this.path.push(e.tid + e.alt * p.threads.length);
         if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
         for (const f of e.failures ?? []) {
           this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
@@ -273,13 +292,17 @@ class StatefulSearch {
           const wake = old & ~cmask;
           if (wake !== 0) child = this.reenter(next, shared, threads, sleep, this.sym === null ? wake : this.sym.toConcrete(wake, r));
         }
-        top.taken.push({ tid: e.tid, fp: e.rec });
+        // The alternatives of a choosing step are taken one after another: they sleep as one
+        // transition of their thread, with the union of their footprints.
+        const last = top.taken[top.taken.length - 1];
+        if (last !== undefined && last.tid === e.tid) top.taken[top.taken.length - 1] = { tid: e.tid, fp: unionFootprint(last.fp, e.rec) };
+        else top.taken.push({ tid: e.tid, fp: e.rec });
         if (child !== null) stack.push(child);
         else this.path.pop();
       }
     } catch (e) {
       if (!(e instanceof StepError) && !(e instanceof Error)) throw e;
-      const schedule = e instanceof StepError ? [...this.path, e.tid] : [...this.path];
+      const schedule = e instanceof StepError ? [...this.path, e.move ?? e.tid] : [...this.path];
       error = { error: e, schedule };
     }
     if (this.opts.profile) this.opts.profile.totalMs += performance.now() - t0;
@@ -292,6 +315,7 @@ class StatefulSearch {
       executions: this.terminals,
       traces: null,
       deadlocks: this.deadlocks,
+      ...(this.assumeBlocked > 0 ? { assumeBlocked: this.assumeBlocked } : {}),
       sleepBlocked: 0,
       events: this.events,
       states: this.store.size,

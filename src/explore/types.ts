@@ -103,6 +103,11 @@ export interface ExploreStats {
   traces: number | null;
   /** Deadlocked executions (DPOR) or deadlocked traces (naive). */
   deadlocks: number;
+  /**
+   * Executions (DPOR) or end states (naive, stateful) discarded by `t.assume`: no thread could
+   * move and one was held by a false assumption. Absent when there were none.
+   */
+  assumeBlocked?: number;
   /** Sleep-set-blocked explorations (0 for optimal DPOR; not applicable to naive). */
   sleepBlocked: number;
   /** Steps executed by the explorer. */

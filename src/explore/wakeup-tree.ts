@@ -146,17 +146,24 @@ class Remaining {
 
 const rest = new Remaining();
 
+/** The same alternative of a thread's step (events of one thread: step.ts moveOf). */
+function sameAlt(a: EventInfo, b: EventInfo): boolean {
+  return (a.alt ?? 0) === (b.alt ?? 0);
+}
+
 /**
  * WI_[E](v) ∩ sleep ≠ ∅ (JACM'17 Algorithm 2, line 6): some sleeping thread is a weak initial of
  * v — its first event in v is an initial, or it has no event in v and its sleeping event is
- * independent of all of v. Then the executions starting with v were already explored.
+ * independent of all of v. Then the executions starting with v were already explored. An event
+ * of a choosing step is only the first case: independence says nothing of its thread's other
+ * alternatives, which an extension of v may take (dpor.ts, choices).
  */
 export function sleepCovers(sleep: readonly EventInfo[], v: Sequence, dep: DependenceRelation): boolean {
   rest.reset(v);
   let covered = false;
   for (const s of sleep) {
     const k = rest.firstOf(s.tid);
-    if (k >= 0 ? rest.isInitial(k) : rest.independent(s, dep)) {
+    if (k >= 0 ? sameAlt(s, v.events[k]!) && rest.isInitial(k) : !s.branching && rest.independent(s, dep)) {
       covered = true;
       break;
     }
@@ -190,12 +197,13 @@ function walkAndInsert(root: WuNode, v: Sequence, dep: DependenceRelation): bool
       const info = child.info!;
       const k = rest.firstOf(info.tid);
       if (k >= 0) {
-        if (rest.isInitial(k)) {
+        // Another alternative of the same step is another event: this branch does not cover v.
+        if (sameAlt(info, v.events[k]!) && rest.isInitial(k)) {
           rest.consume(k);
           next = child;
           break;
         }
-      } else if (rest.independent(info, dep)) {
+      } else if (!info.branching && rest.independent(info, dep)) {
         next = child;
         break;
       }

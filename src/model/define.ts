@@ -41,6 +41,32 @@ export interface Thread<P = any> {
    * never as a loop. The reads made before `await` are the guard's footprint.
    */
   await(cond: boolean, why?: string): void;
+  /**
+   * Nondeterministic choice: returns one of `values`, and the checker explores every one of
+   * them (the step has one alternative per value; several calls in a step multiply). Use it
+   * for what the environment decides: an allocation that may fail, an interrupt that may
+   * arrive, a page that may be absent. Choosing is thread-local: it adds no dependence between
+   * threads. Traces show it as `choose frame = 2` and replay it. Never use `Math.random()`.
+   *
+   * @example
+   * ```ts
+   * alloc: (s, t) => { if (t.choose('alloc', ['ok', 'ENOMEM']) === 'ENOMEM') t.ret(-12); else s.used++; },
+   * ```
+   */
+  choose<V>(label: string, values: readonly V[]): V;
+  /**
+   * Keeps only the executions in which `cond` holds here: when it is false the step does not
+   * happen and an execution that ends with this thread held here is discarded (counted as
+   * `assumeBlocked` in the report), neither a deadlock nor a violation. A spec whose every
+   * execution is discarded is VACUOUS. Unlike `t.await`, the condition is meant never to
+   * become true later: it restricts the environment (`__VERIFIER_assume`).
+   *
+   * @example
+   * ```ts
+   * pick: (s, t) => { t.n = t.choose('n', [0, 1, 2, 3]); t.assume(t.n !== 2, 'n is never 2'); },
+   * ```
+   */
+  assume(cond: boolean, why?: string): void;
   /** Check a named property inside the step; a false `cond` is a violation of `property`. */
   assert(cond: boolean, property: string, detail?: string): boolean;
   [local: string]: any;

@@ -155,8 +155,8 @@ export class Program {
     return s;
   }
 
-  /** Thread names padded for display, e.g. `C0`. */
+  /** Thread names for display, e.g. `C0`; of a move (thread and alternative, step.ts moveOf), its thread's. */
   threadName(tid: number): string {
-    return this.threads[tid]?.name ?? `T${tid}`;
+    return this.threads[tid >= 0 ? tid % this.threads.length : tid]?.name ?? `T${tid}`;
   }
 }

@@ -9,10 +9,25 @@ export interface AssertionFailure {
   readonly detail: string | undefined;
 }
 
+/**
+ * One `t.choose(label, values)` a step made: the value picked, its index among the `count`
+ * values offered. A step's choices, in the order it made them, name one of its alternatives.
+ */
+export interface Choice {
+  readonly label: string;
+  readonly index: number;
+  readonly count: number;
+  readonly value: unknown;
+}
+
 /** The step ran: its footprint, the state after it, and any assertion it failed. */
 export interface Stepped {
   readonly kind: 'step';
   readonly tid: number;
+  /** Which alternative of a choosing step ran (0 when the step chose nothing; see moveOf). */
+  readonly alt: number;
+  /** The choices the step (or its fused chain) made, or null when it made none. */
+  readonly choices: readonly Choice[] | null;
   /** The step that touched shared state (the last of a fused chain, see executeStep). */
   readonly proc: string;
   readonly label: string;
@@ -29,10 +44,17 @@ export interface Stepped {
 export interface Blocked {
   readonly kind: 'blocked';
   readonly tid: number;
+  readonly alt: number;
+  readonly choices: readonly Choice[] | null;
   readonly proc: string;
   readonly label: string;
   readonly rec: Recording;
   readonly why: string | undefined;
+  /**
+   * Held by `t.assume(false)`, not by `t.await`: an execution that ends with this thread held
+   * here is discarded (counted as `assumeBlocked`), not a deadlock.
+   */
+  readonly assumed: boolean;
 }
 
 export interface Finished {
@@ -44,6 +66,8 @@ export type Outcome = Stepped | Blocked | Finished;
 
 /** A step threw or broke a rule of the model API; carries where, for the ERROR report. */
 export class StepError extends ModelError {
+  /** The move (thread and alternative, see moveOf) whose run threw, once executeStep knows it. */
+  move: number | undefined = undefined;
   constructor(
     message: string,
     readonly tid: number,
@@ -55,10 +79,33 @@ export class StepError extends ModelError {
   }
 }
 
+/** A move names an alternative its step does not have (a trace of another model version, or a step re-run where it offers fewer values). */
+export class NoAlternative extends StepError {}
+
 /** Marks a frame whose procedure returns as soon as the call it made returns. */
 const RETURN_LABEL = '$return';
-const RESERVED = new Set(['tid', 'name', 'core', 'params', 'goto', 'call', 'ret', 'exit', 'await', 'assert']);
+const RESERVED = new Set(['tid', 'name', 'core', 'params', 'goto', 'call', 'ret', 'exit', 'await', 'assert', 'choose', 'assume']);
 const BLOCKED: unique symbol = Symbol('blocked');
+
+/**
+ * Decodes a step's alternative into the values its `t.choose` calls return: `alt` in mixed
+ * radix, least significant digit first, each digit in base of that call's number of values
+ * (alt = i1 + n1·(i2 + n2·(i3 + …))). The digits are read as the calls happen, so no call needs
+ * to know in advance how many calls follow or how many values they offer; alternative 0 picks
+ * the first value everywhere, and a step that never chooses has only alternative 0.
+ */
+class Picker {
+  rest: number;
+  made: Choice[] | null = null;
+  constructor(readonly alt: number) {
+    this.rest = alt;
+  }
+  pick(label: string, count: number): number {
+    const index = this.rest % count;
+    this.rest = (this.rest - index) / count;
+    return index;
+  }
+}
 
 interface PendingCall {
   readonly proc: Procedure;
@@ -75,6 +122,8 @@ class Control {
   exited = false;
   why: string | undefined = undefined;
   failures: AssertionFailure[] | null = null;
+  assumed = false;
+  constructor(readonly picker: Picker) {}
 }
 
 class StepContext {
@@ -174,6 +223,29 @@ class StepContext {
     }
   }
 
+  assume(cond: boolean, why?: string): void {
+    if (!cond) {
+      this.#c.why = why;
+      this.#c.assumed = true;
+      throw BLOCKED;
+    }
+  }
+
+  choose<V>(label: string, values: readonly V[]): V {
+    if (typeof label !== 'string' || label === '') {
+      throw new ModelError(`step ${this.#where()}: choose() needs a label, e.g. t.choose('frame', [0, 1, 2])`);
+    }
+    if (!Array.isArray(values) || values.length === 0) {
+      throw new ModelError(`step ${this.#where()}: choose('${label}', …) needs a non-empty array of values, e.g. t.choose('${label}', [0, 1])`);
+    }
+    const picker = this.#c.picker;
+    const index = picker.pick(label, values.length);
+    const value = plainValue(values[index], null, `the values of choose('${label}')`);
+    freezeDeep(value);
+    (picker.made ??= []).push({ label, index, count: values.length, value });
+    return value as V;
+  }
+
   assert(cond: boolean, property: string, detail?: string): boolean {
     if (typeof property !== 'string' || property === '') {
       throw new ModelError(`step ${this.#where()}: assert() needs a property name, e.g. t.assert(ok, 'I-own')`);
@@ -250,8 +322,28 @@ const MAX_FUSED = 1000;
  * steps, so trace counts are unchanged). When the step after a local chain is blocked, the whole
  * chain is: the thread stays where it was, with the blocked step's guard as its footprint.
  */
-export function executeStep(program: Program, state: State, tid: number): Outcome {
-  let o = runStep(program, state, tid);
+export function executeStep(program: Program, state: State, move: number): Outcome {
+  const n = program.threads.length;
+  const tid = move % n;
+  const picker = new Picker((move - tid) / n);
+  try {
+    const o = executeChain(program, state, tid, picker);
+    if (picker.rest !== 0 && o.kind !== 'done') {
+      throw new NoAlternative(
+        `thread ${program.threadName(tid)}, step ${o.proc}.${o.label} has no alternative ${picker.alt}: ${choicesText(picker.made) || 'it chooses nothing'}`,
+        tid, o.proc, o.label,
+        'a trace recorded for another version of the model does not apply; run smpcheck check again',
+      );
+    }
+    return o;
+  } catch (e) {
+    if (e instanceof StepError) e.move ??= move;
+    throw e;
+  }
+}
+
+function executeChain(program: Program, state: State, tid: number, picker: Picker): Outcome {
+  let o = runStep(program, state, tid, picker);
   if (o.kind !== 'step' || !isLocal(o)) return noted(program, o, null);
   const via: string[] = [];
   const fused: Stepped[] = [];
@@ -266,12 +358,78 @@ export function executeStep(program: Program, state: State, tid: number): Outcom
         'a loop that only changes locals never ends; model waiting with t.await(cond)',
       );
     }
-    const next = runStep(program, o.state, tid);
+    const next = runStep(program, o.state, tid, picker);
     if (next.kind !== 'step') return noted(program, next, fused);
     if (next.failures) failures = [...(failures ?? []), ...next.failures];
     o = next;
   }
   return noted(program, via.length === 0 ? o : { ...o, via, failures }, fused);
+}
+
+/** `frame = 2, irq = 'timer'`: a step's choices as traces show them. */
+export function choicesText(choices: readonly Choice[] | null): string {
+  return (choices ?? []).map((c) => `${c.label} = ${brief(c.value)}`).join(', ');
+}
+
+/**
+ * The alternative after `alt` of a step that made `choices` (in lexicographic order of the
+ * choice indices, last choice fastest), or null when `alt` was its last. Every alternative of a
+ * step is enumerated from 0 by `for (a = 0; a !== null; a = nextAlt(a, outcome.choices))`;
+ * choices after the one advanced start again at their first value, whatever they then offer.
+ */
+export function nextAlt(choices: readonly Choice[] | null): number | null {
+  if (choices === null) return null;
+  for (let j = choices.length - 1; j >= 0; j--) {
+    if (choices[j]!.index + 1 >= choices[j]!.count) continue;
+    let alt = 0;
+    let radix = 1;
+    for (let i = 0; i <= j; i++) {
+      alt += (i === j ? choices[i]!.index + 1 : choices[i]!.index) * radix;
+      radix *= choices[i]!.count;
+    }
+    return alt;
+  }
+  return null;
+}
+
+/** The step has more than one alternative (a choice among two values or more). */
+export function branches(o: Outcome): boolean {
+  return o.kind !== 'done' && o.choices !== null && o.choices.some((c) => c.count > 1);
+}
+
+/** The number the engines and schedules use for running alternative `alt` of thread `tid`'s step. */
+export function moveOf(program: Program, tid: number, alt: number): number {
+  return tid + alt * program.threads.length;
+}
+
+/**
+ * Every alternative of thread `tid`'s next step (one outcome when it chooses nothing), through
+ * `run` (an engine's profiled executeStep). Alternatives whose guard holds come first in
+ * `steps`; when none does, `held` is the thread's blocked attempt (one of several merged: the
+ * guard reads of all, held by `t.assume` if any was), else the thread has finished.
+ */
+export function alternatives(program: Program, state: State, tid: number, run: (move: number) => Outcome): { steps: Stepped[]; held: Blocked | null; done: boolean } {
+  const first = run(tid);
+  if (first.kind === 'done') return { steps: [], held: null, done: true };
+  if (first.choices === null) return first.kind === 'step' ? { steps: [first], held: null, done: false } : { steps: [], held: first, done: false };
+  const steps: Stepped[] = [];
+  const held: Blocked[] = [];
+  for (let o: Outcome = first; ; ) {
+    if (o.kind === 'step') steps.push(o);
+    else if (o.kind === 'blocked') held.push(o);
+    const alt = nextAlt(o.kind === 'done' ? null : o.choices);
+    if (alt === null) break;
+    o = run(moveOf(program, tid, alt));
+  }
+  if (steps.length > 0 || held.length === 0) return { steps, held: null, done: false };
+  return { steps, held: held.length === 1 ? held[0]! : mergeHeld(held), done: false };
+}
+
+function mergeHeld(held: readonly Blocked[]): Blocked {
+  const reads = [...new Set(held.flatMap((b) => b.rec.reads))];
+  const navs = [...new Set(held.flatMap((b) => b.rec.navs))];
+  const assumed = held.find((b) => b.assumed);
+  return { ...(assumed ?? held[0]!), rec: { ...held[0]!.rec, reads, navs, writes: [] } };
 }
 
 /**
@@ -306,25 +464,30 @@ function isLocal(o: Stepped): boolean {
 const RECHECK_ALL = 500;
 const RECHECK_EVERY = 128;
 
-function runStep(program: Program, state: State, tid: number): Outcome {
+function runStep(program: Program, state: State, tid: number, picker: Picker): Outcome {
   const frames = state.threads[tid]!;
   if (frames.length === 0) return { kind: 'done', tid };
   const top = frames[frames.length - 1]!;
   const proc = program.procedure(top.proc);
   const fn = proc.steps[top.label]!;
-  const o = runOnce(program, state, tid, frames, top, proc, fn);
+  const rest = picker.rest;
+  const made = picker.made?.length ?? 0;
+  const o = runOnce(program, state, tid, frames, top, proc, fn, picker);
   const n = ++program.stepsRun;
   if ((n <= RECHECK_ALL || (n & (RECHECK_EVERY - 1)) === 0 || program.recheckAll || !program.recheckedSteps.has(fn)) && program.recheckSuspended === 0) {
     program.recheckedSteps.add(fn);
-    const again = runOnce(program, state, tid, frames, top, proc, fn);
-    const d = nondeterminism(program, state, tid, o, again);
+    const first = picker.made?.slice(made) ?? [];
+    picker.rest = rest;
+    if (picker.made !== null) picker.made.length = made;
+    const again = runOnce(program, state, tid, frames, top, proc, fn, picker);
+    const d = nondeterminism(program, state, tid, o, again) ?? choiceDifference(program, tid, o, first, picker.made?.slice(made) ?? []);
     if (d !== null) throw d;
   }
   return o;
 }
 
-function runOnce(program: Program, state: State, tid: number, frames: readonly Frame[], top: Frame, proc: Procedure, fn: Procedure['steps'][string]): Outcome {
-  const control = new Control();
+function runOnce(program: Program, state: State, tid: number, frames: readonly Frame[], top: Frame, proc: Procedure, fn: Procedure['steps'][string], picker: Picker): Outcome {
+  const control = new Control(picker);
   const ctx: any = new StepContext(control, program, tid, proc, top.label);
   const locals = top.locals;
   for (const k in locals) ctx[k] = locals[k];
@@ -336,7 +499,7 @@ function runOnce(program: Program, state: State, tid: number, frames: readonly F
   } catch (e) {
     if (e === BLOCKED) {
       const rec = draft.abandon();
-      return { kind: 'blocked', tid, proc: top.proc, label: top.label, rec, why: control.why };
+      return { kind: 'blocked', tid, alt: picker.alt, choices: picker.made, proc: top.proc, label: top.label, rec, why: control.why, assumed: control.assumed };
     }
     draft.abandon();
     throw asStepError(e, program, tid, top);
@@ -363,7 +526,7 @@ function runOnce(program: Program, state: State, tid: number, frames: readonly F
   const next: State = { shared, threads };
   if (program.freeze) Object.freeze(threads), Object.freeze(next);
   const caller = frames.length > 1 ? frames[frames.length - 2]!.proc : null;
-  return { kind: 'step', tid, proc: top.proc, label: top.label, caller, via: NO_VIA, rec, state: next, failures: control.failures };
+  return { kind: 'step', tid, alt: picker.alt, choices: picker.made, proc: top.proc, label: top.label, caller, via: NO_VIA, rec, state: next, failures: control.failures };
 }
 
 function nextFrames(frames: readonly Frame[], top: Frame, proc: Procedure, c: Control, locals: Locals, draft: DraftSession, freeze: boolean): readonly Frame[] {
@@ -427,15 +590,32 @@ export function nondeterminism(program: Program, state: State, tid: number, a: O
  * every step so, where the explorers only sample): the first outcome, and the difference
  * between the two runs if there is one.
  */
-export function executeTwice(program: Program, state: State, tid: number): { readonly outcome: Outcome; readonly unstable: NondeterminismError | null } {
-  const outcome = executeStep(program, state, tid);
-  const again = executeStep(program, state, tid);
-  return { outcome, unstable: nondeterminism(program, state, tid, outcome, again) };
+export function executeTwice(program: Program, state: State, move: number): { readonly outcome: Outcome; readonly unstable: NondeterminismError | null } {
+  const outcome = executeStep(program, state, move);
+  const again = executeStep(program, state, move);
+  return { outcome, unstable: nondeterminism(program, state, move % program.threads.length, outcome, again) };
+}
+
+/** Two runs of one step that made different choices (labels, or numbers of values offered). */
+function choiceDifference(program: Program, tid: number, o: Outcome, a: readonly Choice[], b: readonly Choice[]): NondeterminismError | null {
+  const text = (cs: readonly Choice[]) => (cs.length === 0 ? 'nothing' : cs.map((c) => `${c.label} among ${c.count}`).join(', '));
+  if (a.length === b.length && a.every((c, i) => c.label === b[i]!.label && c.count === b[i]!.count && c.index === b[i]!.index)) return null;
+  const proc = o.kind !== 'done' ? o.proc : '?';
+  const label = o.kind !== 'done' ? o.label : '?';
+  return new NondeterminismError(
+    `step ${proc}.${label} of thread ${program.threadName(tid)} is not deterministic: run twice from the same state it chose ${text(a)}, then ${text(b)}; ${DETERMINISM_FIX}`,
+    tid, proc, label,
+  );
 }
 
 function outcomeDifference(a: Outcome, b: Outcome, tid: number): string | null {
   if (a.kind !== b.kind) return `${did(a)}, then ${did(b)}`;
   if (a.kind === 'done' || b.kind === 'done') return null;
+  const ca = a.choices ?? [];
+  const cb = b.choices ?? [];
+  if (ca.length !== cb.length || ca.some((c, i) => c.label !== cb[i]!.label || c.count !== cb[i]!.count || c.index !== cb[i]!.index)) {
+    return `chose ${choicesText(a.choices) || 'nothing'}, then ${choicesText(b.choices) || 'nothing'}`;
+  }
   if (a.proc !== b.proc || a.label !== b.label) return `ran ${a.proc}.${a.label}, then ${b.proc}.${b.label}`;
   if (a.kind === 'blocked' || b.kind === 'blocked') {
     if (a.kind === 'blocked' && b.kind === 'blocked' && a.why !== b.why) return `${did(a)}, then ${did(b)}`;

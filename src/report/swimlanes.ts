@@ -1,6 +1,7 @@
 import { basename, isAbsolute, relative } from 'node:path';
 import { show, type Change, type TraceStep } from '../check/replay.ts';
 import type { SourceSite } from '../model/source.ts';
+import type { Choice } from '../model/step.ts';
 import type { Counterexample } from './counterexample.ts';
 import { paint } from './paint.ts';
 
@@ -33,6 +34,11 @@ export function stepAction(s: TraceStep): string {
 /** `locks.A.sl: 0 → 2`. */
 export function changeText(c: Change): string {
   return `${c.path}: ${show(c.before)} → ${show(c.after)}`;
+}
+
+/** `choose frame = 2`: a value a step's `t.choose` returned, shown before its stores. */
+export function choiceText(c: Choice): string {
+  return `choose ${c.label} = ${show(c.value)}`;
 }
 
 const MIN_CHANGES = 20;
@@ -127,7 +133,7 @@ export function renderSwimlanes(cx: Counterexample, o: SwimlaneOptions = {}): st
   for (const [k, s] of steps.entries()) {
     const lane = laneOf.get(s.tid)!;
     const cells = lanes.map((w, i) => (i === lane ? p.lane(s.tid, fit(label(s), w)) : ' '.repeat(w)));
-    const changes = wrap(s.changes.map(changeText), changesW);
+    const changes = wrap([...s.choices.map(choiceText), ...s.changes.map(changeText)], changesW);
     const fails = s.failures.map((f) => p.bad(`✗ assert ${f.property} failed${f.detail ? `: ${f.detail}` : ''}`));
     const rest = [...changes.slice(1), ...fails];
     const first = changes[0] ?? rest.shift() ?? '';

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { CheckResult } from '../check/run.ts';
+import { allDiscarded, type CheckResult } from '../check/run.ts';
 import { defaultEngine } from '../explore/engines.ts';
 import { show } from '../check/replay.ts';
 import { coveredText, cutLabel, foundText, searchFlags } from '../check/search-mode.ts';
@@ -36,6 +36,7 @@ export function verdictText(r: CheckResult): string {
       return `INCOMPLETE (${r.cut.filter((c) => c !== 'stopped').map((c) => cutLabel(c, r)).join(', ')})`;
     case 'VACUOUS':
       if (r.witnessesMissed.length > 0) return `VACUOUS (${r.witnessesMissed.join(', ')} never reached)`;
+      if (r.stepsMissed === undefined) return 'VACUOUS (every execution discarded by t.assume)';
       return `VACUOUS (${r.stepsMissed!.length === 1 ? r.stepsMissed![0] : `${r.stepsMissed!.length} steps`} never ran)`;
     default:
       return r.verdict;
@@ -172,6 +173,7 @@ export function renderProblem(r: CheckResult, o: TextOptions = {}): string {
   } else if (r.verdict === 'VACUOUS') {
     if (r.witnessesMissed.length > 0) body.push(`  Every property held, but the witness ${r.witnessesMissed.join(', ')} was never reached: the model may not exercise the concurrency it is meant to.`);
     if (r.stepsMissed !== undefined) body.push(`  Every property held, but the spec requires coverage: 'all' and these steps never ran: ${r.stepsMissed.join(', ')}.`);
+    if (allDiscarded(r.stats)) body.push(`  No execution ran to its end: all ${r.stats.assumeBlocked} ended held by a false t.assume(...), so no property was checked on a finished run. Check the assumptions.`);
   } else if (r.violation) {
     body.push(renderCounterexample(r, o));
     const others = r.violations.filter((v) => v !== r.violation).map((v) => v.property);

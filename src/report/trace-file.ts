@@ -4,6 +4,7 @@ import { UsageError } from '../model/errors.ts';
 import type { ViolationKind } from '../explore/types.ts';
 import type { Counterexample } from './counterexample.ts';
 import type { CheckResult } from '../check/run.ts';
+import { choicesText } from '../model/step.ts';
 
 /** The trace file format this smpcheck writes and reads. */
 export const TRACE_VERSION = 1;
@@ -28,6 +29,12 @@ export interface TraceFile {
   readonly schedule: readonly string[];
   /** The step each schedule entry runs, as `proc.label`. */
   readonly steps: readonly string[];
+  /**
+   * Per entry, which alternative of a step that calls `t.choose` it takes (0: the first
+   * values); absent when no step of the trace chose. `choices` shows the values, for readers.
+   */
+  readonly alts?: readonly number[];
+  readonly choices?: readonly (string | null)[];
   /** How the schedule was minimised (informative). */
   readonly minimized?: { readonly originalLength: number; readonly length: number; readonly originalPreemptions: number; readonly preemptions: number; readonly status: string };
 }
@@ -68,6 +75,9 @@ export function traceOf(r: CheckResult, cx: Counterexample, path: string): Trace
     violation: { property: v.property, kind: v.kind, ...(v.detail !== undefined ? { detail: v.detail } : {}) },
     schedule: v.schedule.map((t) => cx.program.threadName(t)),
     steps: cx.story.steps.map((s) => `${s.proc}.${s.label}`),
+    ...(cx.story.steps.some((s) => s.choices.length > 0)
+      ? { alts: v.schedule.map((m) => Math.floor(m / cx.program.threads.length)), choices: cx.story.steps.map((s) => (s.choices.length > 0 ? choicesText(s.choices) : null)) }
+      : {}),
     ...(m ? { minimized: { status: m.status, originalLength: m.originalLength, length: m.length, originalPreemptions: m.originalPreemptions, preemptions: m.preemptions } } : {}),
   };
 }
@@ -98,6 +108,9 @@ export function parseTrace(text: string, shown: string): TraceFile {
   if (!isStr(j.violation?.property) || !KINDS.includes(j.violation?.kind)) problems.push(`violation needs a property and a kind (${KINDS.join(', ')})`);
   if (!strings(j.schedule) || !strings(j.steps)) problems.push('schedule and steps must be lists of strings');
   else if (j.schedule.length !== j.steps.length) problems.push(`schedule has ${j.schedule.length} entries but steps has ${j.steps.length}`);
+  else if (j.alts !== undefined && (!Array.isArray(j.alts) || j.alts.length !== j.schedule.length || !j.alts.every((a: unknown) => Number.isInteger(a) && (a as number) >= 0))) {
+    problems.push(`alts must list one non-negative integer per schedule entry (${j.schedule.length})`);
+  }
   if (problems.length > 0) throw bad(`damaged trace: ${problems.join('; ')}; run 'smpcheck check' again to write a new trace`);
   return j as TraceFile;
 }

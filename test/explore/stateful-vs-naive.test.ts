@@ -30,6 +30,7 @@ function agree(prog: RandomProgram, extra: Partial<ExploreOptions>): void {
   expect(stateful.deadlockStates, ctx).toEqual(naive.deadlockStates);
   expect(stateful.stats.states, ctx).toBe(naive.stats.states);
   expect(stateful.stats.deadlocks, ctx).toBe(naive.deadlockStates!.size);
+  expect(stateful.stats.assumeBlocked, ctx).toBe(naive.stats.assumeBlocked);
 }
 
 const variants: [string, Partial<ExploreOptions>][] = [
@@ -52,9 +53,13 @@ describe('the stateful engine agrees with the naive explorer on random programs'
     fc.assert(fc.property(programArb({ threads: [4, 5], steps: 3, locs: [1, 2] }), (p) => agree(p, {})), { numRuns: 150, seed: SEED + 2 });
   });
 
+  it.each(variants)('with choices (t.choose) and assumptions (t.assume), and cycles: %s', (_, extra) => {
+    fc.assert(fc.property(programArb({ choices: true, cycles: true }), (p) => agree(p, extra)), { numRuns: Math.ceil(RUNS / 2), seed: SEED + 4 });
+  });
+
   it('every violation it reports replays to that violation from the initial state', () => {
     fc.assert(
-      fc.property(programArb({ cycles: true }), (prog) => {
+      fc.property(programArb({ cycles: true, choices: true }), (prog) => {
         const program = new Program(randomModel, { prog });
         const r = exploreStateful(program, { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => false });
         for (const v of r.violations) {

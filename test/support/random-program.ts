@@ -22,7 +22,13 @@ export type Instr =
   /** This thread's own slot `s.own[tid]` (symmetry: a container indexed by thread id). */
   | { op: 'own'; reg: number }
   /** Jumps `by` instructions back when the register holds `val`: programs with cycles. */
-  | { op: 'back'; reg: number; val: number; by: number };
+  | { op: 'back'; reg: number; val: number; by: number }
+  /** reg := t.choose among 0 .. n-1 (a second choice in the same step when `twice`). */
+  | { op: 'choose'; reg: number; n: number; twice: boolean }
+  /** x[loc] := a chosen value among 0 .. n-1 (a shared write whose value is chosen). */
+  | { op: 'chooseWrite'; loc: number; n: number }
+  /** t.assume(x[loc] !== val). */
+  | { op: 'assume'; loc: number; val: number };
 
 export interface RandomProgram {
   locs: number;
@@ -32,7 +38,7 @@ export interface RandomProgram {
   invariant: { a: number; va: number; b: number; vb: number } | null;
 }
 
-export function instrArb(locs: number, locks: number, back = false, own = false): fc.Arbitrary<Instr> {
+export function instrArb(locs: number, locks: number, back = false, own = false, choices = false): fc.Arbitrary<Instr> {
   const loc = fc.nat({ max: locs - 1 });
   const reg = fc.nat({ max: 1 });
   const val = fc.nat({ max: 2 });
@@ -49,6 +55,14 @@ export function instrArb(locs: number, locks: number, back = false, own = false)
     fc.record({ op: fc.constant('sum' as const), reg }),
   ];
   if (own) opts.push(fc.record({ op: fc.constant('own' as const), reg }));
+  if (choices) {
+    const n = fc.integer({ min: 1, max: 3 });
+    opts.push(
+      fc.record({ op: fc.constant('choose' as const), reg, n, twice: fc.boolean() }),
+      fc.record({ op: fc.constant('chooseWrite' as const), loc, n }),
+      fc.record({ op: fc.constant('assume' as const), loc, val }),
+    );
+  }
   if (back) opts.push(fc.record({ op: fc.constant('back' as const), reg, val, by: fc.integer({ min: 1, max: 3 }) }));
   if (locks > 0) {
     const lock = fc.nat({ max: locks - 1 });
@@ -57,7 +71,7 @@ export function instrArb(locs: number, locks: number, back = false, own = false)
   return fc.oneof(...opts);
 }
 
-export function programArb(o: { threads?: [number, number]; steps?: number; locs?: [number, number]; cycles?: boolean } = {}): fc.Arbitrary<RandomProgram> {
+export function programArb(o: { threads?: [number, number]; steps?: number; locs?: [number, number]; cycles?: boolean; choices?: boolean } = {}): fc.Arbitrary<RandomProgram> {
   const [tmin, tmax] = o.threads ?? [2, 4];
   const [lmin, lmax] = o.locs ?? [1, 4];
   return fc
@@ -66,7 +80,7 @@ export function programArb(o: { threads?: [number, number]; steps?: number; locs
       fc.record({
         locs: fc.constant(locs),
         locks: fc.constant(locks),
-        threads: fc.array(fc.array(instrArb(locs, locks, o.cycles ?? false), { minLength: 1, maxLength: o.steps ?? 6 }), { minLength: n, maxLength: n }),
+        threads: fc.array(fc.array(instrArb(locs, locks, o.cycles ?? false, false, o.choices ?? false), { minLength: 1, maxLength: o.steps ?? 6 }), { minLength: n, maxLength: n }),
         invariant: fc.option(
           fc.record({ a: fc.nat({ max: locs - 1 }), va: fc.integer({ min: 1, max: 2 }), b: fc.nat({ max: locs - 1 }), vb: fc.integer({ min: 1, max: 2 }) }),
           { freq: 3 },
@@ -100,6 +114,13 @@ const exec = procedure<Shared, { prog: RandomProgram }>('exec', {
       case 'sum': t[`r${ins.reg}`] = s.m.x.reduce((a, b) => a + b, 0) % 3; break;
       case 'own': t[`r${ins.reg}`] = s.own[t.tid]; s.own[t.tid] = (s.own[t.tid]! + 1) % 3; s.m.x[0] = (s.m.x[0]! + s.own[t.tid]!) % 3; break;
       case 'back': if ((t[`r${ins.reg}`] ?? 0) === ins.val) next = Math.max(0, t.pc - ins.by); break;
+      case 'choose': {
+        const values = range(ins.n);
+        t[`r${ins.reg}`] = ins.twice ? (t.choose('a', values) + t.choose('b', values.slice(0, 2))) % 3 : t.choose('a', values);
+        break;
+      }
+      case 'chooseWrite': s.m.x[ins.loc] = t.choose('w', range(ins.n)); break;
+      case 'assume': t.assume(s.m.x[ins.loc] !== ins.val, 'assume'); break;
     }
     t.pc = next;
     if (next < code.length) t.goto('step');
