@@ -12,8 +12,9 @@ import type { CheckJob, WorkerMessage } from './worker.ts';
  * Checking is synchronous JavaScript: while a spec runs on the main thread, nothing else does —
  * no Ctrl-C handler, no timer, no progress line. So `smpcheck check` runs specs in worker
  * threads (worker.ts) and keeps the main thread free to draw progress, stop a spec whose step
- * never returns, and on SIGINT/SIGTERM write what it has. Specs are handed out in spec order;
- * `workers` is 1 for now (a pool of N would check N specs at once, results still in spec order).
+ * never returns, and on SIGINT/SIGTERM write what it has. A pool of `workers` threads checks
+ * that many specs at once, each spec whole in one worker (so its result does not depend on the
+ * pool's size); specs are handed out in spec order, results come back in any order.
  */
 export interface SpecRunOptions {
   readonly check: Omit<CheckOptions, 'onProgress' | 'clock'> & { engine: string };
@@ -260,8 +261,8 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
     }
   }
 
-  if (specs.length === 0) complete(false);
-  for (let k = 0; k < poolSize; k++) slots.add(new Slot());
+  if (specs.length === 0) complete(false); // a shard may get no spec: no worker to start
+  else for (let k = 0; k < poolSize; k++) slots.add(new Slot());
   for (const slot of [...slots]) slot.take();
 
   return {
