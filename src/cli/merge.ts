@@ -83,9 +83,11 @@ function checkShards(shards: readonly Shard[]): void {
     if (b.shard.total !== r.shard.total) throw new UsageError(`${s.label} is one of ${b.shard.total} shards, but ${ref.label} one of ${r.shard.total}; merge the shards of one run (the same --shard i/N count)`);
     if (canonicalJson(b.specs) !== canonicalJson(r.specs)) {
       const i = b.specs.findIndex((x, k) => canonicalJson(x) !== canonicalJson(r.specs[k]));
-      const what = b.specs.length !== r.specs.length && (i < 0 || i >= r.specs.length)
-        ? `${b.specs.length} specs vs ${r.specs.length}`
-        : `spec ${i + 1} is ${b.specs[i]!.name} (${b.specs[i]!.file}) vs ${r.specs[i]?.name ?? 'none'} (${r.specs[i]?.file ?? '-'})${b.specs[i]!.name === r.specs[i]?.name ? ', from a different spec file' : ''}`;
+      const count = b.specs.length !== r.specs.length ? [`${b.specs.length} specs vs ${r.specs.length}`] : [];
+      const first = i >= 0 && i < r.specs.length
+        ? [`spec ${i + 1} is ${b.specs[i]!.name} (${b.specs[i]!.file}) vs ${r.specs[i]!.name} (${r.specs[i]!.file})${b.specs[i]!.name === r.specs[i]!.name ? ' with other contents' : ''}`]
+        : [];
+      const what = [...count, ...first].join(', ');
       throw new UsageError(`${s.label} checked another spec list than ${ref.label}: ${what}; run every shard on the same commit with the same paths and --filter`);
     }
     const diff = optionDiff(b.options, r.options);

@@ -25,7 +25,10 @@ export function fromWire(spec: Spec, w: WireResult): CheckResult {
       // The checker built it; a model that builds only sometimes is caught by replay's checks.
     }
   }
-  return { ...rest, spec, ...(program ? { program } : {}) };
+  // The shown violation is one of `violations` (reports tell "also violated" apart by identity):
+  // structured clone keeps that, JSON does not, so it is restored here.
+  const same = rest.violation && rest.violations.find((v) => JSON.stringify(v) === JSON.stringify(rest.violation));
+  return { ...rest, ...(same ? { violation: same } : {}), spec, ...(program ? { program } : {}) };
 }
 
 /**

@@ -5,18 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { progressLine, progressTotalText } from '../../src/cli/progress.ts';
 import { workerCount } from '../../src/cli/workers.ts';
 import { cli, cliAsync, tempDir } from '../support/cli.ts';
-
-/** A JSON report without what depends on the clock. */
-export function untimed(json: unknown): unknown {
-  if (Array.isArray(json)) return json.map(untimed);
-  if (json !== null && typeof json === 'object') return Object.fromEntries(Object.entries(json).filter(([k]) => k !== 'durationMs').map(([k, v]) => [k, untimed(v)]));
-  return json;
-}
-
-/** Text output without the time column and the summary's time. */
-export function untimedText(s: string): string {
-  return s.replace(/ +\d+(\.\d)? (ms|s)$/gm, '').replace(/ in \d+(\.\d)? (ms|s)$/gm, '');
-}
+import { untimed, untimedText } from '../support/untimed.ts';
 
 // test/fixtures/matrix: 8 specs in two files, expected failures and passes and one unexpected
 // FAIL (exit 1). Every worker count gives the same rows, counterexamples, counts and exit code.
