@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll as onTestFinishedAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const readme = readFileSync(`${ROOT}README.md`, 'utf8');
@@ -92,5 +92,68 @@ describe('README.md, the tutorial run', () => {
     const block = /```\n\$ npx smpcheck check examples\/refcount\.spec\.ts\n([\s\S]*?)```/.exec(readme);
     const times = (s: string) => s.replace(/ +\d+(\.\d+)? (ms|s)\b/g, ' T');
     expect(times(block![1]!)).toBe(times(r.out));
+  });
+});
+
+describe('README.md, Using smpcheck in your kernel repository', () => {
+  const block = (name: string) => {
+    const m = new RegExp(`<!-- ${name}:begin -->\\n\`\`\`[a-z]*\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(readme);
+    expect(m, `README block ${name}`).not.toBeNull();
+    return m![1]!;
+  };
+  // A kernel repository inside the checkout, so that `smpcheck` resolves to this checkout's
+  // sources (test/package.test.ts does the same from the packed tarball, outside it).
+  mkdirSync(join(ROOT, '.smpcheck'), { recursive: true });
+  const project = mkdtempSync(join(ROOT, '.smpcheck', 'readme-user-'));
+  onTestFinishedAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it('installs the tarball npm pack names', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(block('install')).toContain(`npm pack                                              # in the smpcheck checkout: smpcheck-${version}.tgz`);
+    expect(block('install')).toContain(`npm install -D /path/to/smpcheck-${version}.tgz typescript`);
+  });
+
+  it('shows what smpcheck init prints, and the files it writes run as the README says', async () => {
+    const { cli } = await import('./support/cli.ts');
+    const r = cli(['init'], { cwd: project });
+    expect(r.code).toBe(0);
+    expect(`$ npx smpcheck init\n${r.out}`).toBe(block('init'));
+    expect(readFileSync(join(project, 'specs/refcount.spec.ts'), 'utf8')).toBe(readFileSync(join(ROOT, 'examples/refcount.spec.ts'), 'utf8'));
+    // Here the checkout's tsconfig.json applies (its conditions resolve `smpcheck` to src/).
+    rmSync(join(project, 'tsconfig.json'));
+  });
+
+  it('shows examples/stats.spec.ts, and the type error a misspelt local in it gives', async () => {
+    const { cli } = await import('./support/cli.ts');
+    const source = readFileSync(join(ROOT, 'examples/stats.spec.ts'), 'utf8');
+    expect(block('user-spec')).toBe(source);
+    writeFileSync(join(project, 'specs/stats.spec.ts'), source.replace('s.rx = t.rx + 1;', 's.rx = t.rxx + 1;'));
+    const r = cli(['check', '--typecheck'], { cwd: project });
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(`$ npx smpcheck check --typecheck\n${r.err}`).toBe(block('typecheck'));
+    writeFileSync(join(project, 'specs/stats.spec.ts'), source);
+  });
+
+  it('shows examples/ci/*.yml, whose smpcheck commands pass the gate once the tutorial bug is expected', async () => {
+    const { cli } = await import('./support/cli.ts');
+    expect(block('github')).toBe(readFileSync(join(ROOT, 'examples/ci/github-actions.yml'), 'utf8'));
+    expect(block('gitlab')).toBe(readFileSync(join(ROOT, 'examples/ci/gitlab-ci.yml'), 'utf8'));
+    // init's next steps: keep the bug as a regression test.
+    const tutorial = join(project, 'specs/refcount.spec.ts');
+    writeFileSync(tutorial, readFileSync(tutorial, 'utf8').replace("expect: 'pass'", "expect: { fail: 'no-lost-get' }"));
+    const commands = [block('github'), block('gitlab')].map((b) => /npx smpcheck (check [^\n]*)/.exec(b)![1]!);
+    for (const command of commands) {
+      rmSync(join(project, 'reports'), { recursive: true, force: true });
+      const r = cli(command.split(' '), { cwd: project, env: { CI: 'true' } }); // CI: type-checked first
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/3 specs, all as expected/);
+      expect(readFileSync(join(project, 'reports/smpcheck.xml'), 'utf8')).toContain('<testsuite');
+    }
+  });
+
+  it('shows examples/refcount.test.ts, the vitest example npm test runs', () => {
+    expect(block('vitest')).toBe(readFileSync(join(ROOT, 'examples/refcount.test.ts'), 'utf8'));
   });
 });
