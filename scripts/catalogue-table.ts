@@ -54,6 +54,7 @@ interface Row {
 }
 
 function explored(r: CheckResult): string {
+  if (r.engine === 'random') return `${count(r.stats.executions)} schedules`;
   return r.engine === 'dpor' ? `${count(r.stats.executions)} executions` : `${count(r.stats.states ?? 0)} states`;
 }
 

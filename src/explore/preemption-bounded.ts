@@ -5,7 +5,7 @@ import type { Program, State } from '../model/program.ts';
 import { StepError, type Outcome, type Stepped } from '../model/step.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
-import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
+import { combine, fmix32, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
 import { stateKey } from './state-key.ts';
 import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 import { defaultClock, Pacer } from './pace.ts';
@@ -54,8 +54,9 @@ import { defaultClock, Pacer } from './pace.ts';
  * K + 1 not explored.
  *
  * With `auto` the rounds go on until the time budget (or every node is expanded: then the
- * search is complete and can PASS). States are fingerprinted as in the stateful engine (64-bit,
- * or full keys with `exactStates`), with (state, last thread) as the key.
+ * search is complete and can PASS). States are fingerprinted as in the stateful engine, with
+ * the last thread mixed in and 53 bits kept (the probability of an omission by collision is
+ * reported), or stored as full keys with `exactStates`.
  */
 export const exploreBounded: Engine = (program, opts) => new BoundedSearch(program, opts).run();
 
@@ -69,8 +70,11 @@ interface Node {
   readonly p: number;
   readonly parent: Node | null;
   readonly depth: number;
-  readonly key: string;
+  readonly key: NodeKey;
 }
+
+/** A 53-bit fingerprint of (state, last thread), or the full key with `exactStates`. */
+type NodeKey = number | string;
 
 /** Refused nodes kept for the end-of-search check; past this many the bound counts as cutting. */
 const MAX_REFUSED = 1_000_000;
@@ -81,9 +85,9 @@ class BoundedSearch {
   private readonly pace: Pacer;
   private readonly bound: number;
   /** Fewest preemptions each (state, last thread) node was reached with. */
-  private readonly store = new Map<string, number>();
+  private readonly store = new Map<NodeKey, number>();
   /** Nodes the bound refused that were not stored when refused (overflow: too many, or a refused step failed an assertion). */
-  private readonly refused = new Set<string>();
+  private readonly refused = new Set<NodeKey>();
   private refusedOverflow = false;
   /** rounds[p]: nodes reached with p preemptions, waiting to be expanded. */
   private readonly rounds: Node[][] = [];
@@ -124,8 +128,12 @@ class BoundedSearch {
     return out.reverse();
   }
 
-  private keyOf(state: State, fp: Hash2, last: number | null): string {
-    return this.opts.exactStates ? `${stateKey(state)}#${last ?? ''}` : `${fp.a}.${fp.b}#${last ?? ''}`;
+  private keyOf(state: State, fp: Hash2, last: number | null): NodeKey {
+    if (this.opts.exactStates) return `${stateKey(state)}#${last ?? ''}`;
+    // The state's 64-bit fingerprint with the last thread mixed in, cut to 53 bits: a number
+    // is a much cheaper Map key than a string.
+    const b = fmix32((fp.b ^ Math.imul((last ?? -1) + 2, 0x9e3779b1)) >>> 0);
+    return fp.a * 2097152 + (b >>> 11);
   }
 
   private child(node: Node, e: Stepped, p: number): Node {
@@ -239,9 +247,14 @@ class BoundedSearch {
       this.rounds[0] = [root];
       let out = false;
       for (let p = 0; p <= this.bound && !this.stopped && !out; p++) {
-        const stack = (this.rounds[p] ??= []);
-        while (stack.length > 0 && !this.stopped) {
-          const node = stack.pop()!;
+        // The nodes a preemption led to, in the order they were found (earliest preemption
+        // points first); from each, a depth-first search of the steps that cost nothing.
+        const seeds = this.rounds[p] ?? [];
+        const stack: Node[] = [];
+        this.rounds[p] = stack;
+        let next = 0;
+        while ((stack.length > 0 || next < seeds.length) && !this.stopped) {
+          const node = stack.pop() ?? seeds[next++]!;
           if (this.store.get(node.key)! < node.p) continue; // reached again with fewer preemptions, expanded there
           if (this.outOfBudget(node.depth)) {
             out = true;
@@ -277,7 +290,7 @@ class BoundedSearch {
       states: this.store.size,
       maxDepth: this.maxDepth,
       revisits: this.revisits,
-      collisionProbability: this.opts.exactStates ? 0 : Math.min(1, (this.store.size * (this.store.size - 1)) / 2 / 2 ** 64),
+      collisionProbability: this.opts.exactStates ? 0 : Math.min(1, (this.store.size * (this.store.size - 1)) / 2 / 2 ** 53),
     }, error);
     return { ...result, preemptions: { bound: this.bound === Infinity ? null : this.bound, complete } };
   }

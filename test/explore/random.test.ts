@@ -140,3 +140,19 @@ describe('the catalogue: every FAIL spec is found by PCT with depth at most 3 wi
     expect(firsts[2], `schedules to the first violation by seed: ${firsts}`).toBeLessThanOrEqual(1000);
   });
 });
+
+describe('a configuration out of exhaustive reach (falloc_any_vs_specific/Draft/8cores)', async () => {
+  const { larger } = await loadCatalogue();
+  const s = larger.find((x) => x.name === 'falloc_any_vs_specific/Draft/8cores')!;
+  it('its own setting (PCT depth 3, seed 1) finds I-own in its second schedule; so does a preemption bound of 1', () => {
+    const r = checkSpec(s, { minimize: false });
+    expect([r.verdict, r.ok, r.engine, r.search?.random?.firstViolation]).toEqual(['FAIL', true, 'random', 2]);
+    const b = checkSpec(s, { preemptions: 1, minimize: false });
+    expect([b.verdict, b.ok]).toEqual(['FAIL', true]);
+    expect(b.stats.states).toBeLessThan(100_000);
+  });
+  it('the stateful engine (what auto runs on it) finds no violation in its first 500,000 states (it needs minutes: README)', () => {
+    const r = checkSpec(s, { engine: 'stateful', bounds: { maxStates: 500_000 }, minimize: false });
+    expect([r.verdict, r.engine, r.cut]).toEqual(['INCOMPLETE', 'stateful', ['states']]);
+  });
+});
