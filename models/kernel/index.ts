@@ -12,6 +12,7 @@
  */
 export * from './frames.ts';
 export * from './freelist.ts';
+export * from './interrupt.ts';
 export * from './irq.ts';
 export * from './pagefault.ts';
 export * from './pagetable.ts';

@@ -150,6 +150,7 @@ class DporSearch {
   private executions = 0;
   private deadlocks = 0;
   private assumeBlocked = 0;
+  private assumeRefused = 0;
   private sleepBlocked = 0;
   private events = 0;
   private maxDepth = 0;
@@ -231,6 +232,7 @@ class DporSearch {
       traces: this.found.cut.size === 0 && error === undefined ? this.executions : null,
       deadlocks: this.deadlocks,
       ...(this.assumeBlocked > 0 ? { assumeBlocked: this.assumeBlocked } : {}),
+      ...(this.assumeRefused > 0 ? { assumeRefused: this.assumeRefused } : {}),
       sleepBlocked: this.sleepBlocked,
       events: this.events,
       states: null,
@@ -295,14 +297,19 @@ class DporSearch {
       let outcome = this.execute(node.state, t);
       if (outcome.kind !== 'done' && outcome.choices !== null) {
         let shown: Outcome | null = null;
+        let refused = 0;
         for (let o: Outcome = outcome; ; ) {
           if (o.kind === 'step') shown ??= o;
-          else if (o.kind === 'blocked') (node.attempts ??= []).push({ tid: t, alt: o.alt, fp: o.rec, races: this.racesOf(t, o.rec) });
+          else if (o.kind === 'blocked') {
+            (node.attempts ??= []).push({ tid: t, alt: o.alt, fp: o.rec, races: this.racesOf(t, o.rec) });
+            if (o.assumed) refused++;
+          }
           const alt = nextAlt(o.kind === 'done' ? null : o.choices);
           if (alt === null) break;
           o = this.execute(node.state, moveOf(this.program, t, alt));
         }
         node.status[t] = { outcome: shown ?? outcome, at: node.depth };
+        if (shown !== null) this.assumeRefused += refused;
         continue;
       }
       node.status[t] = { outcome, at: node.depth };

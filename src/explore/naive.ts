@@ -38,6 +38,7 @@ class NaiveSearch {
   private readonly pace: Pacer;
   private events = 0;
   private assumeBlocked = 0;
+  private assumeRefused = 0;
   private maxDepth = 0;
   private stopped = false;
 
@@ -69,6 +70,7 @@ class NaiveSearch {
       const a = alternatives(p, state, tid, (m) => executeStep(p, state, m));
       for (const o of a.steps) enabled.push(o);
       if (a.held !== null) held.push(a.held);
+      this.assumeRefused += a.refused;
     }
     this.events += enabled.length;
     if (enabled.length > 0) return { state, key, enabled, next: 0, execs: 0n };
@@ -178,6 +180,7 @@ class NaiveSearch {
       states: this.memo.size,
       maxDepth: this.maxDepth,
       ...(this.assumeBlocked > 0 ? { assumeBlocked: this.assumeBlocked } : {}),
+      ...(this.assumeRefused > 0 ? { assumeRefused: this.assumeRefused } : {}),
     }, error);
   }
 }

@@ -83,6 +83,7 @@ class StatefulSearch {
   private terminals = 0;
   private deadlocks = 0;
   private assumeBlocked = 0;
+  private assumeRefused = 0;
   private maxDepth = 0;
   private stopped = false;
   private abandoned = false;
@@ -160,6 +161,7 @@ class StatefulSearch {
         // A choosing step: every alternative is a transition (none is reused, see reuse.ts).
         const a = alternatives(p, state, tid, (m) => (m === tid ? o! : this.execute(state, m)));
         for (const x of a.steps) todo.push(x);
+        this.assumeRefused += a.refused;
         if (a.held !== null) o = a.held;
         else o = undefined;
         if (a.steps.length === 1 && a.held === null) steppedHere[tid] = a.steps[0]!;
@@ -316,6 +318,7 @@ class StatefulSearch {
       traces: null,
       deadlocks: this.deadlocks,
       ...(this.assumeBlocked > 0 ? { assumeBlocked: this.assumeBlocked } : {}),
+      ...(this.assumeRefused > 0 ? { assumeRefused: this.assumeRefused } : {}),
       sleepBlocked: 0,
       events: this.events,
       states: this.store.size,

@@ -108,6 +108,11 @@ export interface ExploreStats {
    * move and one was held by a false assumption. Absent when there were none.
    */
   assumeBlocked?: number;
+  /**
+   * Alternatives of choosing steps that a false `t.assume` refused while other alternatives
+   * ran (per state for naive and stateful, per node for DPOR). Absent when there were none.
+   */
+  assumeRefused?: number;
   /** Sleep-set-blocked explorations (0 for optimal DPOR; not applicable to naive). */
   sleepBlocked: number;
   /** Steps executed by the explorer. */

@@ -408,10 +408,10 @@ export function moveOf(program: Program, tid: number, alt: number): number {
  * `steps`; when none does, `held` is the thread's blocked attempt (one of several merged: the
  * guard reads of all, held by `t.assume` if any was), else the thread has finished.
  */
-export function alternatives(program: Program, state: State, tid: number, run: (move: number) => Outcome): { steps: Stepped[]; held: Blocked | null; done: boolean } {
+export function alternatives(program: Program, state: State, tid: number, run: (move: number) => Outcome): { steps: Stepped[]; held: Blocked | null; done: boolean; refused: number } {
   const first = run(tid);
-  if (first.kind === 'done') return { steps: [], held: null, done: true };
-  if (first.choices === null) return first.kind === 'step' ? { steps: [first], held: null, done: false } : { steps: [], held: first, done: false };
+  if (first.kind === 'done') return { steps: [], held: null, done: true, refused: 0 };
+  if (first.choices === null) return first.kind === 'step' ? { steps: [first], held: null, done: false, refused: 0 } : { steps: [], held: first, done: false, refused: 0 };
   const steps: Stepped[] = [];
   const held: Blocked[] = [];
   for (let o: Outcome = first; ; ) {
@@ -421,8 +421,10 @@ export function alternatives(program: Program, state: State, tid: number, run: (
     if (alt === null) break;
     o = run(moveOf(program, tid, alt));
   }
-  if (steps.length > 0 || held.length === 0) return { steps, held: null, done: false };
-  return { steps, held: held.length === 1 ? held[0]! : mergeHeld(held), done: false };
+  // Alternatives a false t.assume refused while others run: branches the environment rules out.
+  const refused = steps.length > 0 ? held.filter((b) => b.assumed).length : 0;
+  if (steps.length > 0 || held.length === 0) return { steps, held: null, done: false, refused };
+  return { steps, held: held.length === 1 ? held[0]! : mergeHeld(held), done: false, refused: 0 };
 }
 
 function mergeHeld(held: readonly Blocked[]): Blocked {

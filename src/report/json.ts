@@ -49,6 +49,7 @@ function specEntry(r: CheckResult, cwd: string, trace: string | undefined) {
     events: r.stats.events,
     deadlocks: r.stats.deadlocks,
     ...(r.stats.assumeBlocked !== undefined ? { assumeBlocked: r.stats.assumeBlocked } : {}),
+    ...(r.stats.assumeRefused !== undefined ? { assumeRefused: r.stats.assumeRefused } : {}),
     sleepBlocked: r.stats.sleepBlocked,
     states: r.stats.states,
     ...(r.stats.storeBytes !== undefined ? { revisits: r.stats.revisits, storeBytes: r.stats.storeBytes, collisionProbability: r.stats.collisionProbability } : {}),
