@@ -57,7 +57,7 @@ export function giveFrame(s: FrameState, t: Thread, f: number): void {
 }
 
 /** falloc(fa, ANY, 1 frame): returns a frame or NIL. With `zero`, the frame is cleared (memset_isr). */
-export const falloc = procedure<FrameState>('falloc', {
+export const falloc = procedure<FrameState, unknown, { zero: boolean }>('falloc', {
   alloc: (s, t) => {
     const f = takeFrame(s);
     if (f !== NIL && t.zero) s.fa.data[f] = 0;
@@ -69,6 +69,6 @@ export const falloc = procedure<FrameState>('falloc', {
  * ffree(fa, f, 1 frame). The real pg_ffree swallows -ENOMEM ("already free"), which hides a
  * double free; the model reports it as I-nodouble instead.
  */
-export const ffree = procedure<FrameState>('ffree', {
+export const ffree = procedure<FrameState, unknown, { f: number }>('ffree', {
   free: (s, t) => { giveFrame(s, t, t.f); },
 });

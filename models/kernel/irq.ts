@@ -9,7 +9,7 @@ import type { KernelState } from './state.ts';
 export const irqAssertions = [...spinlockAssertions] as const;
 
 /** ukplat_lcpu_save_irqf: returns the old IF flag and disables IRQs on this core. */
-export const irq_save = procedure<KernelState>('irq_save', {
+export const irq_save = procedure<KernelState, unknown, {}>('irq_save', {
   cli: (s, t) => {
     const was = s.irq_on[t.core];
     s.irq_on[t.core] = false;
@@ -18,12 +18,12 @@ export const irq_save = procedure<KernelState>('irq_save', {
 });
 
 /** ukplat_lcpu_restore_irqf(flags). */
-export const irq_restore = procedure<KernelState>('irq_restore', {
+export const irq_restore = procedure<KernelState, unknown, { flags: boolean }>('irq_restore', {
   restore: (s, t) => { s.irq_on[t.core] = t.flags; },
 });
 
 /** uk_spin_lock_irqsave: save and disable IRQs, then take the spinlock; returns the saved flag. */
-export const spin_lock_irqsave = procedure<KernelState>('uk_spin_lock_irqsave', {
+export const spin_lock_irqsave = procedure<KernelState, unknown, { lock: string; flags: boolean }>('uk_spin_lock_irqsave', {
   cli: (s, t) => {
     t.flags = s.irq_on[t.core];
     s.irq_on[t.core] = false;
@@ -33,7 +33,7 @@ export const spin_lock_irqsave = procedure<KernelState>('uk_spin_lock_irqsave', 
 });
 
 /** uk_spin_unlock_irqrestore(lock, flags). */
-export const spin_unlock_irqrestore = procedure<KernelState>('uk_spin_unlock_irqrestore', {
+export const spin_unlock_irqrestore = procedure<KernelState, unknown, { lock: string; flags: boolean }>('uk_spin_unlock_irqrestore', {
   unlock: (s, t) => { t.call(spin_unlock, { lock: t.lock }); },
   restore: (s, t) => { s.irq_on[t.core] = t.flags; },
 });

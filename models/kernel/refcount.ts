@@ -17,12 +17,12 @@ export const refcountAssertions = [...framesAssertions] as const;
  */
 
 /** get_page: atomic fetch_add. */
-export const ref_get = procedure<FrameState>('ref_get', {
+export const ref_get = procedure<FrameState, unknown, { f: number }>('ref_get', {
   fetch_add: (s, t) => { s.fa.ref![t.f]! += 1; },
 });
 
 /** put_page: atomic fetch_sub; the thread that saw 1 frees the frame. */
-export const ref_put = procedure<FrameState>('ref_put', {
+export const ref_put = procedure<FrameState, unknown, { f: number; old: number }>('ref_put', {
   fetch_sub: (s, t) => {
     t.old = s.fa.ref![t.f];
     s.fa.ref![t.f] = t.old - 1;
@@ -32,7 +32,7 @@ export const ref_put = procedure<FrameState>('ref_put', {
 });
 
 /** folio_try_get / get_page_unless_zero: increment unless 0, one atomic step; returns success. */
-export const ref_try_get = procedure<FrameState>('ref_try_get', {
+export const ref_try_get = procedure<FrameState, unknown, { f: number }>('ref_try_get', {
   inc_not_zero: (s, t) => {
     if (s.fa.ref![t.f] === 0) return t.ret(false);
     s.fa.ref![t.f]! += 1;
@@ -41,13 +41,13 @@ export const ref_try_get = procedure<FrameState>('ref_try_get', {
 });
 
 /** `f->ref++` on a plain int. */
-export const ref_get_nonatomic = procedure<FrameState>('ref_get_nonatomic', {
+export const ref_get_nonatomic = procedure<FrameState, unknown, { f: number; old: number }>('ref_get_nonatomic', {
   load: (s, t) => { t.old = s.fa.ref![t.f]; },
   store: (s, t) => { s.fa.ref![t.f] = t.old + 1; },
 });
 
 /** `if (--f->ref == 0) ffree(f)` on a plain int. */
-export const ref_put_nonatomic = procedure<FrameState>('ref_put_nonatomic', {
+export const ref_put_nonatomic = procedure<FrameState, unknown, { f: number; old: number }>('ref_put_nonatomic', {
   load: (s, t) => { t.old = s.fa.ref![t.f]; },
   store: (s, t) => {
     s.fa.ref![t.f] = t.old - 1;

@@ -1,4 +1,4 @@
-import { procedure } from '../../src/index.ts';
+import { procedure, type Procedure } from '../../src/index.ts';
 import { spin_lock, spin_unlock, spinlockAssertions } from './spinlock.ts';
 import type { KernelState } from './state.ts';
 import { defineCondition, wait_event, wake_up, waitqueueAssertions } from './waitqueue.ts';
@@ -18,7 +18,7 @@ defineCondition('rw.writable', (s, rw: string) => s.rw[rw]!.nactive === 0);
  * through wait_event, i.e. through schedule().
  */
 
-export const rwlock_rlock = procedure<KernelState>('uk_rwlock_rlock', {
+export const rwlock_rlock = procedure<KernelState, unknown, { rw: string }>('uk_rwlock_rlock', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   pend: (s, t) => {
     s.rw[t.rw]!.npend_r += 1;
@@ -33,7 +33,7 @@ export const rwlock_rlock = procedure<KernelState>('uk_rwlock_rlock', {
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
 });
 
-export const rwlock_wlock = procedure<KernelState>('uk_rwlock_wlock', {
+export const rwlock_wlock = procedure<KernelState, unknown, { rw: string }>('uk_rwlock_wlock', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   pend: (s, t) => { s.rw[t.rw]!.npend_w += 1; },
   wait: (s, t) => { t.call(wait_event, { wq: `${t.rw}.exclusive`, cond: 'rw.writable', arg: t.rw, lock: `${t.rw}.sl` }); },
@@ -44,7 +44,7 @@ export const rwlock_wlock = procedure<KernelState>('uk_rwlock_wlock', {
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
 });
 
-export const rwlock_runlock = procedure<KernelState>('uk_rwlock_runlock', {
+export const rwlock_runlock = procedure<KernelState, unknown, { rw: string; wake_writers: boolean }>('uk_rwlock_runlock', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   dec: (s, t) => {
     const r = s.rw[t.rw]!;
@@ -55,7 +55,7 @@ export const rwlock_runlock = procedure<KernelState>('uk_rwlock_runlock', {
   wake: (s, t) => { if (t.wake_writers) t.call(wake_up, { wq: `${t.rw}.exclusive`, all: false }); },
 });
 
-export const rwlock_wunlock = procedure<KernelState>('uk_rwlock_wunlock', {
+export const rwlock_wunlock = procedure<KernelState, unknown, { rw: string; wake_readers: boolean }>('uk_rwlock_wunlock', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   clear: (s, t) => {
     s.rw[t.rw]!.nactive = 0;
@@ -74,7 +74,7 @@ export const rwlock_wunlock = procedure<KernelState>('uk_rwlock_wunlock', {
  * holds (the failed iterations change nothing). Unlocks wake nobody; nothing calls schedule().
  */
 
-export const srwlock_rlock = procedure<KernelState>('uk_rwlock_rlock_spin', {
+export const srwlock_rlock = procedure<KernelState, unknown, { rw: string }>('uk_rwlock_rlock_spin', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   pend: (s, t) => { s.rw[t.rw]!.npend_r += 1; },
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
@@ -89,7 +89,7 @@ export const srwlock_rlock = procedure<KernelState>('uk_rwlock_rlock_spin', {
   release: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
 });
 
-export const srwlock_wlock = procedure<KernelState>('uk_rwlock_wlock_spin', {
+export const srwlock_wlock = procedure<KernelState, unknown, { rw: string }>('uk_rwlock_wlock_spin', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   pend: (s, t) => { s.rw[t.rw]!.npend_w += 1; },
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
@@ -104,13 +104,13 @@ export const srwlock_wlock = procedure<KernelState>('uk_rwlock_wlock_spin', {
   release: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
 });
 
-export const srwlock_runlock = procedure<KernelState>('uk_rwlock_runlock_spin', {
+export const srwlock_runlock = procedure<KernelState, unknown, { rw: string }>('uk_rwlock_runlock_spin', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   dec: (s, t) => { s.rw[t.rw]!.nactive -= 1; },
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
 });
 
-export const srwlock_wunlock = procedure<KernelState>('uk_rwlock_wunlock_spin', {
+export const srwlock_wunlock = procedure<KernelState, unknown, { rw: string }>('uk_rwlock_wunlock_spin', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   clear: (s, t) => { s.rw[t.rw]!.nactive = 0; },
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
@@ -123,7 +123,7 @@ export const srwlock_wunlock = procedure<KernelState>('uk_rwlock_wunlock_spin', 
  * sleeps on the queue runlock actually wakes.
  */
 
-export const rwlock_upgrade = procedure<KernelState>('uk_rwlock_upgrade', {
+export const rwlock_upgrade = procedure<KernelState, unknown, { rw: string; fixed: boolean }>('uk_rwlock_upgrade', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   only_reader: (s, t) => {
     const r = s.rw[t.rw]!;
@@ -145,7 +145,7 @@ export const rwlock_upgrade = procedure<KernelState>('uk_rwlock_upgrade', {
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
 });
 
-export const rwlock_downgrade = procedure<KernelState>('uk_rwlock_downgrade', {
+export const rwlock_downgrade = procedure<KernelState, unknown, { rw: string; wake_readers: boolean }>('uk_rwlock_downgrade', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   set_reader: (s, t) => {
     s.rw[t.rw]!.nactive = 1;
@@ -161,7 +161,7 @@ export const rwlock_downgrade = procedure<KernelState>('uk_rwlock_downgrade', {
  * and winning the spin, a writer can get in (M5b).
  */
 
-export const srwlock_upgrade = procedure<KernelState>('uk_rwlock_upgrade_spin', {
+export const srwlock_upgrade = procedure<KernelState, unknown, { rw: string }>('uk_rwlock_upgrade_spin', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   only_reader: (s, t) => {
     const r = s.rw[t.rw]!;
@@ -184,7 +184,7 @@ export const srwlock_upgrade = procedure<KernelState>('uk_rwlock_upgrade_spin', 
   release: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
 });
 
-export const srwlock_downgrade = procedure<KernelState>('uk_rwlock_downgrade_spin', {
+export const srwlock_downgrade = procedure<KernelState, unknown, { rw: string }>('uk_rwlock_downgrade_spin', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   set_reader: (s, t) => { s.rw[t.rw]!.nactive = 1; },
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.rw}.sl` }); },
@@ -194,7 +194,7 @@ export const srwlock_downgrade = procedure<KernelState>('uk_rwlock_downgrade_spi
  * A read trylock for atomic context (Linux down_read_trylock / mmap_read_trylock): succeeds
  * when no writer holds the lock, never waits; returns whether the read share was taken.
  */
-export const rwlock_tryrlock = procedure<KernelState>('uk_rwlock_tryrlock', {
+export const rwlock_tryrlock = procedure<KernelState, unknown, { rw: string; ok: boolean }>('uk_rwlock_tryrlock', {
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.rw}.sl` }); },
   try: (s, t) => {
     t.ok = s.rw[t.rw]!.nactive >= 0;
@@ -206,13 +206,16 @@ export const rwlock_tryrlock = procedure<KernelState>('uk_rwlock_tryrlock', {
 
 /** The operations of one rwlock flavour, so models can pick a flavour by parameter. */
 export interface RwlockOps {
-  rlock: typeof rwlock_rlock;
-  wlock: typeof rwlock_wlock;
-  runlock: typeof rwlock_runlock;
-  wunlock: typeof rwlock_wunlock;
-  upgrade: typeof rwlock_upgrade;
-  downgrade: typeof rwlock_downgrade;
+  rlock: RwlockOp;
+  wlock: RwlockOp;
+  runlock: RwlockOp;
+  wunlock: RwlockOp;
+  upgrade: RwlockOp;
+  downgrade: RwlockOp;
 }
+
+/** One rwlock operation, called with the lock's name (`{ rw }`); its other locals are its own. */
+export type RwlockOp = Procedure<KernelState>;
 
 export const blockingRwlock: RwlockOps = {
   rlock: rwlock_rlock, wlock: rwlock_wlock, runlock: rwlock_runlock, wunlock: rwlock_wunlock,

@@ -25,7 +25,7 @@ export function rwWords(names: readonly string[]): Record<string, RwWord> {
   return Object.fromEntries(names.map((n) => [n, { v: 0, rd: 0, wr: 0 }]));
 }
 
-export const rw_read_lock = procedure<RwWordState>('rw_read_lock', {
+export const rw_read_lock = procedure<RwWordState, unknown, { rw: string }>('rw_read_lock', {
   cas_inc: (s, t) => {
     const l = s.rwl[t.rw]!;
     t.await(l.v >= 0, `${t.rw} is write-held`);
@@ -34,7 +34,7 @@ export const rw_read_lock = procedure<RwWordState>('rw_read_lock', {
   },
 });
 
-export const rw_read_unlock = procedure<RwWordState>('rw_read_unlock', {
+export const rw_read_unlock = procedure<RwWordState, unknown, { rw: string }>('rw_read_unlock', {
   fetch_dec: (s, t) => {
     const l = s.rwl[t.rw]!;
     l.v -= 1;
@@ -42,7 +42,7 @@ export const rw_read_unlock = procedure<RwWordState>('rw_read_unlock', {
   },
 });
 
-export const rw_write_lock = procedure<RwWordState>('rw_write_lock', {
+export const rw_write_lock = procedure<RwWordState, unknown, { rw: string }>('rw_write_lock', {
   cas_set: (s, t) => {
     const l = s.rwl[t.rw]!;
     t.await(l.v === 0, `${t.rw} is held`);
@@ -52,7 +52,7 @@ export const rw_write_lock = procedure<RwWordState>('rw_write_lock', {
 });
 
 /** The broken writer: `if (rw == 0)` and `rw = -1` are two steps, so a reader can enter between them. */
-export const rw_write_lock_tas = procedure<RwWordState>('rw_write_lock_tas', {
+export const rw_write_lock_tas = procedure<RwWordState, unknown, { rw: string }>('rw_write_lock_tas', {
   test: (s, t) => { t.await(s.rwl[t.rw]!.v === 0, `${t.rw} is held`); },
   set: (s, t) => {
     const l = s.rwl[t.rw]!;
@@ -61,7 +61,7 @@ export const rw_write_lock_tas = procedure<RwWordState>('rw_write_lock_tas', {
   },
 });
 
-export const rw_write_unlock = procedure<RwWordState>('rw_write_unlock', {
+export const rw_write_unlock = procedure<RwWordState, unknown, { rw: string }>('rw_write_unlock', {
   store_zero: (s, t) => {
     const l = s.rwl[t.rw]!;
     l.v = 0;

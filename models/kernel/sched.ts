@@ -14,7 +14,7 @@ export const schedAssertions = ['I-sched-irq', 'I-sched-spin', ...pagefaultAsser
  * I-sched-irq mirrors `UK_CRASH("Must not call schedcoop_schedule with IRQs disabled")`;
  * I-sched-spin is Linux's "scheduling while atomic" (no spinlock held across a context switch).
  */
-export const schedule = procedure<KernelState>('schedule', {
+export const schedule = procedure<KernelState, unknown, {}>('schedule', {
   check: (s, t) => {
     t.assert(s.irq_on[t.core], 'I-sched-irq', `schedule() on core ${t.core} with IRQs disabled`);
     const held = heldBy(s.locks, t.tid);
@@ -27,7 +27,7 @@ export const schedule = procedure<KernelState>('schedule', {
  * uk_thread_wake(target): set RUNNABLE in the target's `struct uk_thread`. The write lands on
  * page `page`; when that page is not present the waker's core faults (IRQs are off here).
  */
-export const thread_wake = procedure<KernelState>('uk_thread_wake', {
+export const thread_wake = procedure<KernelState, unknown, { target: number; page: string }>('uk_thread_wake', {
   wake: (s, t) => {
     if (!touch(s, t, t.page)) return;
     s.runnable[t.target] = true;

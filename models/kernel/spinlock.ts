@@ -37,7 +37,7 @@ function leave(s: LockState, t: Thread): void {
  * only by the holder"), because the real `uk_spin_unlock` does not and silently releases a
  * lock another core holds.
  */
-export const spin_lock = procedure<LockState>('spin_lock', {
+export const spin_lock = procedure<LockState, unknown, { lock: string }>('spin_lock', {
   acquire: (s, t) => {
     t.await(s.locks[t.lock] === 0, `${t.lock} is held`);
     s.locks[t.lock] = t.tid + 1;
@@ -45,7 +45,7 @@ export const spin_lock = procedure<LockState>('spin_lock', {
   },
 });
 
-export const spin_unlock = procedure<LockState>('spin_unlock', {
+export const spin_unlock = procedure<LockState, unknown, { lock: string }>('spin_unlock', {
   release: (s, t) => {
     t.assert(s.locks[t.lock] === t.tid + 1, 'I-lockowner', `${t.lock} released by a thread that does not hold it`);
     s.locks[t.lock] = 0;
@@ -54,7 +54,7 @@ export const spin_unlock = procedure<LockState>('spin_unlock', {
 });
 
 /** Non-blocking attempt; returns true when the lock was taken (Linux spin_trylock). */
-export const spin_trylock = procedure<LockState>('spin_trylock', {
+export const spin_trylock = procedure<LockState, unknown, { lock: string }>('spin_trylock', {
   try: (s, t) => {
     if (s.locks[t.lock] !== 0) return t.ret(false);
     s.locks[t.lock] = t.tid + 1;
@@ -72,7 +72,7 @@ export function heldBy(locks: Record<string, number>, tid: number): string[] {
  * A broken test-and-set: the test (a load) and the set (a store) are two steps, so two cores
  * can both see the lock free and both take it. Used by the `*-TAS` variants.
  */
-export const spin_lock_split = procedure<LockState>('spin_lock_split', {
+export const spin_lock_split = procedure<LockState, unknown, { lock: string }>('spin_lock_split', {
   test: (s, t) => { t.await(s.locks[t.lock] === 0, `${t.lock} is held`); },
   set: (s, t) => {
     s.locks[t.lock] = t.tid + 1;

@@ -44,7 +44,7 @@ export function tlbFill(s: TlbState, core: number, l: number, pte: TlbEntry | nu
  * has flushed and acked. The wait is an ordinary spin: if the target has IRQs off it never
  * acks, which is why Linux forbids waiting for IPIs with IRQs disabled (M8c-irqoff).
  */
-export const tlb_shootdown = procedure<TlbState>('flush_tlb_mm_range', {
+export const tlb_shootdown = procedure<TlbState, unknown, {}>('flush_tlb_mm_range', {
   send_ipi: (s, t) => {
     for (let d = 0; d < s.ipi.length; d++) if (d !== t.core) s.ipi[d]![t.core] = true;
   },
@@ -58,7 +58,7 @@ export const tlb_shootdown = procedure<TlbState>('flush_tlb_mm_range', {
  * only run while the core has IRQs on. Each IPI flushes the whole local TLB and acks. `left` is
  * how many IPIs this core will receive in the model; the thread ends after the last one.
  */
-export const tlb_ipi_handler = procedure<TlbState & KernelState>('flush_tlb_func', {
+export const tlb_ipi_handler = procedure<TlbState & KernelState, unknown, { left: number }>('flush_tlb_func', {
   take_ipi: (s, t) => {
     const pending = s.ipi[t.core]!;
     t.await(s.irq_on[t.core]! && pending.some((x) => x), 'no IPI pending, or IRQs off on this core');
