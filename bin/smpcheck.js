@@ -4,7 +4,12 @@
 // register.js installs tsx first, so that models and spec files (TypeScript) load directly.
 import { existsSync } from 'node:fs';
 
-const dir = existsSync(new URL('../src/cli/main.ts', import.meta.url)) ? '../src/cli/' : '../dist/src/cli/';
+const source = existsSync(new URL('../src/cli/main.ts', import.meta.url));
+if (!source && !existsSync(new URL('../dist/src/cli/main.js', import.meta.url))) {
+  process.stderr.write('smpcheck: this installation has no dist/ (its build failed when npm installed it from git); reinstall it, or install a tarball made by npm pack\n');
+  process.exit(2);
+}
+const dir = source ? '../src/cli/' : '../dist/src/cli/';
 const { ext } = await import(new URL(`${dir}register.js`, import.meta.url).href);
 const { main } = await import(new URL(`${dir}main${ext}`, import.meta.url).href);
 process.exitCode = await main(process.argv);

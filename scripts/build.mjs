@@ -1,7 +1,12 @@
-// The package build, run by `npm pack` (prepack): tsc compiles src/ and models/kernel/ into
-// dist/ (JavaScript and .d.ts, import paths rewritten from .ts to .js), then the files tsc does
-// not emit are copied next to their modules: the plain-JavaScript loader entries of src/cli/
-// and the HTML report's assets. Nothing here runs at the user's run time.
+// The package build, run as npm's prepare script: by `npm pack` and `npm publish`, and when npm
+// installs smpcheck from a git URL (it packs the clone). tsc compiles src/ and models/kernel/ into dist/ (JavaScript and .d.ts,
+// import paths rewritten from .ts to .js), then the files tsc does not emit are copied next to
+// their modules: the plain-JavaScript loader entries of src/cli/ and the HTML report's assets.
+// Nothing here runs at the user's run time.
+//
+// npm also runs prepare on `npm install` and `npm ci` in the checkout, which needs no dist/ (it
+// runs the sources). There a failed build (a type error in work in progress) must not fail the
+// install: it says so and leaves no dist/. `npm pack` and `npm publish` still refuse to pack.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,12 +15,20 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
+const prepare = process.env.npm_lifecycle_event === 'prepare' && !['pack', 'publish'].includes(process.env.npm_command ?? '');
 rmSync(dist, { recursive: true, force: true });
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  console.error('smpcheck build: typescript is not installed (a dev dependency); run npm install first');
+  process.exit(prepare ? 0 : 1);
+}
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (r.status !== 0) {
-  console.error('smpcheck build: tsc -p tsconfig.build.json failed (see above); nothing was packed');
-  process.exit(r.status ?? 1);
+  rmSync(dist, { recursive: true, force: true });
+  console.error(`smpcheck build: tsc -p tsconfig.build.json failed (see above); ${prepare ? 'dist/ not built (the checkout runs src/ and does not need it)' : 'nothing was packed'}`);
+  process.exit(prepare ? 0 : (r.status ?? 1));
 }
 for (const f of readdirSync(join(root, 'src/cli')).filter((f) => f.endsWith('.js'))) {
   cpSync(join(root, 'src/cli', f), join(dist, 'src/cli', f));
