@@ -129,7 +129,7 @@ const pfree = procedure<Shared, Params>('bbuddy_pfree', {
 });
 
 /** V946's other core: uk_vma_map holds vma_list_lock for writing. */
-const vma_map = procedure<Shared, Params>('uk_vma_map', {
+const vma_map = procedure<Shared, Params, {}>('uk_vma_map', {
   wlock: (s, t) => { t.call(blockingRwlock.wlock, { rw: 'vma_list_lock' }); },
   wunlock: (s, t) => { t.call(blockingRwlock.wunlock, { rw: 'vma_list_lock' }); },
 });

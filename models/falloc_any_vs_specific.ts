@@ -31,7 +31,7 @@ const anySync = (p: Params): PopSync => {
 };
 
 /** bfa_alloc(ANY) with the rwlock's read side around the pop (the draft calls the pop directly). */
-const alloc_any = procedure<Shared, Params>('alloc_any', {
+const alloc_any = procedure<Shared, Params, {}>('alloc_any', {
   RA1_rlock: (s, t) => { t.call(rw_read_lock, { rw: 'rw' }); },
   RA3_pop: (s, t, p) => { t.call(bfa_do_alloc_any, { ...anySync(p) }); },
   RA5_runlock: (s, t) => { t.call(rw_read_unlock, { rw: 'rw' }); },

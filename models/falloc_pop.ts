@@ -21,7 +21,7 @@ const sync = (p: Params): PopSync =>
   p.variant === 'U' ? { fl: null, zone: null } : { fl: 'FL', tas: p.variant === 'L-TAS', zone: 'Z' };
 
 /** A core running its operations in order; `free` frees the frame its last `alloc` got. */
-const core = procedure<Shared, Params>('core', {
+const core = procedure<Shared, Params, { k: number; ops: readonly M1Op[]; f?: number }>('core', {
   dispatch: (s, t, p) => {
     if (t.k >= t.ops.length) return t.exit();
     const op = t.ops[t.k];

@@ -39,7 +39,7 @@ function opsOf({ variant: v, cores }: Params): Op[] {
 }
 
 /** vmem_pagefault for v (page 0): the anonymous-VMA fault through pg_page_mapx. */
-const vmem_pagefault = procedure<Shared, Params>('vmem_pagefault', {
+const vmem_pagefault = procedure<Shared, Params, {}>('vmem_pagefault', {
   ukplat_page_mapx: (s, t, p) => { t.call(pg_page_mapx, { l: 0, attr: 'RW', sync: SYNC[p.variant], mapx: 'fault' }); },
 });
 
@@ -60,7 +60,7 @@ const touch_and_store = procedure<Shared, Params>('store_to_v', {
 });
 
 /** uk_vma_advise(v, WILLNEED): ukplat_page_mapx with vmem_mapx_advise. */
-const vma_advise = procedure<Shared, Params>('uk_vma_advise', {
+const vma_advise = procedure<Shared, Params, {}>('uk_vma_advise', {
   ukplat_page_mapx: (s, t, p) => { t.call(pg_page_mapx, { l: 0, attr: 'RW', sync: SYNC[p.variant], mapx: 'advise' }); },
 });
 

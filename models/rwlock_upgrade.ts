@@ -38,14 +38,14 @@ const ops = (p: Params): RwlockOps => (p.variant === '5a' || p.variant === '5a-f
 const rwName = (p: Params) => (p.variant.startsWith('5a') ? 'L' : LOCK);
 
 /** 5a, U: a reader that upgrades to a writer. */
-const upgrader = procedure<Shared, Params>('U', {
+const upgrader = procedure<Shared, Params, {}>('U', {
   u1_rlock: (s, t, p) => { t.call(ops(p).rlock, { rw: rwName(p) }); },
   u2_upgrade: (s, t, p) => { t.call(ops(p).upgrade, { rw: rwName(p), fixed: p.variant === '5a-fix' }); },
   u4_wunlock: (s, t, p) => { t.call(ops(p).wunlock, { rw: rwName(p) }); },
 });
 
 /** 5a, R: a plain reader. */
-const reader = procedure<Shared, Params>('R', {
+const reader = procedure<Shared, Params, {}>('R', {
   r1_rlock: (s, t, p) => { t.call(ops(p).rlock, { rw: rwName(p) }); },
   r2_runlock: (s, t, p) => { t.call(ops(p).runlock, { rw: rwName(p) }); },
 });

@@ -56,13 +56,13 @@ const vmem_pagefault = procedure<Shared, Params>('vmem_pagefault', {
 });
 
 /** A reader of A (uk_rwlock_rlock, then runlock): T0 on core 0, and any further readers. */
-const reader = procedure<Shared, Params>('reader', {
+const reader = procedure<Shared, Params, {}>('reader', {
   r_rlock: (s, t) => { t.call(blockingRwlock.rlock, { rw: 'A' }); },
   r_runlock: (s, t) => { t.call(blockingRwlock.runlock, { rw: 'A' }); },
 });
 
 /** T1 on core 1: write-holds A, then B (the VMA list: an uk_vma_map in progress), releases A, then B. */
-const writer = procedure<Shared, Params>('writer', {
+const writer = procedure<Shared, Params, {}>('writer', {
   w1_wlock_A: (s, t) => { t.call(blockingRwlock.wlock, { rw: 'A' }); },
   w2_wlock_B: (s, t, p) => { if (p.variant !== 'V3') t.call(faultOps(p).wlock, { rw: 'B' }); },
   w3_wunlock_A: (s, t) => { t.call(blockingRwlock.wunlock, { rw: 'A' }); },
@@ -70,12 +70,12 @@ const writer = procedure<Shared, Params>('writer', {
 });
 
 /** T2 (V4-T2): ordinary kernel code touching a heap page Q for the first time, IRQs on. */
-const heapUser = procedure<Shared, Params>('heap_user', {
+const heapUser = procedure<Shared, Params, {}>('heap_user', {
   touch_heap_Q: (s, t) => { if (!touch(s, t, 'Q')) return; },
 });
 
 /** V3-wheld: uk_vma_unmap holds the VMA list for writing and frees a VMA (vmem_vma_destroy → uk_free) on a never-touched heap page. */
-const unmapper = procedure<Shared, Params>('uk_vma_unmap', {
+const unmapper = procedure<Shared, Params, {}>('uk_vma_unmap', {
   wlock_B: (s, t) => { t.call(spinningRwlock.wlock, { rw: 'B' }); },
   uk_free_touch_Q: (s, t) => { if (!touch(s, t, 'Q')) return; },
   wunlock_B: (s, t) => { t.call(spinningRwlock.wunlock, { rw: 'B' }); },
