@@ -53,6 +53,13 @@ export const KERNEL_IDS = {
   locals: ['target'],
 } as const;
 
+/**
+ * Locations the kernel building blocks access atomically, for a model's `atomics` (data-race
+ * detection): the spinlock words (`locks`, taken with an atomic exchange). Everything else
+ * kernelState() holds is plain data, protected by those locks or owned by one core.
+ */
+export const KERNEL_ATOMICS = ['locks'] as const;
+
 export interface KernelConfig {
   cores: number;
   threads: number;

@@ -8,6 +8,7 @@ import { positiveInteger } from './bound-values.ts';
 import { isPreemption, preemptsAt } from './preemption.ts';
 import { stuckThreads } from './replay.ts';
 import { violates } from './violates.ts';
+import { raceAt, raceDetail } from '../explore/races.ts';
 
 export interface MinimizeOptions {
   /** Most (state, last thread) nodes to visit before giving up (`SMPCHECK_MINIMIZE_STATES`). */
@@ -194,6 +195,10 @@ function done(program: Program, v: Violation, parent: Node, move: number | null,
 function detailAt(program: Program, v: Violation, step: Stepped | null, state: State): string | undefined {
   if (v.kind === 'assertion') return step?.failures?.find((f) => f.property === v.property)?.detail;
   if (v.kind === 'deadlock') return deadlockDetail(stuckThreads(program, state).map((t) => t.thread));
+  if (v.kind === 'race') {
+    const r = raceAt(program, state);
+    return r === null ? v.detail : raceDetail(program, r);
+  }
   return v.detail;
 }
 

@@ -154,6 +154,7 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
     ...(mode.random !== undefined ? { random: mode.random } : {}),
     bounds: base.bounds,
     deadlockIsViolation: spec.deadlock !== 'allowed',
+    races: spec.races === 'error',
     stopOn: opts.exhaustive ? () => false : (prop) => expected === null || prop === expected,
     collectTerminals: opts.collectTerminals ?? false,
     exactStates: opts.exactStates ?? false,
@@ -221,7 +222,7 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   // A spec that expects a property the model does not have would otherwise PASS (or FAIL on
   // another property) and look like a checked regression. Assertion names are known only once
   // steps ran them: an exhaustive search has run every step, a cut one may not have.
-  if (expected !== null && !ok && realCut.length === 0 && !isProperty(program, expected, spec.deadlock !== 'allowed')) {
+  if (expected !== null && !ok && realCut.length === 0 && !isProperty(program, expected, spec.deadlock !== 'allowed') && !(expected === 'data-race' && spec.races === 'error')) {
     const message = `spec '${spec.name}': expects a violation of '${expected}', but model '${spec.model.name}' has no such property${didYouMean(expected, propertyNames(program))}; ${knownProperties(program)}`;
     return { ...checked, verdict: 'ERROR', ok: false, error: { message, hint: undefined } };
   }

@@ -30,6 +30,12 @@ export interface SpecDef<P extends object, N extends string = string> {
   description?: string;
   /** `'all'`: every step of the model must run in an exhaustive search, else the PASS is VACUOUS. */
   coverage?: 'all';
+  /**
+   * `'error'`: a data race (two threads that can access the same location next, one writing,
+   * neither atomically: the model's `atomics`) is a violation of property `data-race`.
+   * Default `'ignore'`.
+   */
+  races?: 'error' | 'ignore';
   /** Check with preemption-bounded search instead (README, "When exhaustive search is out of reach"). */
   preemptions?: number | 'auto';
   /** Check with seeded random schedules instead: uniform, or PCT with `pctDepth`. */
@@ -83,6 +89,13 @@ export function spec<P extends object, N extends string = string>(def: SpecDef<P
     const got = String(def.coverage as unknown);
     throw new ModelError(`${where}: coverage must be 'all' (every step must run), got '${got}'${didYouMean(got, ['all'])}`);
   }
+  if (def.races !== undefined && def.races !== 'error' && def.races !== 'ignore') {
+    const got = String(def.races as unknown);
+    throw new ModelError(`${where}: races must be 'error' (a data race is a violation) or 'ignore', got '${got}'${didYouMean(got, ['error', 'ignore'])}`);
+  }
+  if (e !== 'pass' && (e as { fail: string }).fail === 'data-race' && def.races !== 'error') {
+    throw new ModelError(`${where}: expect { fail: 'data-race' } needs races: 'error' in the spec, which turns data-race detection on`);
+  }
   if (e !== 'pass' && (e as { fail: string }).fail === 'deadlock' && def.deadlock === 'allowed') {
     throw new ModelError(`${where}: expect { fail: 'deadlock' } contradicts deadlock: 'allowed', under which a deadlock is no violation; remove one of the two`);
   }
@@ -103,7 +116,7 @@ export function spec<P extends object, N extends string = string>(def: SpecDef<P
   return Object.freeze({ ...def, kind: 'spec', site: callerSite() });
 }
 
-const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'coverage', 'preemptions', 'random', 'description'] as const;
+const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'races', 'coverage', 'preemptions', 'random', 'description'] as const;
 
 function unknownKeys(where: string, what: string, obj: object, known: readonly string[], listed: string): void {
   for (const k of Object.keys(obj)) {

@@ -2,6 +2,7 @@ import type { Program, State } from '../model/program.ts';
 import { alternatives, executeStep, type AssertionFailure } from '../model/step.ts';
 import type { ViolationKind } from '../explore/types.ts';
 import { evaluatePredicates } from './evaluate.ts';
+import { raceAt } from '../explore/races.ts';
 
 /** A property violation as a trace ends with it: which property, of which kind (DESIGN §3). */
 export interface Target {
@@ -30,6 +31,8 @@ export function violates(program: Program, target: Target, lastFailures: readonl
     }
     case 'deadlock':
       return isDeadlocked(program, state);
+    case 'race':
+      return raceAt(program, state) !== null;
   }
 }
 

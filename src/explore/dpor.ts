@@ -3,10 +3,11 @@ import { undoStores, type Recording, type UndoEntry } from '../model/draft.ts';
 import { writesWhatIsRead, type Footprint } from '../model/footprint.ts';
 import { isPrefix, type Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { branches, moveOf, nextAlt, NoAlternative, StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { alternatives, branches, moveOf, nextAlt, NoAlternative, StepError, type Outcome, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { EventTable } from './event-table.ts';
 import { stateKey } from './state-key.ts';
+import { findRace, raceDetail, type PendingAccess } from './races.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
@@ -319,6 +320,24 @@ class DporSearch {
     }
   }
 
+  /**
+   * Data races among the steps the threads can take at `node` (explore/races.ts). A pair that
+   * is co-enabled somewhere is in an immediate race in every execution of its trace, and
+   * reversing it reaches a node where both are enabled, so checking the nodes DPOR visits
+   * finds it.
+   */
+  private checkRaces(node: SearchNode): void {
+    const pending: PendingAccess[] = [];
+    for (let t = 0; t < this.nthreads; t++) {
+      const o = node.status[t]!.outcome;
+      if (o.kind !== 'step') continue;
+      if (o.choices === null) pending.push({ tid: t, fp: o.rec, step: `${o.proc}.${o.label}` });
+      else for (const x of alternatives(this.program, node.state, t, (m) => this.execute(node.state, m)).steps) pending.push({ tid: t, fp: x.rec, step: `${x.proc}.${x.label}` });
+    }
+    const race = findRace(this.program, pending);
+    if (race !== null) this.report({ property: 'data-race', kind: 'race', detail: raceDetail(this.program, race), schedule: this.schedule() });
+  }
+
   /** The first move of thread `t` at `node` that can run and is not asleep, as an interned event; null if none. */
   private firstAwake(node: SearchNode, t: number): EventInfo | null {
     const o = node.status[t]!.outcome;
@@ -374,6 +393,7 @@ class DporSearch {
     this.nodes.push(node);
     this.checkBounds(node.depth);
     this.evaluate(node);
+    if (this.opts.races) this.checkRaces(node);
     let anyEnabled = false;
     let allDone = true;
     for (const s of node.status) {

@@ -4,6 +4,7 @@ import type { Program, State } from '../model/program.ts';
 import { alternatives, executeStep, StepError, type Blocked, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
+import { findRace, raceDetail } from './races.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { stateBudget, type Clock, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 import { defaultClock, Pacer } from './pace.ts';
@@ -73,6 +74,10 @@ class NaiveSearch {
       this.assumeRefused += a.refused;
     }
     this.events += enabled.length;
+    if (this.opts.races) {
+      const race = findRace(p, enabled.map((o) => ({ tid: o.tid, fp: o.rec, step: `${o.proc}.${o.label}` })));
+      if (race !== null) this.report({ property: 'data-race', kind: 'race', detail: raceDetail(p, race), schedule: [...this.path] });
+    }
     if (enabled.length > 0) return { state, key, enabled, next: 0, execs: 0n };
     let execs = 0n;
     if (held.some((b) => b.assumed)) {

@@ -8,6 +8,7 @@ import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
 import { stateKey } from './state-key.ts';
+import { findRace, raceDetail } from './races.ts';
 import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts';
 import { SymmetryReduction } from './symmetry.ts';
 import { reuseStep } from './reuse.ts';
@@ -38,6 +39,8 @@ export const exploreStateful: Engine = (program, opts) => new StatefulSearch(pro
 interface Asleep {
   readonly tid: number;
   readonly fp: Footprint;
+  /** `proc.label`, for data-race reports (an asleep transition is enabled where it sleeps). */
+  readonly step: string;
 }
 
 interface OpenState {
@@ -180,6 +183,12 @@ class StatefulSearch {
       if (o.kind !== 'done') allDone = false;
     }
     this.events += todo.length;
+    if (this.opts.races) {
+      // Every enabled transition: those run here, and those asleep (taken at an ancestor, unchanged since).
+      const pending = [...todo.map((o) => ({ tid: o.tid, fp: o.rec, step: `${o.proc}.${o.label}` })), ...sleep];
+      const race = findRace(p, pending);
+      if (race !== null) this.report({ property: 'data-race', kind: 'race', detail: raceDetail(p, race), schedule: [...this.path] });
+    }
     if (todo.length === 0 && sleep.length === 0) {
       if (held?.some((b) => b.assumed)) {
         this.assumeBlocked++; // discarded: t.assume restricts the environment (step.ts)
@@ -297,8 +306,8 @@ class StatefulSearch {
         // The alternatives of a choosing step are taken one after another: they sleep as one
         // transition of their thread, with the union of their footprints.
         const last = top.taken[top.taken.length - 1];
-        if (last !== undefined && last.tid === e.tid) top.taken[top.taken.length - 1] = { tid: e.tid, fp: unionFootprint(last.fp, e.rec) };
-        else top.taken.push({ tid: e.tid, fp: e.rec });
+        if (last !== undefined && last.tid === e.tid) top.taken[top.taken.length - 1] = { tid: e.tid, fp: unionFootprint(last.fp, e.rec), step: last.step };
+        else top.taken.push({ tid: e.tid, fp: e.rec, step: `${e.proc}.${e.label}` });
         if (child !== null) stack.push(child);
         else this.path.pop();
       }

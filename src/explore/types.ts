@@ -82,7 +82,7 @@ export interface RandomSearch {
   readonly pctDepth?: number;
 }
 
-export type ViolationKind = 'assertion' | 'invariant' | 'final' | 'deadlock';
+export type ViolationKind = 'assertion' | 'invariant' | 'final' | 'deadlock' | 'race';
 
 /** A property violation and the schedule (thread ids, from the initial state) that shows it. */
 export interface Violation {
@@ -135,6 +135,8 @@ export interface ExploreOptions {
   bounds: Required<Bounds>;
   /** A deadlock is a violation of property `deadlock` (else: threads may park forever). */
   deadlockIsViolation: boolean;
+  /** Report data races as violations of property `data-race` (explore/races.ts; spec `races: 'error'`). */
+  races?: boolean;
   /** Stop the whole search once this property is violated. */
   stopOn: (property: string) => boolean;
   /** Collect canonical keys of terminal states (tests compare engines with them). */

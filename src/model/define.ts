@@ -198,6 +198,20 @@ export interface ModelDef<P extends object, S extends object, I extends string =
   /** Rejects parameter combinations the model does not support: return a message, or nothing. */
   check?: (p: P) => string | undefined | void;
   /**
+   * Locations the C code only accesses atomically (`atomic_t`, `READ_ONCE`/`WRITE_ONCE`, lock
+   * words), as dotted paths where `*` matches any one key; a pattern covers everything under
+   * it. Data-race detection (`races: 'error'` on a spec) ignores them: two steps of different
+   * threads that can run next in the same state and conflict on any other location, one of
+   * them writing, are a `data-race`. `KERNEL_ATOMICS` (smpcheck/kernel) lists the kernel
+   * building blocks' lock words.
+   *
+   * @example
+   * ```ts
+   * atomics: ['refcount', 'locks.*'],
+   * ```
+   */
+  atomics?: readonly string[] | ((p: P) => readonly string[]);
+  /**
    * Interchangeable threads, for the stateful engine's symmetry reduction: which threads, and
    * where thread and core ids live in shared state and locals (see SymmetryDecl).
    */
@@ -231,7 +245,7 @@ export interface Model<P extends object = any, S extends object = any, N extends
  */
 export function defineModel<P extends object, S extends object, I extends string = never, F extends string = never, W extends string = never, A extends string = never>(
   def: ModelDef<P, S, I, F, W, A>,
-): Model<P, S, I | F | A | 'deadlock'> {
+): Model<P, S, I | F | A | 'deadlock' | 'data-race'> {
   if (typeof def.name !== 'string' || def.name === '') throw new ModelError('a model needs a name');
   if (typeof def.shared !== 'function') throw new ModelError(`model '${def.name}': shared must be a function (params) => state`);
   if (typeof def.threads !== 'function') throw new ModelError(`model '${def.name}': threads must be a function (params) => thread(...)[]`);
@@ -246,6 +260,10 @@ export function defineModel<P extends object, S extends object, I extends string
   const asserts = def.assertions as unknown;
   if (asserts !== undefined && !(Array.isArray(asserts) && asserts.every((a) => typeof a === 'string' && a !== ''))) {
     throw new ModelError(`model '${def.name}': assertions must be a list of the assertion names its steps check, e.g. ['I-lockowner']`);
+  }
+  const atomics = def.atomics as unknown;
+  if (atomics !== undefined && typeof atomics !== 'function' && !(Array.isArray(atomics) && atomics.every((a) => typeof a === 'string' && a !== ''))) {
+    throw new ModelError(`model '${def.name}': atomics must be a list of dotted paths (or a function of the parameters returning one), e.g. ['refcount', 'locks.*']`);
   }
   return Object.freeze({ ...def, kind: 'model', site: callerSite() });
 }

@@ -1,7 +1,7 @@
 import type { Model, Predicate, Procedure } from './define.ts';
 import { freezeDeep, plainValue } from './draft.ts';
 import { ModelError } from './errors.ts';
-import { LocTable } from './location.ts';
+import { LocTable, type Loc } from './location.ts';
 import { stepSite, type SourceSite } from './source.ts';
 import { Symmetry } from './symmetry.ts';
 
@@ -73,6 +73,9 @@ export class Program {
   recheckAll = false;
   /** While > 0, no step is rechecked (replay's look-ahead at steps that are not the one replayed). */
   recheckSuspended = 0;
+  /** Path patterns of locations only ever accessed atomically (the model's `atomics`), as segments. */
+  private readonly atomics: readonly (readonly string[])[];
+  private readonly atomicMemo = new Map<number, boolean>();
   private readonly procs = new Map<string, Procedure>();
   private readonly sites = new Map<string, SourceSite>();
 
@@ -114,9 +117,25 @@ export class Program {
     this.invariants = named(model.invariants);
     this.finals = named(model.finals);
     this.witnesses = named(model.witnesses);
+    const atomics = typeof model.atomics === 'function' ? model.atomics(params as any) : model.atomics ?? [];
+    this.atomics = atomics.map((a) => a.split('.'));
     const sym = model.symmetry?.(params as any);
     this.symmetry = sym ? new Symmetry(model.name, sym, this.threads, this.initial) : null;
     if (this.symmetry !== null && this.symmetry.groups.length === 0) this.symmetry = null;
+  }
+
+  /**
+   * Whether `loc` is accessed atomically (data-race detection, explore/races.ts): a pattern of
+   * the model's `atomics` matches it or one of its ancestors, `*` matching any one key.
+   */
+  isAtomic(loc: Loc): boolean {
+    let a = this.atomicMemo.get(loc.id);
+    if (a === undefined) {
+      const segs = loc.segments;
+      a = this.atomics.some((p) => p.length <= segs.length && p.every((k, i) => k === '*' || k === segs[i]));
+      this.atomicMemo.set(loc.id, a);
+    }
+    return a;
   }
 
   /** Makes a procedure callable in this program; one name, one procedure. */

@@ -37,6 +37,8 @@ export function describeViolation(v: Violation): string {
       return `final property ${v.property} is false when every thread has finished${detail}`;
     case 'deadlock':
       return `deadlock after step ${v.schedule.length}: no thread can move and not all have finished${detail}`;
+    case 'race':
+      return `data race after step ${v.schedule.length}: two threads can access the same location next, one writing${detail}`;
   }
 }
 

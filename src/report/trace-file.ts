@@ -82,7 +82,7 @@ export function traceOf(r: CheckResult, cx: Counterexample, path: string): Trace
   };
 }
 
-const KINDS: readonly string[] = ['assertion', 'invariant', 'final', 'deadlock'];
+const KINDS: readonly string[] = ['assertion', 'invariant', 'final', 'deadlock', 'race'];
 
 /** Reads a trace file's text; a file that is not a usable trace is a one-line UsageError. */
 export function parseTrace(text: string, shown: string): TraceFile {

@@ -16,9 +16,9 @@ const TRACE_BUDGET = 3000;
  */
 let sleepBlockedWithChoices = 0;
 
-function agree(prog: RandomProgram, choices = false): void {
+function agree(prog: RandomProgram, choices = false, races = false): void {
   const program = () => new Program(randomModel, { prog });
-  const opts = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => false, collectTerminals: true };
+  const opts = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, races, stopOn: () => false, collectTerminals: true };
   const naive = exploreNaive(program(), opts);
   fc.pre((naive.stats.traces ?? 0) + naive.stats.deadlocks <= TRACE_BUDGET);
   const dpor = exploreDpor(program(), opts);
@@ -60,6 +60,10 @@ describe('optimal DPOR agrees with the naive explorer on random programs', () =>
       maxSkipsPerRun: 10,
     });
     console.log(`DPOR with choices: ${sleepBlockedWithChoices} sleep-set-blocked explorations`);
+  });
+
+  it('also with data-race detection (the same programs race or not)', () => {
+    fc.assert(fc.property(programArb(), (p) => agree(p, false, true)), { numRuns: 300, seed: 20261202, maxSkipsPerRun: 10 });
   });
 
   it('also on programs with more threads and fewer steps', () => {

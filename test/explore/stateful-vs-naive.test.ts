@@ -19,7 +19,7 @@ const SEED = Number(process.env.SMPCHECK_DIFF_SEED ?? 20261201);
  */
 function agree(prog: RandomProgram, extra: Partial<ExploreOptions>): void {
   const opts: ExploreOptions = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => false, collectTerminals: true };
-  const naive = exploreNaive(new Program(randomModel, { prog }), opts);
+  const naive = exploreNaive(new Program(randomModel, { prog }), { ...opts, races: extra.races ?? false });
   const stateful = exploreStateful(new Program(randomModel, { prog }), { symmetry: false, ...opts, ...extra });
   const ctx = `program:\n${describeProgram(prog)}\noptions: ${JSON.stringify(extra)}\nnaive: ${JSON.stringify(naive.stats)}\nstateful: ${JSON.stringify(stateful.stats)}`;
   expect(stateful.error === undefined, ctx).toBe(naive.error === undefined);
@@ -51,6 +51,10 @@ describe('the stateful engine agrees with the naive explorer on random programs'
 
   it('also on programs with more threads and fewer steps', () => {
     fc.assert(fc.property(programArb({ threads: [4, 5], steps: 3, locs: [1, 2] }), (p) => agree(p, {})), { numRuns: 150, seed: SEED + 2 });
+  });
+
+  it.each(variants)('with data-race detection: %s', (_, extra) => {
+    fc.assert(fc.property(programArb({ choices: true }), (p) => agree(p, { ...extra, races: true })), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 5 });
   });
 
   it.each(variants)('with choices (t.choose) and assumptions (t.assume), and cycles: %s', (_, extra) => {

@@ -132,6 +132,8 @@ export const randomModel = defineModel({
   params: { prog: { locs: 1, locks: 0, threads: [[{ op: 'read', loc: 0, reg: 0 }]], invariant: null } as RandomProgram },
   shared: ({ prog }): Shared => ({ m: { x: range(prog.locs).map(() => 0) }, locks: range(prog.locks).map(() => 0), own: prog.threads.map(() => 0) }),
   threads: ({ prog }) => prog.threads.map((_, i) => thread(`T${i}`, exec, { pc: 0 })),
+  // For data-race detection: lock words and x[0] are accessed atomically, the rest plainly.
+  atomics: ['locks', 'm.x.0'],
   // Threads with the same code are interchangeable: a lock word holds tid + 1, own[] is per thread.
   symmetry: ({ prog }) => ({ threads: codeGroups(prog), values: [{ path: 'locks.*', offset: 1 }], keys: ['own.#tid'] }),
   invariants: {
