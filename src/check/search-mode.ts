@@ -199,9 +199,10 @@ export function cutLabel(c: string, res: Pick<CheckResult, 'search'>): string {
  */
 export function foundText(r: Pick<CheckResult, 'search' | 'violation' | 'minimization' | 'program'>): string | undefined {
   const rnd = r.search?.random;
-  if (rnd !== undefined && rnd.firstViolation !== null) {
+  const at = r.violation !== undefined ? rnd?.foundAt[r.violation.property] : undefined;
+  if (rnd !== undefined && at !== undefined) {
     const kind = rnd.pctDepth !== undefined ? `PCT depth ${rnd.pctDepth}` : 'uniform random walk';
-    return `found by ${kind} in random schedule ${rnd.firstViolation.toLocaleString('en-US')} of ${rnd.schedules.toLocaleString('en-US')} (seed ${rnd.seed})`;
+    return `found by ${kind} in random schedule ${at.toLocaleString('en-US')} of ${rnd.schedules.toLocaleString('en-US')} (seed ${rnd.seed})`;
   }
   if (r.search?.preemptions !== undefined && r.violation !== undefined) {
     // Rounds run in order of preemptions, so the first schedule found for a property has the fewest.
@@ -223,7 +224,7 @@ export function searchJson(res: Searched): Record<string, unknown> | undefined {
   if (p !== undefined) return { kind: 'preemptions', bound: p.bound ?? 'auto', complete: p.complete, covered };
   const r = res.search?.random;
   if (r !== undefined) {
-    return { kind: r.pctDepth !== undefined ? 'pct' : 'random', schedules: r.schedules, ran: r.ran, seed: r.seed, ...(r.pctDepth !== undefined ? { pctDepth: r.pctDepth } : {}), firstViolation: r.firstViolation, covered };
+    return { kind: r.pctDepth !== undefined ? 'pct' : 'random', schedules: r.schedules, ran: r.ran, seed: r.seed, ...(r.pctDepth !== undefined ? { pctDepth: r.pctDepth } : {}), firstViolation: r.firstViolation, foundAt: r.foundAt, covered };
   }
   return undefined;
 }

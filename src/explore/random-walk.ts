@@ -200,6 +200,7 @@ class RandomRun {
     let error: ExploreResult['error'];
     let ran = 0;
     let firstViolation: number | null = null;
+    const foundAt: Record<string, number> = {};
     const d = this.search.pctDepth;
     try {
       if (d !== undefined) this.k = this.estimateLength();
@@ -208,6 +209,7 @@ class RandomRun {
         const before = this.found.violations.length;
         const go = this.walk(d === undefined ? this.uniform() : this.pct(d));
         if (firstViolation === null && this.found.violations.length > before) firstViolation = ran;
+        for (const v of this.found.violations.slice(before)) foundAt[v.property] ??= ran;
         if (!go) {
           if (this.found.cut.has('time') || this.found.cut.has('memory')) ran--; // that schedule did not finish
           break;
@@ -229,6 +231,6 @@ class RandomRun {
       states: null,
       maxDepth: this.maxDepth,
     }, error);
-    return { ...result, random: { ...this.search, ran, firstViolation } };
+    return { ...result, random: { ...this.search, ran, firstViolation, foundAt } };
   }
 }

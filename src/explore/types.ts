@@ -216,8 +216,11 @@ export interface ExploreResult {
    * every schedule with at most k preemptions was explored (null: not even k = 0).
    */
   readonly preemptions?: { readonly bound: number | null; readonly complete: number | null };
-  /** Random engine: what ran, and the schedule (1-based) that showed the first violation. */
-  readonly random?: RandomSearch & { readonly ran: number; readonly firstViolation: number | null };
+  /**
+   * Random engine: what ran, the schedule (1-based) that showed the first violation, and per
+   * violated property the schedule that first showed it.
+   */
+  readonly random?: RandomSearch & { readonly ran: number; readonly firstViolation: number | null; readonly foundAt: Readonly<Record<string, number>> };
 }
 
 /** A monotonic clock in milliseconds. */

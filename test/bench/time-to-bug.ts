@@ -77,7 +77,7 @@ function randomCell(s: Spec, pctDepth: number | undefined): TtbCell {
   const times: number[] = [];
   for (let seed = 1; seed <= SEEDS; seed++) {
     const r = timed(s, { random: { schedules: RANDOM_SCHEDULES, seed, ...(pctDepth ? { pctDepth } : {}) }, bounds: { timeMs: BUDGET_MS } });
-    firsts.push(r.ok ? r.search!.random!.firstViolation! : Infinity);
+    firsts.push(r.ok ? r.search!.random!.foundAt[(s.expect as { fail: string }).fail]! : Infinity);
     times.push(r.ok ? r.durationMs : Infinity);
   }
   const m = median(firsts);

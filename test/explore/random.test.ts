@@ -93,7 +93,7 @@ describe('random verdicts and reports', () => {
     expect(r.violation).toEqual(checkSpec(s).violation);
     expect(r.engineWhy).toBe('flags: PCT depth 2, 100 schedules, seed 7');
     const text = renderProblem(r, { cwd: process.cwd() });
-    expect(text).toContain(`found by PCT depth 2 in random schedule ${r.search!.random!.firstViolation} of 100 (seed 7)`);
+    expect(text).toContain(`found by PCT depth 2 in random schedule ${r.search!.random!.foundAt['I-own']} of 100 (seed 7)`);
     expect(text).toContain("Re-check: smpcheck check test/explore/random.test.ts -t '^falloc_pop/U$' --random 100 --seed 7 --pct-depth 2 --traces all");
     const again = checkSpec(s, { random: { schedules: 100, seed: 7, pctDepth: 2 } });
     expect([again.violation, again.stats.executions, again.search]).toEqual([r.violation, r.stats.executions, r.search]);
@@ -104,11 +104,11 @@ describe('random verdicts and reports', () => {
     const s = spec({ name: 'falloc_pop/L', model: fallocPop, params: { variant: 'L' }, expect: 'pass' });
     const r = checkSpec(s, { random: { schedules: 25 } });
     expect([r.verdict, r.cut, r.stats.executions]).toEqual(['INCOMPLETE', ['random'], 25]);
-    expect(r.search).toEqual({ random: { schedules: 25, seed: DEFAULT_SEED, ran: 25, firstViolation: null } });
+    expect(r.search).toEqual({ random: { schedules: 25, seed: DEFAULT_SEED, ran: 25, firstViolation: null, foundAt: {} } });
     expect(renderProblem(r, { cwd: process.cwd() })).toContain('No violation in 25 random schedules (uniform random walk, seed 42). Re-run: smpcheck check test/explore/random.test.ts');
     const entry = jsonReport([r], 0).specs[0] as Record<string, unknown>;
     expect(entry.cut).toEqual(['random']);
-    expect(entry.search).toEqual({ kind: 'random', schedules: 25, ran: 25, seed: 42, firstViolation: null, covered: 'no violation in 25 random schedules (uniform random walk, seed 42)' });
+    expect(entry.search).toEqual({ kind: 'random', schedules: 25, ran: 25, seed: 42, firstViolation: null, foundAt: {}, covered: 'no violation in 25 random schedules (uniform random walk, seed 42)' });
   });
 
   it('a spec can ask for it; bad settings are rejected with the key and a suggestion', async () => {
@@ -134,7 +134,7 @@ describe('the catalogue: every FAIL spec is found by PCT with depth at most 3 wi
     const firsts: number[] = [];
     for (const seed of seeds) {
       const r = checkSpec(s, { random: { schedules: 1000, seed, pctDepth: 3 }, minimize: false });
-      firsts.push(r.ok ? r.search!.random!.firstViolation! : Infinity);
+      firsts.push(r.ok ? r.search!.random!.foundAt[(s.expect as { fail: string }).fail]! : Infinity);
     }
     firsts.sort((a, b) => a - b);
     expect(firsts[2], `schedules to the first violation by seed: ${firsts}`).toBeLessThanOrEqual(1000);
@@ -144,9 +144,10 @@ describe('the catalogue: every FAIL spec is found by PCT with depth at most 3 wi
 describe('a configuration out of exhaustive reach (falloc_any_vs_specific/Draft/8cores)', async () => {
   const { larger } = await loadCatalogue();
   const s = larger.find((x) => x.name === 'falloc_any_vs_specific/Draft/8cores')!;
-  it('its own setting (PCT depth 3, seed 1) finds I-own in its second schedule; so does a preemption bound of 1', () => {
+  it('its own setting (PCT depth 3, seed 1) finds I-own in its 39th schedule (I-found in its 2nd); so does a preemption bound of 1', () => {
     const r = checkSpec(s, { minimize: false });
-    expect([r.verdict, r.ok, r.engine, r.search?.random?.firstViolation]).toEqual(['FAIL', true, 'random', 2]);
+    expect([r.verdict, r.ok, r.engine, r.search?.random?.foundAt]).toEqual(['FAIL', true, 'random', { 'I-found': 2, 'I-own': 39 }]);
+    expect(r.stats.executions).toBe(39);
     const b = checkSpec(s, { preemptions: 1, minimize: false });
     expect([b.verdict, b.ok]).toEqual(['FAIL', true]);
     expect(b.stats.states).toBeLessThan(100_000);
