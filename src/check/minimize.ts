@@ -1,5 +1,5 @@
 import type { Program, State } from '../model/program.ts';
-import { alternatives, executeStep, type Stepped } from '../model/step.ts';
+import { alternatives, executeStep, moveOf, type Stepped } from '../model/step.ts';
 import { stateKey } from '../explore/state-key.ts';
 import { deadlockDetail } from '../explore/findings.ts';
 import type { Clock, Progress, Violation } from '../explore/types.ts';
@@ -122,7 +122,6 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
   const target = { property: v.property, kind: v.kind };
   const seen = new Set<string>();
   const root: Node = { state: program.initial, last: null, move: null, parent: null, preemptions: 0, rank: 0 };
-  const n = program.threads.length;
   seen.add(`${stateKey(program.initial)}#`);
   try {
     if (violates(program, target, null, program.initial)) return done(program, v, root, null, null, 0, 1, originalPreemptions);
@@ -139,7 +138,7 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
         for (const steps of outcomes) events += Math.max(1, steps.length);
         const lastEnabled = node.last !== null && outcomes[node.last]!.length > 0;
         for (const o of outcomes.flat()) {
-          const move = o.tid + o.alt * n;
+          const move = moveOf(o.tid, o.alt);
           const preemptions = node.preemptions + (isPreemption(node.last, o.tid, lastEnabled) ? 1 : 0);
           const r = rank++;
           if (violates(program, target, o.failures, o.state)) {

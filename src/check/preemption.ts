@@ -1,5 +1,5 @@
 import type { Program, State } from '../model/program.ts';
-import { alternatives, executeStep } from '../model/step.ts';
+import { alternatives, executeStep, tidOf } from '../model/step.ts';
 
 /**
  * A preemption is a context switch the scheduler forces: the next step belongs to another
@@ -18,8 +18,7 @@ export function isPreemption(prev: number | null, next: number, prevEnabled: boo
  */
 export function preemptsAt(program: Program, state: State, prev: number | null, next: number): boolean {
   if (prev === null) return false;
-  const n = program.threads.length;
-  const p = prev % n;
-  if (p === next % n) return false;
-  return isPreemption(p, next % n, alternatives(program, state, p, (m) => executeStep(program, state, m)).steps.length > 0);
+  const p = tidOf(prev);
+  if (p === tidOf(next)) return false;
+  return isPreemption(p, tidOf(next), alternatives(program, state, p, (m) => executeStep(program, state, m)).steps.length > 0);
 }

@@ -3,7 +3,7 @@ import type { Loc } from '../model/location.ts';
 import { isPrefix } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { SourceSite } from '../model/source.ts';
-import { alternatives, executeStep, executeTwice, NoAlternative, NondeterminismError, type AssertionFailure, type Choice, type Outcome } from '../model/step.ts';
+import { alternatives, executeStep, executeTwice, tidOf, NoAlternative, NondeterminismError, type AssertionFailure, type Choice, type Outcome } from '../model/step.ts';
 import { canonical } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
 import { preemptsAt } from './preemption.ts';
@@ -125,7 +125,7 @@ export function replay(program: Program, schedule: readonly number[], opts: Repl
       const known = program.threads.map((t) => t.name).join(', ');
       return stop(i, 'no-thread', recorded !== undefined ? `the model has no thread named '${recorded}' (its threads: ${known})` : `the model has no thread #${move}`);
     }
-    const tid = move % program.threads.length;
+    const tid = tidOf(move);
     const name = program.threadName(tid);
     const want = opts.expected?.[i];
     const wanted = want === undefined ? '' : `expected ${name} to run ${want}, but `;

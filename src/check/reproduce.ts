@@ -1,5 +1,5 @@
 import type { Program } from '../model/program.ts';
-import { executeTwice, StepError, type Outcome } from '../model/step.ts';
+import { executeTwice, moveOf, StepError, type Outcome } from '../model/step.ts';
 import type { Violation } from '../explore/types.ts';
 import { replay, type Story } from './replay.ts';
 import { violates, type Target } from './violates.ts';
@@ -28,10 +28,9 @@ export type Reproduction =
  */
 export function reproduce(program: Program, trace: RecordedTrace): Reproduction {
   const byName = new Map(program.threads.map((t) => [t.name, t.tid]));
-  const n = program.threads.length;
   const schedule = trace.schedule.map((name, i) => {
     const tid = byName.get(name);
-    return tid === undefined ? -1 : tid + (trace.alts?.[i] ?? 0) * n;
+    return tid === undefined ? -1 : moveOf(tid, trace.alts?.[i] ?? 0);
   });
   const story = replay(program, schedule, { expected: trace.steps, recordedThreads: trace.schedule });
   const violation: Violation = {

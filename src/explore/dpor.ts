@@ -248,7 +248,7 @@ class DporSearch {
   }
 
   private schedule(): number[] {
-    return this.evs.map((e) => e.tid + (e.alt ?? 0) * this.nthreads);
+    return this.evs.map((e) => moveOf(e.tid, e.alt ?? 0));
   }
 
   /** Invariants and witnesses in a newly reached state (throws Abort when the search must restart). */
@@ -307,7 +307,7 @@ class DporSearch {
           }
           const alt = nextAlt(o.kind === 'done' ? null : o.choices);
           if (alt === null) break;
-          o = this.execute(node.state, moveOf(this.program, t, alt));
+          o = this.execute(node.state, moveOf(t, alt));
         }
         node.status[t] = { outcome: shown ?? outcome, at: node.depth };
         if (shown !== null) this.assumeRefused += refused;
@@ -352,7 +352,7 @@ class DporSearch {
       }
       const alt = nextAlt(x.kind === 'done' ? null : x.choices);
       if (alt === null) return null;
-      x = this.execute(node.state, moveOf(this.program, t, alt));
+      x = this.execute(node.state, moveOf(t, alt));
     }
   }
 
@@ -370,7 +370,7 @@ class DporSearch {
       }
       const next = nextAlt(x.kind === 'done' ? null : x.choices);
       if (next === null) return;
-      x = this.execute(node.state, moveOf(this.program, t, next));
+      x = this.execute(node.state, moveOf(t, next));
     }
   }
 
@@ -457,10 +457,10 @@ class DporSearch {
   private take(node: SearchNode, tid: number, alt: number): Ev {
     let st = node.status[tid]!;
     if (st.outcome.kind !== 'done' && st.outcome.alt !== alt) {
-      st = { outcome: this.execute(node.state, moveOf(this.program, tid, alt)), at: node.depth };
+      st = { outcome: this.execute(node.state, moveOf(tid, alt)), at: node.depth };
       node.status[tid] = st;
     } else if (st.at !== node.depth) {
-      const again = this.execute(node.state, moveOf(this.program, tid, alt));
+      const again = this.execute(node.state, moveOf(tid, alt));
       if (again.kind !== st.outcome.kind || (again.kind === 'step' && !sameFootprint(again.rec, (st.outcome as Stepped).rec))) {
         throw nondeterministic(this.program, tid, again);
       }
@@ -626,7 +626,7 @@ class DporSearch {
       const at: State = { shared, threads: this.nodes[j]!.state.threads };
       let o: Outcome;
       try {
-        o = this.execute(at, moveOf(this.program, tid, alt));
+        o = this.execute(at, moveOf(tid, alt));
       } catch (e) {
         // The step offers fewer values there: schedule its first alternative; addAlternatives
         // adds the others where it is taken.

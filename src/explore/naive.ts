@@ -1,7 +1,7 @@
 import { evaluatePredicates } from '../check/evaluate.ts';
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { alternatives, executeStep, StepError, type Blocked, type Stepped } from '../model/step.ts';
+import { alternatives, executeStep, moveOf, StepError, type Blocked, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
 import { findRace, raceDetail } from './races.ts';
@@ -132,7 +132,7 @@ class NaiveSearch {
           continue;
         }
         const e = top.enabled[top.next++]!;
-        this.path.push(e.tid + e.alt * p.threads.length);
+        this.path.push(moveOf(e.tid, e.alt));
         if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
         for (const f of e.failures ?? []) {
           this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
@@ -223,7 +223,7 @@ export function countTraces(
       const a = alternatives(program, state, tid, (m) => executeStep(program, state, m));
       if (!a.done) allDone = false;
       if (a.held?.assumed) assumed = true;
-      for (const o of a.steps) enabled.push({ ev: { tid, move: tid + o.alt * n, fp: o.rec, obs: dep.observes(o.rec) }, next: o.state });
+      for (const o of a.steps) enabled.push({ ev: { tid, move: moveOf(tid, o.alt), fp: o.rec, obs: dep.observes(o.rec) }, next: o.state });
     }
     const result = { complete: 0n, deadlock: 0n };
     if (enabled.length === 0) {

@@ -3,7 +3,7 @@ import { footprintsConflict, writesWhatIsRead, type Footprint } from '../model/f
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { Renaming } from '../model/symmetry.ts';
-import { alternatives, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
+import { alternatives, moveOf, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
@@ -268,7 +268,7 @@ class StatefulSearch {
           continue;
         }
         const e = top.todo[top.next++]!;
-        this.path.push(e.tid + e.alt * p.threads.length);
+        this.path.push(moveOf(e.tid, e.alt));
         if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
         for (const f of e.failures ?? []) {
           this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });

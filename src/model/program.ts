@@ -4,6 +4,7 @@ import { ModelError } from './errors.ts';
 import { LocTable, type Loc } from './location.ts';
 import { stepSite, type SourceSite } from './source.ts';
 import { Symmetry } from './symmetry.ts';
+import { MOVE_STRIDE, tidOf } from './step.ts';
 
 export type Locals = Readonly<Record<string, unknown>>;
 
@@ -98,6 +99,7 @@ export class Program {
     if (!Array.isArray(specs) || specs.length === 0) {
       throw new ModelError(`model '${model.name}': threads() must return at least one thread(...)`);
     }
+    if (specs.length > MOVE_STRIDE) throw new ModelError(`model '${model.name}': ${specs.length} threads; a model may have at most ${MOVE_STRIDE}`);
     const names = new Set<string>();
     this.threads = specs.map((ts, tid) => {
       if (names.has(ts.name)) throw new ModelError(`model '${model.name}': two threads are named '${ts.name}'`);
@@ -176,6 +178,6 @@ export class Program {
 
   /** Thread names for display, e.g. `C0`; of a move (thread and alternative, step.ts moveOf), its thread's. */
   threadName(tid: number): string {
-    return this.threads[tid >= 0 ? tid % this.threads.length : tid]?.name ?? `T${tid}`;
+    return this.threads[tid >= 0 ? tidOf(tid) : tid]?.name ?? `T${tid}`;
   }
 }

@@ -323,9 +323,8 @@ const MAX_FUSED = 1000;
  * chain is: the thread stays where it was, with the blocked step's guard as its footprint.
  */
 export function executeStep(program: Program, state: State, move: number): Outcome {
-  const n = program.threads.length;
-  const tid = move % n;
-  const picker = new Picker((move - tid) / n);
+  const tid = tidOf(move);
+  const picker = new Picker(altOf(move));
   try {
     const o = executeChain(program, state, tid, picker);
     if (picker.rest !== 0 && o.kind !== 'done') {
@@ -397,9 +396,23 @@ export function branches(o: Outcome): boolean {
   return o.kind !== 'done' && o.choices !== null && o.choices.some((c) => c.count > 1);
 }
 
-/** The number the engines and schedules use for running alternative `alt` of thread `tid`'s step. */
-export function moveOf(program: Program, tid: number, alt: number): number {
-  return tid + alt * program.threads.length;
+/**
+ * Moves: what the engines and schedules hold for "thread `tid` runs alternative `alt` of its
+ * next step" — `tid + alt · MOVE_STRIDE`, so a move of a step that chooses nothing is its thread
+ * id. The stride is fixed (not the thread count) because threads can be started during a run.
+ */
+export const MOVE_STRIDE = 4096;
+
+export function moveOf(tid: number, alt: number): number {
+  return tid + alt * MOVE_STRIDE;
+}
+
+export function tidOf(move: number): number {
+  return move % MOVE_STRIDE;
+}
+
+export function altOf(move: number): number {
+  return Math.floor(move / MOVE_STRIDE);
 }
 
 /**
@@ -419,7 +432,7 @@ export function alternatives(program: Program, state: State, tid: number, run: (
     else if (o.kind === 'blocked') held.push(o);
     const alt = nextAlt(o.kind === 'done' ? null : o.choices);
     if (alt === null) break;
-    o = run(moveOf(program, tid, alt));
+    o = run(moveOf(tid, alt));
   }
   // Alternatives a false t.assume refused while others run: branches the environment rules out.
   const refused = steps.length > 0 ? held.filter((b) => b.assumed).length : 0;
@@ -595,7 +608,7 @@ export function nondeterminism(program: Program, state: State, tid: number, a: O
 export function executeTwice(program: Program, state: State, move: number): { readonly outcome: Outcome; readonly unstable: NondeterminismError | null } {
   const outcome = executeStep(program, state, move);
   const again = executeStep(program, state, move);
-  return { outcome, unstable: nondeterminism(program, state, move % program.threads.length, outcome, again) };
+  return { outcome, unstable: nondeterminism(program, state, tidOf(move), outcome, again) };
 }
 
 /** Two runs of one step that made different choices (labels, or numbers of values offered). */

@@ -4,7 +4,7 @@ import { UsageError } from '../model/errors.ts';
 import type { ViolationKind } from '../explore/types.ts';
 import type { Counterexample } from './counterexample.ts';
 import type { CheckResult } from '../check/run.ts';
-import { choicesText } from '../model/step.ts';
+import { altOf, choicesText } from '../model/step.ts';
 
 /** The trace file format this smpcheck writes and reads. */
 export const TRACE_VERSION = 1;
@@ -76,7 +76,7 @@ export function traceOf(r: CheckResult, cx: Counterexample, path: string): Trace
     schedule: v.schedule.map((t) => cx.program.threadName(t)),
     steps: cx.story.steps.map((s) => `${s.proc}.${s.label}`),
     ...(cx.story.steps.some((s) => s.choices.length > 0)
-      ? { alts: v.schedule.map((m) => Math.floor(m / cx.program.threads.length)), choices: cx.story.steps.map((s) => (s.choices.length > 0 ? choicesText(s.choices) : null)) }
+      ? { alts: v.schedule.map((m) => altOf(m)), choices: cx.story.steps.map((s) => (s.choices.length > 0 ? choicesText(s.choices) : null)) }
       : {}),
     ...(m ? { minimized: { status: m.status, originalLength: m.originalLength, length: m.length, originalPreemptions: m.originalPreemptions, preemptions: m.preemptions } } : {}),
   };

@@ -28,11 +28,11 @@ describe('t.choose: nondeterministic values', () => {
     const p = new Program(defineModel({ name: 'm', params: {}, shared: () => ({ a: 0, b: '' }), threads: () => [thread('T', two)] }), {});
     const seen: string[] = [];
     for (let alt: number | null = 0; alt !== null; ) {
-      const o = executeStep(p, p.initial, moveOf(p, 0, alt)) as Stepped;
+      const o = executeStep(p, p.initial, moveOf(0, alt)) as Stepped;
       seen.push(`${alt}:${o.state.shared.a}${o.state.shared.b}`);
       alt = nextAlt(o.choices);
     }
-    expect(seen).toEqual(['0:10x', '3:10y', '1:20x', '4:20y', '2:30x', '5:30y']);
+    expect(seen).toEqual(['0:10x', '3:10y', '1:20x', '4:20y', '2:30x', '5:30y']); // alt = a + 3·b
     expect(alternatives(p, p.initial, 0, (m) => executeStep(p, p.initial, m)).steps).toHaveLength(6);
   });
 
@@ -63,7 +63,7 @@ describe('t.choose: nondeterministic values', () => {
     });
     const r = checkSpec(spec({ name: 'alloc/frame2', model: m, expect: { fail: 'I-own' } }));
     expect(r.verdict).toBe('FAIL');
-    expect(r.violation!.schedule).toEqual([2]); // alternative 2 of C0's only (fused) step
+    expect(r.violation!.schedule).toEqual([moveOf(0, 2)]); // alternative 2 of C0's only (fused) step
     const cx = counterexampleOf(r)!;
     expect(cx.story.steps.map((s) => s.choices.map((c) => `${c.label}=${String(c.value)}`))).toEqual([['frame=2']]);
     expect(renderSwimlanes(cx, { width: 200 }).join('\n')).toContain('choose frame = 2');
@@ -85,7 +85,7 @@ describe('t.choose: nondeterministic values', () => {
     });
     const m = defineModel({ name: 'sum', params: {}, shared: () => ({ x: 0 }), threads: () => [thread('A', worker), thread('B', worker)], invariants: { small: (s) => s.x < 4 } });
     const r = checkSpec(spec({ name: 'sum', model: m, expect: { fail: 'small' } }));
-    expect(r.violation!.schedule).toEqual([2, 3]); // A with its second value, then B with its second value
+    expect(r.violation!.schedule).toEqual([moveOf(0, 1), moveOf(1, 1)]); // A with its second value, then B with its second value
     expect(r.minimization?.status).toBe('minimal');
   });
 
