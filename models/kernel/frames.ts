@@ -1,11 +1,5 @@
 import { procedure, range, type Thread } from '../../src/index.ts';
 
-/**
- * The assertions the frame pool checks (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const framesAssertions = ['I-nodouble'] as const;
-
 /** "No frame": what falloc returns when the pool is empty. */
 export const NIL = -1;
 
@@ -72,3 +66,9 @@ export const falloc = procedure<FrameState, unknown, { zero: boolean }>('falloc'
 export const ffree = procedure<FrameState, unknown, { f: number }>('ffree', {
   free: (s, t) => { giveFrame(s, t, t.f); },
 });
+
+/**
+ * The assertions the frame pool checks (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const framesAssertions = ['I-nodouble'] as const;

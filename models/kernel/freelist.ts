@@ -3,12 +3,6 @@ import { NIL, framesAssertions } from './frames.ts';
 import { spin_lock, spin_lock_split, spin_unlock, type LockState, spinlockAssertions } from './spinlock.ts';
 
 /**
- * The assertions the free list and what it calls check (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const freelistAssertions = [...framesAssertions, ...spinlockAssertions] as const;
-
-/**
  * The order-0 free list of lib/ukfallocbuddy/fallocbuddy.c as M1 and M2 see it (MODELS.md M1):
  * a singly linked list of free frames from `head` through `next[]`, the zone bitmap `b[]`
  * (1 = allocated), the `free_memory` counter, and ghost `owners[f]` (how many actors believe
@@ -100,3 +94,9 @@ export const bfa_do_free = procedure<FreeListState>('bfa_do_free', {
   R6_store_free: (s, t) => { s.free_memory = t.fm + 1; },
   fl_unlock: (s, t) => { if (t.fl !== null) t.call(spin_unlock, { lock: t.fl }); },
 });
+
+/**
+ * The assertions the free list and what it calls check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const freelistAssertions = [...framesAssertions, ...spinlockAssertions] as const;

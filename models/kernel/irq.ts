@@ -2,12 +2,6 @@ import { procedure } from '../../src/index.ts';
 import { spin_lock, spin_unlock, spinlockAssertions } from './spinlock.ts';
 import type { KernelState } from './state.ts';
 
-/**
- * The assertions the IRQ-saving spinlocks check (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const irqAssertions = [...spinlockAssertions] as const;
-
 /** ukplat_lcpu_save_irqf: returns the old IF flag and disables IRQs on this core. */
 export const irq_save = procedure<KernelState, unknown, {}>('irq_save', {
   cli: (s, t) => {
@@ -37,3 +31,9 @@ export const spin_unlock_irqrestore = procedure<KernelState, unknown, { lock: st
   unlock: (s, t) => { t.call(spin_unlock, { lock: t.lock }); },
   restore: (s, t) => { s.irq_on[t.core] = t.flags; },
 });
+
+/**
+ * The assertions the IRQ-saving spinlocks check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const irqAssertions = [...spinlockAssertions] as const;

@@ -2,12 +2,6 @@ import { procedure, type Thread } from '../../src/index.ts';
 import type { KernelState } from './state.ts';
 
 /**
- * The assertions the page-fault trap checks (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const pagefaultAssertions = ['I-unhandled-fault'] as const;
-
-/**
  * The page-fault trap (plat/kvm/x86/traps.c): an interrupt gate, so the handler runs with IRQs
  * off whatever the faulting context had, inline on the faulting core; then the access is
  * retried. The handler is the procedure named in `s.traps.page_fault` (the model lists it in
@@ -57,3 +51,9 @@ export function touch(s: KernelState, t: Thread, page: string): boolean {
   t.call(page_fault, { page }, { retry: true });
   return false;
 }
+
+/**
+ * The assertions the page-fault trap checks (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const pagefaultAssertions = ['I-unhandled-fault'] as const;

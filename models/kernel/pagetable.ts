@@ -5,12 +5,6 @@ import { invlpg, type TlbState } from './tlb.ts';
 import { vmem_mapx_advise, vmem_mapx_pagefault, vmemAssertions } from './vmem.ts';
 
 /**
- * The assertions the page-table walk and what it calls check (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const pagetableAssertions = ['I-no-overwrite', 'I-oom', ...framesAssertions, ...spinlockAssertions, ...vmemAssertions] as const;
-
-/**
  * A toy two-level page table (plat/common/paging.c, MODELS.md §1.7): one upper-level entry
  * ROOT[0] (`pt.root`) over one table of `size` leaf PTEs; virtual page l is leaf index l.
  * PTE reads and writes are plain 64-bit loads and stores (ukarch_pte_read / ukarch_pte_write),
@@ -210,3 +204,9 @@ export const pg_page_set_attr = procedure<PagingState & TlbState>('pg_page_set_a
     t.goto('pte_read');
   },
 });
+
+/**
+ * The assertions the page-table walk and what it calls check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const pagetableAssertions = ['I-no-overwrite', 'I-oom', ...framesAssertions, ...spinlockAssertions, ...vmemAssertions] as const;

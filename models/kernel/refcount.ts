@@ -2,12 +2,6 @@ import { procedure } from '../../src/index.ts';
 import { giveFrame, type FrameState, framesAssertions } from './frames.ts';
 
 /**
- * The assertions the reference counts and what they call check (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const refcountAssertions = [...framesAssertions] as const;
-
-/**
  * Frame reference counts in `s.fa.ref![f]`: the meeting's `reference_counter_get/put` in the
  * frame allocator, and Linux's get_page / put_page / folio_try_get (include/linux/page_ref.h).
  * The one who drops the count to 0 frees the frame.
@@ -55,3 +49,9 @@ export const ref_put_nonatomic = procedure<FrameState, unknown, { f: number; old
   },
   free: (s, t) => { giveFrame(s, t, t.f); },
 });
+
+/**
+ * The assertions the reference counts and what they call check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const refcountAssertions = [...framesAssertions] as const;

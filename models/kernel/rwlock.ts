@@ -3,12 +3,6 @@ import { spin_lock, spin_unlock, spinlockAssertions } from './spinlock.ts';
 import type { KernelState } from './state.ts';
 import { defineCondition, wait_event, wake_up, waitqueueAssertions } from './waitqueue.ts';
 
-/**
- * The assertions the rwlocks and what they call check (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const rwlockAssertions = [...spinlockAssertions, ...waitqueueAssertions] as const;
-
 defineCondition('rw.readable', (s, rw: string) => s.rw[rw]!.nactive >= 0);
 defineCondition('rw.writable', (s, rw: string) => s.rw[rw]!.nactive === 0);
 
@@ -225,3 +219,9 @@ export const spinningRwlock: RwlockOps = {
   rlock: srwlock_rlock, wlock: srwlock_wlock, runlock: srwlock_runlock, wunlock: srwlock_wunlock,
   upgrade: srwlock_upgrade, downgrade: srwlock_downgrade,
 };
+
+/**
+ * The assertions the rwlocks and what they call check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const rwlockAssertions = [...spinlockAssertions, ...waitqueueAssertions] as const;

@@ -4,12 +4,6 @@ import { heldBy, spinlockAssertions } from './spinlock.ts';
 import type { KernelState } from './state.ts';
 
 /**
- * The assertions schedule() and what it calls check (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const schedAssertions = ['I-sched-irq', 'I-sched-spin', ...pagefaultAssertions, ...spinlockAssertions] as const;
-
-/**
  * schedcoop_schedule() / uk_sched_yield(): the crash checks, then sleep until woken.
  * I-sched-irq mirrors `UK_CRASH("Must not call schedcoop_schedule with IRQs disabled")`;
  * I-sched-spin is Linux's "scheduling while atomic" (no spinlock held across a context switch).
@@ -33,3 +27,9 @@ export const thread_wake = procedure<KernelState, unknown, { target: number; pag
     s.runnable[t.target] = true;
   },
 });
+
+/**
+ * The assertions schedule() and what it calls check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const schedAssertions = ['I-sched-irq', 'I-sched-spin', ...pagefaultAssertions, ...spinlockAssertions] as const;

@@ -1,12 +1,6 @@
 import { procedure, type Thread } from '../../src/index.ts';
 
 /**
- * The assertions spin_unlock checks (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const spinlockAssertions = ['I-lockowner'] as const;
-
-/**
  * Spinlock words live in `s.locks[name]`: 0 when free, holder's tid + 1 when held.
  *
  * `s.cs[name]`, when a model declares it for a lock, is ghost state: the threads that are
@@ -79,3 +73,9 @@ export const spin_lock_split = procedure<LockState, unknown, { lock: string }>('
     enter(s, t);
   },
 });
+
+/**
+ * The assertions spin_unlock checks (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const spinlockAssertions = ['I-lockowner'] as const;

@@ -2,12 +2,6 @@ import { procedure } from '../../src/index.ts';
 import { NIL, takeFrame, type FrameState, framesAssertions } from './frames.ts';
 import { spin_lock, spin_unlock, type LockState, spinlockAssertions } from './spinlock.ts';
 
-/**
- * The assertions the ukvmem handlers and what they call check (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const vmemAssertions = ['I-oom', ...framesAssertions, ...spinlockAssertions] as const;
-
 type VmemState = LockState & FrameState & { pt: { tables: Record<string, unknown[]> } };
 
 /**
@@ -41,3 +35,9 @@ export const vmem_mapx_advise = procedure<VmemState>('vmem_mapx_advise', {
   populate: (s, t) => { t.call(vma_op_anon_fault, {}, { into: 'f' }); },
   ret: (s, t) => { t.ret(t.f); },
 });
+
+/**
+ * The assertions the ukvmem handlers and what they call check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const vmemAssertions = ['I-oom', ...framesAssertions, ...spinlockAssertions] as const;

@@ -4,12 +4,6 @@ import { schedule, thread_wake, schedAssertions } from './sched.ts';
 import { spin_lock, spin_unlock, spinlockAssertions } from './spinlock.ts';
 import type { KernelState } from './state.ts';
 
-/**
- * The assertions wait_event, wake_up and what they call check (`t.assert`): a model that uses them lists these in its
- * `assertions`, so that its specs may expect them.
- */
-export const waitqueueAssertions = [...irqAssertions, ...schedAssertions, ...spinlockAssertions] as const;
-
 /** Wait conditions by name (procedure arguments are plain data, so conditions are named). */
 const conditions = new Map<string, (s: KernelState, arg: any) => boolean>();
 
@@ -77,3 +71,9 @@ export const wake_up = procedure<KernelState>('uk_waitq_wake_up', {
   unlock: (s, t) => { t.call(spin_unlock, { lock: `${t.wq}.sl` }); },
   restore: (s, t) => { t.call(irq_restore, { flags: t.flags }); },
 });
+
+/**
+ * The assertions wait_event, wake_up and what they call check (`t.assert`): a model that uses them lists these in its
+ * `assertions`, so that its specs may expect them.
+ */
+export const waitqueueAssertions = [...irqAssertions, ...schedAssertions, ...spinlockAssertions] as const;

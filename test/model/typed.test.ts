@@ -66,7 +66,9 @@ describe("property names are part of the model's type", () => {
       spec({ name: 'e', model: refcount, expect: { fail: 'no-lost-gett' } }),
     ];
     expect(specs.map((s) => s.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expectTypeOf(refcount).toEqualTypeOf<Model<Params, Shared, 'no-lost-get' | 'ref-positive' | 'I-lockowner' | 'deadlock' | 'data-race'>>();
+    type Names<M> = M extends Model<any, any, infer N> ? N : never;
+    expectTypeOf<Names<typeof refcount>>().toEqualTypeOf<'no-lost-get' | 'ref-positive' | 'I-lockowner' | 'deadlock' | 'data-race'>();
+    expectTypeOf<'no-lost-gett'>().not.toExtend<Names<typeof refcount>>();
   });
 
   it('stays open when the names are not known to the compiler', () => {
