@@ -22,7 +22,7 @@ type Shared = PagingState & FrameState & { locks: { PT: number } };
 const SYNC: Record<M6Variant, PtSync> = { U: 'none', LW: 'publish', L: 'whole', 'Draft-walk': 'draft', Split: 'draft', Linux: 'linux' };
 
 /** Core c: ukplat_page_mapx(v_c, p_c, 1 page) with a mapx callback that keeps p_c. */
-const map_page = procedure<Shared, Params, { l: number; paddr: number }>('ukplat_page_mapx', {
+const map_page = procedure<Shared, Params, { l: number; paddr: string }>('ukplat_page_mapx', {
   pg_page_mapx: (s, t, p) => {
     t.call(pg_page_mapx, { l: t.l, paddr: t.paddr, attr: 'RW', sync: SYNC[p.variant], mapx: 'fixed' });
   },

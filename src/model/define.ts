@@ -30,7 +30,7 @@ export interface Thread<P = any> {
    * stored in the local `opts.into`, if given. A procedure can be named by a string when the
    * model lists it in `procedures` (a trap table: blocks call `'page_fault'` handlers by name).
    */
-  call(proc: Procedure<any, any> | string, args?: Record<string, unknown>, opts?: CallOptions): void;
+  call<L = any>(proc: Procedure<any, any, L> | string, args?: ArgsOf<L>, opts?: CallOptions): void;
   /** Return from the current procedure (to the caller, or end the thread at the top level). */
   ret(value?: unknown): void;
   /** End the thread now, whatever the call depth. */
@@ -110,7 +110,16 @@ export interface Procedure<S = any, P = any, L = any> {
   readonly steps: Readonly<Record<string, StepFn<S, P, L>>>;
   /** Where `procedure(...)` was called; step lines are found from here. */
   readonly site: SourceSite;
+  /** Never set: carries `L` for the compiler, so that thread() and t.call() check arguments. */
+  readonly '~locals'?: L;
 }
+
+/**
+ * The arguments a procedure with locals `L` takes (they become its locals): any of `L`, and
+ * nothing else, so a misspelt argument (`{ lok: 'A' }`) is a compile error. Any record when
+ * the procedure's locals are not declared.
+ */
+export type ArgsOf<L> = 0 extends 1 & L ? Record<string, unknown> : Partial<L>;
 
 /**
  * Defines a procedure written once and called from any thread or model: `spin_lock`,
@@ -159,7 +168,7 @@ export interface ThreadSpec {
  * threads: ({ cores }) => range(cores).map((c) => thread(`C${c}`, bfa_do_alloc_any)),
  * ```
  */
-export function thread(name: string, proc: Procedure, args: Record<string, unknown> = {}, opts: { core?: number } = {}): ThreadSpec {
+export function thread<L = any>(name: string, proc: Procedure<any, any, L>, args: ArgsOf<L> = {} as ArgsOf<L>, opts: { core?: number } = {}): ThreadSpec {
   if (proc?.kind !== 'procedure') throw new ModelError(`thread '${name}': the second argument must be a procedure(...)`);
   return Object.freeze({ name, proc, args, core: opts.core });
 }

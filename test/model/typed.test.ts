@@ -47,6 +47,20 @@ describe('typed locals and parameters', () => {
     expect(thread('T', get).proc.labels).toEqual(['load', 'store']);
   });
 
+  it('checks the arguments of thread() and t.call() against the declared locals', () => {
+    expect(thread('T', get, { old: 1 }).args).toEqual({ old: 1 });
+    // @ts-expect-error: a misspelt argument would be a local nobody reads
+    expect(thread('T', get, { olld: 1 }).args).toEqual({ olld: 1 });
+    const caller = procedure<Shared>('caller', {
+      c: (s, t) => {
+        // @ts-expect-error: the local is a number
+        t.call(get, { old: 'one' });
+        t.call('by_name', { anything: 1 }); // procedures called by name are not known to the compiler
+      },
+    });
+    expect(caller.labels).toEqual(['c']);
+  });
+
   it('checks exactly as an untyped model does', () => {
     const r = checkSpec(spec({ name: 'typed/plain', model: refcount, expect: { fail: 'no-lost-get' } }));
     expect([r.verdict, r.ok]).toEqual(['FAIL', true]);
