@@ -25,7 +25,7 @@
  * @packageDocumentation
  */
 export { defineModel, procedure, thread, range } from './model/define.ts';
-export type { Model, ModelDef, Procedure, StepFn, Thread, ThreadMembers, ThreadOf, ThreadSpec, CallOptions, Predicate } from './model/define.ts';
+export type { Model, ModelDef, Procedure, StepFn, Thread, ThreadMembers, ThreadOf, ArgsOf, ThreadSpec, CallOptions, Predicate } from './model/define.ts';
 export type { SymmetryDecl } from './model/symmetry.ts';
 export { spec } from './check/spec.ts';
 export type { Spec, SpecDef, Expectation } from './check/spec.ts';
