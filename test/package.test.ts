@@ -146,6 +146,11 @@ export default [
       const replay = npx(['smpcheck', 'replay', trace]);
       expect(replay.code, replay.err).toBe(0);
       expect(replay.out).toContain('✓ reproduced: final property no-lost-get is false when every thread has finished');
+
+      // The HTML report reads its assets from the package; workers load the specs too.
+      const html = npx(['smpcheck', 'check', 'specs/counter.spec.ts', '--workers', '2', '--reporter', 'text', '--reporter', 'html=reports/smpcheck.html']);
+      expect(html.code, html.err).toBe(0);
+      expect(readFileSync(join(project, 'reports/smpcheck.html'), 'utf8')).toContain('counter/unlocked');
     });
 
     it("type-checks with the project's TypeScript: clean specs pass tsc, typos fail --typecheck in CI with file:line:col", () => {
