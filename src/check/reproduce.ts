@@ -1,5 +1,5 @@
 import type { Program } from '../model/program.ts';
-import { executeTwice, moveOf, StepError, type Outcome } from '../model/step.ts';
+import { executeTwice, moveOf, NewThreads, StepError, type Outcome } from '../model/step.ts';
 import type { Violation } from '../explore/types.ts';
 import { replay, type Story } from './replay.ts';
 import { violates, type Target } from './violates.ts';
@@ -27,12 +27,25 @@ export type Reproduction =
  * in the same way at the end. Never tells a story the model does not support.
  */
 export function reproduce(program: Program, trace: RecordedTrace): Reproduction {
-  const byName = new Map(program.threads.map((t) => [t.name, t.tid]));
-  const schedule = trace.schedule.map((name, i) => {
-    const tid = byName.get(name);
-    return tid === undefined ? -1 : moveOf(tid, trace.alts?.[i] ?? 0);
-  });
-  const story = replay(program, schedule, { expected: trace.steps, recordedThreads: trace.schedule });
+  // Threads started with t.spawn are registered when a step first starts them: replay until
+  // every name the trace uses is known (each pass registers the ones its steps started).
+  let schedule: number[];
+  let story: Story;
+  for (;;) {
+    const known = program.threads.length;
+    schedule = trace.schedule.map((name, i) => {
+      const tid = program.threadNamed(name);
+      return tid === undefined ? -1 : moveOf(tid, trace.alts?.[i] ?? 0);
+    });
+    try {
+      story = replay(program, schedule, { expected: trace.steps, recordedThreads: trace.schedule });
+    } catch (e) {
+      if (e instanceof NewThreads && program.threads.length > known) continue;
+      throw e;
+    }
+    if (story.divergence?.reason === 'no-thread' && program.threads.length > known) continue;
+    break;
+  }
   const violation: Violation = {
     property: trace.target.property,
     kind: trace.target.kind,

@@ -2,12 +2,13 @@ import { evaluatePredicates } from '../check/evaluate.ts';
 import { undoStores, type Recording, type UndoEntry } from '../model/draft.ts';
 import { writesWhatIsRead, type Footprint } from '../model/footprint.ts';
 import { isPrefix, type Loc } from '../model/location.ts';
-import type { Program, State } from '../model/program.ts';
-import { alternatives, branches, moveOf, nextAlt, NoAlternative, StepError, type Outcome, type Stepped } from '../model/step.ts';
+import type { Frame, Program, State } from '../model/program.ts';
+import { alternatives, branches, moveOf, nextAlt, NoAlternative, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { EventTable } from './event-table.ts';
 import { stateKey } from './state-key.ts';
 import { findRace, raceDetail, type PendingAccess } from './races.ts';
+import { untilThreadsKnown } from './spawns.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import type { Engine, ExploreOptions, ExploreResult, Violation } from './types.ts';
@@ -40,7 +41,9 @@ import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tre
  *   (DESIGN §4, observers), so every equivalent execution passes through the same observed
  *   states. The observed set grows on demand, restarting the search.
  */
-export const exploreDpor: Engine = (program, opts) => {
+export const exploreDpor: Engine = (program, opts) => untilThreadsKnown(program, () => dpor(program, opts));
+
+function dpor(program: Program, opts: ExploreOptions): ExploreResult {
   let observed = collectInitialObserved(program, opts.observed ?? []);
   const pace = new Pacer(opts.clock ?? defaultClock, opts.bounds.timeMs); // one time budget for all restarts
   for (;;) {
@@ -49,7 +52,7 @@ export const exploreDpor: Engine = (program, opts) => {
     if (search.grownObserved === null) return r;
     observed = search.grownObserved;
   }
-};
+}
 
 function collectInitialObserved(program: Program, known: readonly Loc[]): Loc[] {
   const reads: Loc[] = [...known];
@@ -128,6 +131,8 @@ class DporSearch {
   /** Interned events and memoised dependence between them (the relation the tree walks use). */
   private readonly table: EventTable;
   private readonly nthreads: number;
+  /** The program starts threads (t.spawn): thread ends and joins are dependences (fpOf). */
+  private readonly spawns: boolean;
   private readonly evs: Ev[] = [];
   /**
    * Vector clocks of the events on the stack, one row of `nthreads` entries per position (see
@@ -167,6 +172,7 @@ class DporSearch {
     this.dep = new Dependence(observed);
     this.table = new EventTable(this.dep);
     this.nthreads = program.threads.length;
+    this.spawns = program.threads.some((t) => t.parent !== null);
     this.found = new Findings(opts);
     this.vc = new Int32Array(64 * this.nthreads);
     this.prevPos = new Int32Array(64);
@@ -288,6 +294,52 @@ class DporSearch {
   }
 
   /**
+   * What a step does for the reduction: its recorded footprint, plus, where threads are
+   * started and joined (`t.spawn`, `t.join`), a location per spawned thread that the spawn and
+   * the thread's last step write and that every step of the thread and every join of it read.
+   * Thread state is no footprint of the draft's, but a thread's steps depend on its start and a
+   * join on the thread's end like a read on a write: happens-before, races and sleep sets
+   * must see that.
+   */
+  private fpOf(o: Stepped | Blocked): Recording {
+    if (!this.spawns) return o.rec;
+    const spawned = this.program.threads[o.tid]!.parent !== null;
+    const joined = o.kind === 'step' ? o.joined : o.joins === null ? null : [o.joins];
+    const starts = o.kind === 'step' ? o.spawned : null;
+    const ends = o.kind === 'step' && spawned && o.state.threads[o.tid]!.length === 0;
+    if (!spawned && joined === null && starts === null) return o.rec;
+    const reads = [...o.rec.reads, ...(joined ?? []).map((t) => this.threadLoc(t))];
+    if (spawned) reads.push(this.threadLoc(o.tid)); // after its start: the spawn writes it
+    const writes = [...o.rec.writes, ...(starts ?? []).map((t) => this.threadLoc(t))];
+    if (ends) writes.push(this.threadLoc(o.tid)); // before any join of it
+    return { ...o.rec, reads, writes };
+  }
+
+  /** The location that stands for spawned thread `tid`'s start and end (fpOf). */
+  private threadLoc(tid: number): Loc {
+    const locs = this.program.locs;
+    return locs.child(locs.child(locs.root, '$threads'), String(tid));
+  }
+
+  /**
+   * The threads' frames after E up to `end` with the events in `excluded` left out: each
+   * thread as its last event left (or the spawn that started it) left it. Steps read only their
+   * own thread's frames, which are right at node j, except a join, which reads its child's.
+   */
+  private framesWithout(excluded: Uint8Array, first: number, end: number): readonly (readonly Frame[])[] {
+    const threads = this.nodes[first]!.state.threads.slice();
+    for (let m = first; m < end; m++) {
+      if (excluded[m]) continue;
+      const after = this.nodes[m + 1]!.state.threads;
+      const tid = this.evs[m]!.tid;
+      threads[tid] = after[tid]!;
+      const o = this.nodes[m]!.status[tid]?.outcome;
+      if (o?.kind === 'step') for (const c of o.spawned ?? []) threads[c] = after[c]!;
+    }
+    return threads;
+  }
+
+  /**
    * Fills in the status of every thread at `node`; a thread newly found blocked is an attempt.
    * A choosing step's status is its first alternative that can run (else its first), and each
    * of its blocked alternatives is an attempt of its own.
@@ -302,7 +354,7 @@ class DporSearch {
         for (let o: Outcome = outcome; ; ) {
           if (o.kind === 'step') shown ??= o;
           else if (o.kind === 'blocked') {
-            (node.attempts ??= []).push({ tid: t, alt: o.alt, fp: o.rec, races: this.racesOf(t, o.rec) });
+            (node.attempts ??= []).push({ tid: t, alt: o.alt, fp: this.fpOf(o), races: this.racesOf(t, this.fpOf(o)) });
             if (o.assumed) refused++;
           }
           const alt = nextAlt(o.kind === 'done' ? null : o.choices);
@@ -315,7 +367,7 @@ class DporSearch {
       }
       node.status[t] = { outcome, at: node.depth };
       if (outcome.kind === 'blocked') {
-        (node.attempts ??= []).push({ tid: t, alt: 0, fp: outcome.rec, races: this.racesOf(t, outcome.rec) });
+        (node.attempts ??= []).push({ tid: t, alt: 0, fp: this.fpOf(outcome), races: this.racesOf(t, this.fpOf(outcome)) });
       }
     }
   }
@@ -343,12 +395,12 @@ class DporSearch {
     const o = node.status[t]!.outcome;
     if (o.kind !== 'step') return null;
     if (o.choices === null) {
-      return node.sleep.some((q) => q.tid === t) ? null : this.table.intern(t, o.rec, this.dep.observes(o.rec));
+      return node.sleep.some((q) => q.tid === t) ? null : this.table.intern(t, this.fpOf(o), this.dep.observes(o.rec));
     }
     for (let x: Outcome = this.execute(node.state, t); ; ) {
       if (x.kind === 'step') {
         const alt = x.alt;
-        if (!node.sleep.some((q) => q.tid === t && (q.alt ?? 0) === alt)) return this.table.intern(t, x.rec, this.dep.observes(x.rec), alt, branches(x));
+        if (!node.sleep.some((q) => q.tid === t && (q.alt ?? 0) === alt)) return this.table.intern(t, this.fpOf(x), this.dep.observes(x.rec), alt, branches(x));
       }
       const alt = nextAlt(x.kind === 'done' ? null : x.choices);
       if (alt === null) return null;
@@ -365,7 +417,7 @@ class DporSearch {
   private addAlternatives(node: SearchNode, t: number, taken: number): void {
     for (let x: Outcome = this.execute(node.state, t); ; ) {
       if (x.kind === 'step' && x.alt !== taken) {
-        const v = this.single(this.table.intern(t, x.rec, this.dep.observes(x.rec), x.alt, branches(x)), node.depth);
+        const v = this.single(this.table.intern(t, this.fpOf(x), this.dep.observes(x.rec), x.alt, branches(x)), node.depth);
         if (!sleepCovers(node.sleep, v, this.table)) insertSequence(node.wut, v, this.table);
       }
       const next = nextAlt(x.kind === 'done' ? null : x.choices);
@@ -476,10 +528,11 @@ class DporSearch {
     const at = pos * this.nthreads;
     this.clockBefore(tid, pos, this.vc, at);
     const obs = this.dep.observes(o.rec);
-    const info = this.table.intern(tid, o.rec, obs, alt, branches(o));
+    const fp = this.fpOf(o);
+    const info = this.table.intern(tid, fp, obs, alt, branches(o));
     const races = this.scanRaces(tid, info, this.vc, at, pos);
     this.vc[at + tid] = pos + 1;
-    return { tid, alt, fp: o.rec, obs, races, info };
+    return { tid, alt, fp, obs, races, info };
   }
 
   /** A branch of the wakeup tree must run as the step it was computed as (determinism check). */
@@ -489,9 +542,12 @@ class DporSearch {
 
   /** Statuses the child keeps: those whose outcome cannot have changed (nothing they read was written). */
   private inheritStatus(node: SearchNode, ev: Ev): (Status | null)[] {
+    const after = (node.status[ev.tid]!.outcome as Stepped).state;
     return node.status.map((s, t) => {
       if (t === ev.tid || s === null) return null;
+      if (after.threads[t] !== node.state.threads[t]) return null; // started by ev (t.spawn)
       if (s.outcome.kind === 'done') return s;
+      if (s.outcome.kind === 'blocked' && s.outcome.joins !== null) return null; // waits on a thread, not on a footprint
       if (s.outcome.choices !== null) return null; // its alternatives read different things: run them again
       return writesWhatIsRead(ev.fp, s.outcome.rec) ? null : s;
     });
@@ -542,7 +598,7 @@ class DporSearch {
     if (process.env.DBG) console.log("max", this.schedule().join(" "), allDone);
     if (allDone) {
       this.executions++;
-      this.found.terminals?.add(stateKey(node.state));
+      this.found.terminals?.add((this.opts.terminalKey ?? stateKey)(node.state));
       const p = this.program;
       for (const name of evaluatePredicates(p, node.state.shared, p.finals, 'final')) {
         this.report({ property: name, kind: 'final', schedule: this.schedule() });
@@ -551,7 +607,7 @@ class DporSearch {
       this.assumeBlocked++; // discarded: t.assume restricts the environment (step.ts)
     } else {
       this.deadlocks++;
-      this.found.deadlockStates?.add(stateKey(node.state));
+      this.found.deadlockStates?.add((this.opts.terminalKey ?? stateKey)(node.state));
       if (this.opts.deadlockIsViolation) {
         const stuck = node.status.map((s, t) => (s!.outcome.kind === 'blocked' ? this.program.threadName(t) : null)).filter((x) => x !== null);
         this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(stuck), schedule: this.schedule() });
@@ -623,7 +679,7 @@ class DporSearch {
       }
       // undoStores applies the list backwards, so later stores are undone first.
       const shared = undoStores(this.nodes[end]!.state.shared, undo);
-      const at: State = { shared, threads: this.nodes[j]!.state.threads };
+      const at: State = { shared, threads: this.spawns ? this.framesWithout(excluded, first, end) : this.nodes[j]!.state.threads };
       let o: Outcome;
       try {
         o = this.execute(at, moveOf(tid, alt));
@@ -635,11 +691,11 @@ class DporSearch {
         o = this.execute(at, tid);
       }
       if (o.kind === 'blocked') {
-        if (level < MAX_EXCLUSION_LEVELS) this.unblock(excluded, first, end, j, tid, alt, o.rec, level);
+        if (level < MAX_EXCLUSION_LEVELS) this.unblock(excluded, first, end, j, tid, alt, this.fpOf(o), level);
         return;
       }
       if (o.kind !== 'step') return;
-      rev = this.table.intern(tid, o.rec, this.dep.observes(o.rec), alt, branches(o));
+      rev = this.table.intern(tid, this.fpOf(o), this.dep.observes(o.rec), alt, branches(o));
     }
     // v = the events after `first` that are left, then the reversed event. The scratch sequence
     // is filled only now: unblock above reverses recursively with the same scratch.

@@ -5,6 +5,7 @@ import { alternatives, executeStep, moveOf, StepError, type Blocked, type Steppe
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
 import { findRace, raceDetail } from './races.ts';
+import { untilThreadsKnown } from './spawns.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { stateBudget, type Clock, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 import { defaultClock, Pacer } from './pace.ts';
@@ -21,7 +22,7 @@ import { defaultClock, Pacer } from './pace.ts';
 /** Default state budget of the naive explorer: it keeps a canonical string of 5–9 KB per state. */
 const NAIVE_MAX_STATES = 2_000_000;
 
-export const exploreNaive: Engine = (program, opts) => new NaiveSearch(program, opts).run();
+export const exploreNaive: Engine = (program, opts) => untilThreadsKnown(program, () => new NaiveSearch(program, opts).run());
 
 interface OpenState {
   readonly state: State;

@@ -9,6 +9,7 @@ import { deadlockDetail, Findings } from './findings.ts';
 import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
 import { stateKey } from './state-key.ts';
 import { findRace, raceDetail } from './races.ts';
+import { untilThreadsKnown } from './spawns.ts';
 import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts';
 import { SymmetryReduction } from './symmetry.ts';
 import { reuseStep } from './reuse.ts';
@@ -33,7 +34,7 @@ import { defaultClock, Pacer } from './pace.ts';
  * prunes less. test/explore/stateful-vs-naive.test.ts checks the engine against the naive
  * explorer on random programs, with and without sleep sets, exact and fingerprinted.
  */
-export const exploreStateful: Engine = (program, opts) => new StatefulSearch(program, opts).run();
+export const exploreStateful: Engine = (program, opts) => untilThreadsKnown(program, () => new StatefulSearch(program, opts).run());
 
 /** A transition asleep, or explored from the current state: its thread and footprint. */
 interface Asleep {
@@ -153,11 +154,11 @@ class StatefulSearch {
       // the step that led here wrote none of that, the thread is blocked here the same way.
       // Likewise a step independent of the one that led here: see reuse.ts.
       let o: Outcome | undefined;
-      if (via !== null && via.by.tid !== tid) {
+      if (via !== null && via.by.tid !== tid && state.threads[tid] === via.from.state.threads[tid]) {
         const blockedBefore = via.from.blocked[tid];
         const steppedBefore = via.from.stepped[tid];
-        if (blockedBefore !== undefined && blockedBefore.choices === null && !writesWhatIsRead(via.by.rec, blockedBefore.rec)) o = blockedBefore;
-        else if (steppedBefore !== undefined && this.reuse && !footprintsConflict(via.by.rec, steppedBefore.rec)) o = reuseStep(steppedBefore, state, p.freeze);
+        if (blockedBefore !== undefined && blockedBefore.choices === null && blockedBefore.joins === null && !writesWhatIsRead(via.by.rec, blockedBefore.rec)) o = blockedBefore;
+        else if (steppedBefore !== undefined && steppedBefore.spawned === null && this.reuse && !footprintsConflict(via.by.rec, steppedBefore.rec)) o = reuseStep(steppedBefore, state, p.freeze);
       }
       o ??= this.execute(state, tid);
       if (o.kind !== 'done' && o.choices !== null) {
@@ -280,6 +281,7 @@ class StatefulSearch {
         const shared = updateShared(p.locs, top.shared, top.state.shared, next.shared, e.rec.writes);
         const threads = top.threads.slice();
         threads[e.tid] = hashThread(next.threads[e.tid]!);
+        for (const c of e.spawned ?? []) threads[c] = hashThread(next.threads[c]!);
         const [fp, canon, cmask, r] = this.key(next, shared, threads, mask);
         const old = this.store.visit(fp, canon, cmask);
         let child: OpenState | null = null;

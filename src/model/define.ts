@@ -67,6 +67,29 @@ export interface Thread<P = any> {
    * ```
    */
   assume(cond: boolean, why?: string): void;
+  /**
+   * Starts a thread running `proc` with `args` as its locals, and returns its thread id (keep
+   * it in a local to join it). It is named after its parent and its number among the parent's
+   * threads of `proc`: the second `worker` C0 starts is `C0/worker1`, in every execution, in
+   * traces and in trace files. It runs on core `opts.core` (default: its own, as a model
+   * thread's default). Every engine explores it like any other thread.
+   *
+   * @example
+   * ```ts
+   * fork: (s, t) => { t.w = t.spawn(worker, { slot: 0 }); },
+   * ```
+   */
+  spawn(proc: Procedure<any, any, any> | string, args?: Record<string, unknown>, opts?: { core?: number }): number;
+  /**
+   * Blocks until thread `tid`, which this thread started with `spawn`, has finished (like
+   * `pthread_join`). Joining another thread's child is a model error.
+   *
+   * @example
+   * ```ts
+   * wait: (s, t) => { t.join(t.w); },
+   * ```
+   */
+  join(tid: number, why?: string): void;
   /** Check a named property inside the step; a false `cond` is a violation of `property`. */
   assert(cond: boolean, property: string, detail?: string): boolean;
   [local: string]: any;

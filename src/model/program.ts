@@ -4,7 +4,7 @@ import { ModelError } from './errors.ts';
 import { LocTable, type Loc } from './location.ts';
 import { stepSite, type SourceSite } from './source.ts';
 import { Symmetry } from './symmetry.ts';
-import { MOVE_STRIDE, tidOf } from './step.ts';
+import { MOVE_STRIDE, tidOf } from './move.ts';
 
 export type Locals = Readonly<Record<string, unknown>>;
 
@@ -28,6 +28,19 @@ export interface ThreadInfo {
   readonly tid: number;
   readonly name: string;
   readonly core: number;
+  /** The thread that started it with `t.spawn` (null: a thread of the model's `threads`). */
+  readonly parent: number | null;
+}
+
+/**
+ * The frames of a thread that `t.spawn` has not started (yet) in a state: a marker, so that
+ * "not started" and "finished" (no frames) are different states. Such a thread cannot run and
+ * does not keep an execution from being complete.
+ */
+export const ABSENT_FRAMES: readonly Frame[] = Object.freeze([Object.freeze({ proc: '$absent', label: '$absent', locals: Object.freeze({}), into: null })]);
+
+export function isAbsent(frames: readonly Frame[] | undefined): boolean {
+  return frames === undefined || frames === ABSENT_FRAMES || (frames.length === 1 && frames[0]!.proc === '$absent');
 }
 
 export interface NamedPredicate {
@@ -46,8 +59,17 @@ export interface ProgramOptions {
  */
 export class Program {
   readonly locs = new LocTable();
+  /**
+   * The model's threads, then every thread `t.spawn` has started so far in any state (named
+   * `parent/proc<k>`, k counting the parent's spawns of `proc`), in the order they were first
+   * seen. An engine that meets a new one starts its search again (explore/spawns.ts).
+   */
   readonly threads: readonly ThreadInfo[];
-  readonly initial: State;
+  private readonly threadList: ThreadInfo[];
+  private readonly byName = new Map<string, number>();
+  private readonly shared0: unknown;
+  private readonly frames0: readonly (readonly Frame[])[];
+  private initialState: State | null = null;
   readonly invariants: readonly NamedPredicate[];
   readonly finals: readonly NamedPredicate[];
   readonly witnesses: readonly NamedPredicate[];
@@ -100,20 +122,21 @@ export class Program {
       throw new ModelError(`model '${model.name}': threads() must return at least one thread(...)`);
     }
     if (specs.length > MOVE_STRIDE) throw new ModelError(`model '${model.name}': ${specs.length} threads; a model may have at most ${MOVE_STRIDE}`);
-    const names = new Set<string>();
-    this.threads = specs.map((ts, tid) => {
-      if (names.has(ts.name)) throw new ModelError(`model '${model.name}': two threads are named '${ts.name}'`);
-      names.add(ts.name);
+    this.threadList = specs.map((ts, tid) => {
+      if (this.byName.has(ts.name)) throw new ModelError(`model '${model.name}': two threads are named '${ts.name}'`);
+      this.byName.set(ts.name, tid);
       this.register(ts.proc);
-      return Object.freeze({ tid, name: ts.name, core: ts.core ?? tid });
+      return Object.freeze({ tid, name: ts.name, core: ts.core ?? tid, parent: null });
     });
+    this.threads = this.threadList;
     for (const proc of model.procedures ?? []) this.register(proc);
     const threads = specs.map((ts) => {
       const locals = plainValue({ ...ts.args }, null, `thread ${ts.name}: args`);
       freezeDeep(locals);
       return Object.freeze([Object.freeze({ proc: ts.proc.name, label: ts.proc.labels[0]!, locals, into: null })]);
     });
-    this.initial = Object.freeze({ shared, threads: Object.freeze(threads) });
+    this.shared0 = shared;
+    this.frames0 = threads;
     const named = (r: Record<string, Predicate<any, any>> | undefined) =>
       Object.freeze(Object.entries(r ?? {}).map(([name, fn]) => Object.freeze({ name, fn })));
     this.invariants = named(model.invariants);
@@ -138,6 +161,39 @@ export class Program {
       this.atomicMemo.set(loc.id, a);
     }
     return a;
+  }
+
+  /** The initial state: the model's threads at their first step, every spawned thread not started. */
+  get initial(): State {
+    if (this.initialState === null) {
+      const threads = [...this.frames0];
+      while (threads.length < this.threadList.length) threads.push(ABSENT_FRAMES);
+      this.initialState = Object.freeze({ shared: this.shared0, threads: Object.freeze(threads) });
+    }
+    return this.initialState;
+  }
+
+  /** The thread of this name, if there is one (trace files name threads). */
+  threadNamed(name: string): number | undefined {
+    return this.byName.get(name);
+  }
+
+  /**
+   * The thread id of the spawned thread `name`; `isNew` when this program had never seen it,
+   * in which case the states built so far lack it and the search must start again.
+   */
+  spawnedThread(name: string, parent: number, core: number | undefined): { tid: number; isNew: boolean } {
+    const known = this.byName.get(name);
+    if (known !== undefined) return { tid: known, isNew: false };
+    if (this.symmetry !== null) {
+      throw new ModelError(`model '${this.model.name}' declares symmetry and starts threads (t.spawn): the two do not go together; remove symmetry`);
+    }
+    const tid = this.threadList.length;
+    if (tid >= MOVE_STRIDE) throw new ModelError(`model '${this.model.name}': more than ${MOVE_STRIDE} threads`);
+    this.threadList.push(Object.freeze({ tid, name, core: core ?? tid, parent }));
+    this.byName.set(name, tid);
+    this.initialState = null;
+    return { tid, isNew: true };
   }
 
   /** Makes a procedure callable in this program; one name, one procedure. */

@@ -1,7 +1,8 @@
 import type { CallOptions, Procedure } from './define.ts';
 import { DraftSession, freezeDeep, plainValue, type Recording } from './draft.ts';
 import { ModelError } from './errors.ts';
-import type { Frame, Locals, Program, State } from './program.ts';
+import { altOf, moveOf, tidOf } from './move.ts';
+import { isAbsent, type Frame, type Locals, type Program, type State } from './program.ts';
 
 /** A failed `t.assert(...)` inside a step. */
 export interface AssertionFailure {
@@ -28,6 +29,10 @@ export interface Stepped {
   readonly alt: number;
   /** The choices the step (or its fused chain) made, or null when it made none. */
   readonly choices: readonly Choice[] | null;
+  /** Threads the step started (`t.spawn`), or null: their frames change too. */
+  readonly spawned: readonly number[] | null;
+  /** Threads whose end the step waited for and saw (`t.join`), or null. */
+  readonly joined: readonly number[] | null;
   /** The step that touched shared state (the last of a fused chain, see executeStep). */
   readonly proc: string;
   readonly label: string;
@@ -50,6 +55,8 @@ export interface Blocked {
   readonly label: string;
   readonly rec: Recording;
   readonly why: string | undefined;
+  /** Held by `t.join(tid)`: waits for that thread to finish, which no footprint shows. */
+  readonly joins: number | null;
   /**
    * Held by `t.assume(false)`, not by `t.await`: an execution that ends with this thread held
    * here is discarded (counted as `assumeBlocked`), not a deadlock.
@@ -84,7 +91,18 @@ export class NoAlternative extends StepError {}
 
 /** Marks a frame whose procedure returns as soon as the call it made returns. */
 const RETURN_LABEL = '$return';
-const RESERVED = new Set(['tid', 'name', 'core', 'params', 'goto', 'call', 'ret', 'exit', 'await', 'assert', 'choose', 'assume']);
+const RESERVED = new Set(['tid', 'name', 'core', 'params', 'goto', 'call', 'ret', 'exit', 'await', 'assert', 'choose', 'assume', 'spawn', 'join']);
+
+/**
+ * A step started a thread this program had never seen (`t.spawn`): it is now registered, and
+ * the search that met it starts again with it in every state (explore/spawns.ts).
+ */
+export class NewThreads extends Error {
+  constructor(readonly thread: string) {
+    super(`a new thread ${thread} was started`);
+    this.name = 'NewThreads';
+  }
+}
 const BLOCKED: unique symbol = Symbol('blocked');
 
 /**
@@ -123,6 +141,9 @@ class Control {
   why: string | undefined = undefined;
   failures: AssertionFailure[] | null = null;
   assumed = false;
+  joins: number | null = null;
+  joined: number[] | null = null;
+  spawns: { readonly tid: number; readonly frames: readonly Frame[] }[] | null = null;
   constructor(readonly picker: Picker) {}
 }
 
@@ -133,7 +154,10 @@ class StepContext {
   readonly #proc: Procedure;
   readonly #label: string;
 
-  constructor(c: Control, program: Program, tid: number, proc: Procedure, label: string) {
+  readonly #state: State;
+
+  constructor(c: Control, program: Program, state: State, tid: number, proc: Procedure, label: string) {
+    this.#state = state;
     this.#c = c;
     this.#program = program;
     this.#tid = tid;
@@ -178,6 +202,15 @@ class StepContext {
     }
   }
 
+  #resolve(target: Procedure | string, what: 'call' | 'spawn'): Procedure {
+    if (typeof target === 'string') return this.#program.procedure(target);
+    if (target?.kind === 'procedure') {
+      this.#program.register(target);
+      return target;
+    }
+    throw new ModelError(`step ${this.#where()}: ${what}() takes a procedure(...) or the name of one`);
+  }
+
   goto(label: string): void {
     this.#oneExit('goto');
     this.#checkLabel(this.#proc, label, 'goto target');
@@ -186,10 +219,7 @@ class StepContext {
 
   call(target: Procedure | string, args: Record<string, unknown> = {}, opts: CallOptions = {}): void {
     this.#oneExit('call');
-    let proc: Procedure;
-    if (typeof target === 'string') proc = this.#program.procedure(target);
-    else if (target?.kind === 'procedure') (proc = target), this.#program.register(target);
-    else throw new ModelError(`step ${this.#where()}: call() takes a procedure(...) or the name of one`);
+    const proc = this.#resolve(target, 'call');
     for (const k of Object.keys(args)) {
       if (RESERVED.has(k)) throw new ModelError(`step ${this.#where()}: argument '${k}' of '${proc.name}' clashes with t.${k}; rename it`);
     }
@@ -221,6 +251,45 @@ class StepContext {
       this.#c.why = why;
       throw BLOCKED;
     }
+  }
+
+  spawn(target: Procedure | string, args: Record<string, unknown> = {}, opts: { core?: number } = {}): number {
+    const proc = this.#resolve(target, 'spawn');
+    for (const k of Object.keys(args)) {
+      if (RESERVED.has(k)) throw new ModelError(`step ${this.#where()}: argument '${k}' of '${proc.name}' clashes with t.${k}; rename it`);
+    }
+    // The k-th thread of `proc` this thread starts is `<name>/<proc><k>` in every execution.
+    const program = this.#program;
+    const base = `${this.name}/${proc.name}`;
+    let k = 0;
+    for (const t of program.threads) {
+      if (t.parent !== this.#tid || !t.name.startsWith(base)) continue;
+      const started = !isAbsent(this.#state.threads[t.tid]) || (this.#c.spawns?.some((p) => p.tid === t.tid) ?? false);
+      if (started && t.name === `${base}${k}`) k++;
+    }
+    const name = `${base}${k}`;
+    const { tid, isNew } = program.spawnedThread(name, this.#tid, opts.core);
+    if (isNew) throw new NewThreads(name);
+    const locals = plainValue({ ...args }, null, `the arguments of '${proc.name}': args`);
+    for (const key in locals) freezeDeep(locals[key]);
+    const frame: Frame = seal({ proc: proc.name, label: proc.labels[0]!, locals: seal(locals, program.freeze), into: null }, program.freeze);
+    (this.#c.spawns ??= []).push({ tid, frames: seal([frame], program.freeze) });
+    return tid;
+  }
+
+  join(tid: number, why?: string): void {
+    const info = typeof tid === 'number' ? this.#program.threads[tid] : undefined;
+    if (info === undefined || info.parent !== this.#tid) {
+      throw new ModelError(`step ${this.#where()}: join(${String(tid)}): a thread may join only threads it started with t.spawn`);
+    }
+    const frames = this.#state.threads[tid]!;
+    if (isAbsent(frames)) throw new ModelError(`step ${this.#where()}: join(${tid}): ${info.name} has not been started in this execution`);
+    if (frames.length > 0) {
+      this.#c.why = why ?? `waiting for ${info.name} to finish`;
+      this.#c.joins = tid;
+      throw BLOCKED;
+    }
+    (this.#c.joined ??= []).push(tid);
   }
 
   assume(cond: boolean, why?: string): void {
@@ -396,24 +465,6 @@ export function branches(o: Outcome): boolean {
   return o.kind !== 'done' && o.choices !== null && o.choices.some((c) => c.count > 1);
 }
 
-/**
- * Moves: what the engines and schedules hold for "thread `tid` runs alternative `alt` of its
- * next step" — `tid + alt · MOVE_STRIDE`, so a move of a step that chooses nothing is its thread
- * id. The stride is fixed (not the thread count) because threads can be started during a run.
- */
-export const MOVE_STRIDE = 4096;
-
-export function moveOf(tid: number, alt: number): number {
-  return tid + alt * MOVE_STRIDE;
-}
-
-export function tidOf(move: number): number {
-  return move % MOVE_STRIDE;
-}
-
-export function altOf(move: number): number {
-  return Math.floor(move / MOVE_STRIDE);
-}
 
 /**
  * Every alternative of thread `tid`'s next step (one outcome when it chooses nothing), through
@@ -466,8 +517,9 @@ function note(into: Map<string, Set<string>>, proc: string, label: string): void
   labels.add(label);
 }
 
+/** Touches nothing another thread can see or change: no shared access, no thread started or joined. */
 function isLocal(o: Stepped): boolean {
-  return o.rec.reads.length === 0 && o.rec.writes.length === 0 && o.rec.navs.length === 0;
+  return o.rec.reads.length === 0 && o.rec.writes.length === 0 && o.rec.navs.length === 0 && o.spawned === null && o.joined === null;
 }
 
 /**
@@ -481,7 +533,7 @@ const RECHECK_EVERY = 128;
 
 function runStep(program: Program, state: State, tid: number, picker: Picker): Outcome {
   const frames = state.threads[tid]!;
-  if (frames.length === 0) return { kind: 'done', tid };
+  if (frames.length === 0 || isAbsent(frames)) return { kind: 'done', tid }; // finished, or not started
   const top = frames[frames.length - 1]!;
   const proc = program.procedure(top.proc);
   const fn = proc.steps[top.label]!;
@@ -503,7 +555,7 @@ function runStep(program: Program, state: State, tid: number, picker: Picker): O
 
 function runOnce(program: Program, state: State, tid: number, frames: readonly Frame[], top: Frame, proc: Procedure, fn: Procedure['steps'][string], picker: Picker): Outcome {
   const control = new Control(picker);
-  const ctx: any = new StepContext(control, program, tid, proc, top.label);
+  const ctx: any = new StepContext(control, program, state, tid, proc, top.label);
   const locals = top.locals;
   for (const k in locals) ctx[k] = locals[k];
   const draft = new DraftSession(state.shared, program.locs, { freeze: program.freeze });
@@ -514,7 +566,11 @@ function runOnce(program: Program, state: State, tid: number, frames: readonly F
   } catch (e) {
     if (e === BLOCKED) {
       const rec = draft.abandon();
-      return { kind: 'blocked', tid, alt: picker.alt, choices: picker.made, proc: top.proc, label: top.label, rec, why: control.why, assumed: control.assumed };
+      return { kind: 'blocked', tid, alt: picker.alt, choices: picker.made, proc: top.proc, label: top.label, rec, why: control.why, joins: control.joins, assumed: control.assumed };
+    }
+    if (e instanceof NewThreads) {
+      draft.abandon();
+      throw e;
     }
     draft.abandon();
     throw asStepError(e, program, tid, top);
@@ -538,10 +594,15 @@ function runOnce(program: Program, state: State, tid: number, frames: readonly F
   }
   const threads = state.threads.slice();
   threads[tid] = threadFrames;
+  let spawned: number[] | null = null;
+  for (const sp of control.spawns ?? []) {
+    threads[sp.tid] = sp.frames;
+    (spawned ??= []).push(sp.tid);
+  }
   const next: State = { shared, threads };
   if (program.freeze) Object.freeze(threads), Object.freeze(next);
   const caller = frames.length > 1 ? frames[frames.length - 2]!.proc : null;
-  return { kind: 'step', tid, alt: picker.alt, choices: picker.made, proc: top.proc, label: top.label, caller, via: NO_VIA, rec, state: next, failures: control.failures };
+  return { kind: 'step', tid, alt: picker.alt, choices: picker.made, spawned, joined: control.joined, proc: top.proc, label: top.label, caller, via: NO_VIA, rec, state: next, failures: control.failures };
 }
 
 function nextFrames(frames: readonly Frame[], top: Frame, proc: Procedure, c: Control, locals: Locals, draft: DraftSession, freeze: boolean): readonly Frame[] {
@@ -640,6 +701,12 @@ function outcomeDifference(a: Outcome, b: Outcome, tid: number): string | null {
     const [path, x, y] = firstDiff(a.state.shared, b.state.shared, '');
     return `wrote ${path} = ${brief(x)}, then ${path} = ${brief(y)}`;
   }
+  const sa = a.spawned ?? [];
+  const sb = b.spawned ?? [];
+  if (sa.length !== sb.length || sa.some((x, i) => x !== sb[i] || !plainEqual(a.state.threads[x], b.state.threads[x]))) {
+    const names = (xs: readonly number[]) => xs.map((x) => `${a.state.threads[x]?.[0]?.proc ?? '?'} as thread ${x}`).join(', ') || 'nothing';
+    return `started ${names(sa)}, then ${names(sb)}`;
+  }
   const fa = a.state.threads[tid]!;
   const fb = b.state.threads[tid]!;
   if (fa !== fb && !plainEqual(fa, fb)) {
@@ -721,3 +788,5 @@ function brief(v: unknown): string {
   }
   return s.length > 40 ? `${s.slice(0, 39)}…` : s;
 }
+
+export { altOf, MOVE_STRIDE, moveOf, tidOf } from './move.ts';

@@ -28,12 +28,18 @@ export type Instr =
   /** x[loc] := a chosen value among 0 .. n-1 (a shared write whose value is chosen). */
   | { op: 'chooseWrite'; loc: number; n: number }
   /** t.assume(x[loc] !== val). */
-  | { op: 'assume'; loc: number; val: number };
+  | { op: 'assume'; loc: number; val: number }
+  /** Starts a thread running `kids[kid]` (its id in local `child`). */
+  | { op: 'spawn'; kid: number }
+  /** Joins the thread started last, if any. */
+  | { op: 'join' };
 
 export interface RandomProgram {
   locs: number;
   locks: number;
   threads: Instr[][];
+  /** Code of the threads `spawn` starts (they do not spawn). */
+  kids?: Instr[][];
   /** Invariant "inv": not (x[a] == va and x[b] == vb). */
   invariant: { a: number; va: number; b: number; vb: number } | null;
 }
@@ -71,7 +77,7 @@ export function instrArb(locs: number, locks: number, back = false, own = false,
   return fc.oneof(...opts);
 }
 
-export function programArb(o: { threads?: [number, number]; steps?: number; locs?: [number, number]; cycles?: boolean; choices?: boolean } = {}): fc.Arbitrary<RandomProgram> {
+export function programArb(o: { threads?: [number, number]; steps?: number; locs?: [number, number]; cycles?: boolean; choices?: boolean; spawns?: boolean } = {}): fc.Arbitrary<RandomProgram> {
   const [tmin, tmax] = o.threads ?? [2, 4];
   const [lmin, lmax] = o.locs ?? [1, 4];
   return fc
@@ -80,7 +86,10 @@ export function programArb(o: { threads?: [number, number]; steps?: number; locs
       fc.record({
         locs: fc.constant(locs),
         locks: fc.constant(locks),
-        threads: fc.array(fc.array(instrArb(locs, locks, o.cycles ?? false, false, o.choices ?? false), { minLength: 1, maxLength: o.steps ?? 6 }), { minLength: n, maxLength: n }),
+        threads: o.spawns
+          ? fc.array(fc.array(fc.oneof({ arbitrary: instrArb(locs, locks, false, false, o.choices ?? false), weight: 3 }, fc.record({ op: fc.constant('spawn' as const), kid: fc.nat({ max: 1 }) }), fc.constant({ op: 'join' as const })), { minLength: 1, maxLength: o.steps ?? 5 }), { minLength: n, maxLength: n })
+          : fc.array(fc.array(instrArb(locs, locks, o.cycles ?? false, false, o.choices ?? false), { minLength: 1, maxLength: o.steps ?? 6 }), { minLength: n, maxLength: n }),
+        ...(o.spawns ? { kids: fc.array(fc.array(instrArb(locs, locks), { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 2 }) } : {}),
         invariant: fc.option(
           fc.record({ a: fc.nat({ max: locs - 1 }), va: fc.integer({ min: 1, max: 2 }), b: fc.nat({ max: locs - 1 }), vb: fc.integer({ min: 1, max: 2 }) }),
           { freq: 3 },
@@ -93,7 +102,7 @@ type Shared = { m: { x: number[] }; locks: number[]; own: number[] };
 
 const exec = procedure<Shared, { prog: RandomProgram }>('exec', {
   step: (s, t, p) => {
-    const code = p.prog.threads[t.tid]!;
+    const code = t.kid === undefined ? p.prog.threads[t.tid]! : p.prog.kids![t.kid]!;
     const ins = code[t.pc]!;
     let next = t.pc + 1;
     switch (ins.op) {
@@ -121,6 +130,8 @@ const exec = procedure<Shared, { prog: RandomProgram }>('exec', {
       }
       case 'chooseWrite': s.m.x[ins.loc] = t.choose('w', range(ins.n)); break;
       case 'assume': t.assume(s.m.x[ins.loc] !== ins.val, 'assume'); break;
+      case 'spawn': t.child = t.spawn(exec, { pc: 0, kid: ins.kid }); break;
+      case 'join': if (t.child !== undefined) t.join(t.child); break;
     }
     t.pc = next;
     if (next < code.length) t.goto('step');
@@ -135,7 +146,7 @@ export const randomModel = defineModel({
   // For data-race detection: lock words and x[0] are accessed atomically, the rest plainly.
   atomics: ['locks', 'm.x.0'],
   // Threads with the same code are interchangeable: a lock word holds tid + 1, own[] is per thread.
-  symmetry: ({ prog }) => ({ threads: codeGroups(prog), values: [{ path: 'locks.*', offset: 1 }], keys: ['own.#tid'] }),
+  symmetry: ({ prog }) => (prog.kids ? undefined : { threads: codeGroups(prog), values: [{ path: 'locks.*', offset: 1 }], keys: ['own.#tid'] }),
   invariants: {
     inv: (s, { prog }) => {
       const i = prog.invariant;
@@ -178,5 +189,6 @@ export function symmetricProgramArb(o: { steps?: number; cycles?: boolean } = {}
 /** A readable listing of a random program, printed when a differential test fails. */
 export function describeProgram(p: RandomProgram): string {
   const inv = p.invariant ? `invariant inv: !(x${p.invariant.a}==${p.invariant.va} && x${p.invariant.b}==${p.invariant.vb})` : 'no invariant';
-  return [`locs=${p.locs} locks=${p.locks} ${inv}`, ...p.threads.map((code, i) => `T${i}: ${code.map((c) => JSON.stringify(c)).join(' ; ')}`)].join('\n');
+  const kids = (p.kids ?? []).map((code, i) => `kid${i}: ${code.map((c) => JSON.stringify(c)).join(' ; ')}`);
+  return [`locs=${p.locs} locks=${p.locks} ${inv}`, ...p.threads.map((code, i) => `T${i}: ${code.map((c) => JSON.stringify(c)).join(' ; ')}`), ...kids].join('\n');
 }
