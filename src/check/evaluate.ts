@@ -3,7 +3,7 @@ import { ModelError } from '../model/errors.ts';
 import type { Loc } from '../model/location.ts';
 import type { NamedPredicate, Program } from '../model/program.ts';
 
-export type PredicateKind = 'invariant' | 'final' | 'witness';
+export type PredicateKind = 'invariant' | 'final' | 'witness' | 'liveness';
 
 /**
  * Evaluates named predicates over shared state through a read-only draft, so that what they

@@ -1,12 +1,13 @@
-import type { Program } from '../model/program.ts';
-import { executeTwice, moveOf, NewThreads, StepError, type Outcome } from '../model/step.ts';
+import type { Program, State } from '../model/program.ts';
+import { alternatives, executeStep, executeTwice, moveOf, NewThreads, StepError, type Outcome } from '../model/step.ts';
+import { stateKey } from '../explore/state-key.ts';
 import type { Violation } from '../explore/types.ts';
 import { replay, type Story } from './replay.ts';
 import { violates, type Target } from './violates.ts';
 
 /** A recorded counterexample: threads by name, the step each entry runs and the alternative it takes. */
 export interface RecordedTrace {
-  readonly target: Target & { readonly detail?: string };
+  readonly target: Target & { readonly detail?: string; readonly loop?: number };
   readonly schedule: readonly string[];
   readonly steps: readonly string[];
   /** Per entry, the alternative of a choosing step (step.ts moveOf); absent: every entry 0. */
@@ -50,15 +51,34 @@ export function reproduce(program: Program, trace: RecordedTrace): Reproduction 
     property: trace.target.property,
     kind: trace.target.kind,
     ...(trace.target.detail !== undefined ? { detail: trace.target.detail } : {}),
+    ...(trace.target.loop !== undefined ? { loop: trace.target.loop } : {}),
     schedule: story.divergence ? schedule.slice(0, story.steps.length) : schedule,
   };
   if (story.divergence) return { kind: 'diverged', story, violation };
   const failures = story.steps.at(-1)?.failures ?? null;
-  const ok = violates(program, trace.target, failures, story.final);
+  const ok = trace.target.kind === 'liveness' ? lassoHolds(program, schedule, trace.target.loop) : violates(program, trace.target, failures, story.final);
   // An assertion tells its detail as the model words it now.
   const failed = trace.target.kind === 'assertion' ? failures?.find((f) => f.property === trace.target.property) : undefined;
   const shown = failed ? { ...violation, detail: failed.detail } : violation;
   return { kind: ok ? 'reproduced' : 'not-violated', story, violation: shown };
+}
+
+/**
+ * A liveness counterexample still shows what it showed: with a loop, the cycle comes back to
+ * the state it started from (so it can repeat forever); without one, the execution is
+ * maximal: no thread can move at its end.
+ */
+function lassoHolds(program: Program, schedule: readonly number[], loop: number | undefined): boolean {
+  let state = program.initial;
+  let start: State | null = loop === 0 ? state : null;
+  for (let i = 0; i < schedule.length; i++) {
+    const o = executeStep(program, state, schedule[i]!);
+    if (o.kind !== 'step') return false;
+    state = o.state;
+    if (loop !== undefined && i + 1 === loop) start = state;
+  }
+  if (loop === undefined) return program.threads.every((t) => alternatives(program, state, t.tid, (m) => executeStep(program, state, m)).steps.length === 0);
+  return start !== null && stateKey(start) === stateKey(state) && loop < schedule.length;
 }
 
 /**

@@ -3,7 +3,8 @@ import { Program } from '../model/program.ts';
 import { StepError } from '../model/step.ts';
 import { defaultEngine, engines } from '../explore/engines.ts';
 import { defaultClock } from '../explore/pace.ts';
-import { environmentBounds, resolveBounds, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
+import { exploreLiveness } from '../explore/liveness.ts';
+import { environmentBounds, resolveBounds, stateBudget, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
 import { coverageOf, deadSteps, type Coverage } from './coverage.ts';
 import { recheckDeterminism } from './reproduce.ts';
 import { minimizeNodesFromEnv, minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
@@ -149,7 +150,7 @@ export type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' |
 
 /** The search and the minimisation of its counterexample, under one time budget. */
 function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, engine: Engine, expected: string | null, clock: Clock, t0: number, mode: ResolvedSearch): CheckResult {
-  const result = engine(program, {
+  const safety = engine(program, {
     ...(mode.preemptions !== undefined ? { preemptions: mode.preemptions } : {}),
     ...(mode.random !== undefined ? { random: mode.random } : {}),
     bounds: base.bounds,
@@ -162,6 +163,7 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
     clock,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
+  const result = withLiveness(spec, program, safety, expected, base.bounds, clock, t0);
   base.engine = result.engine;
   if (result.engineWhy !== undefined) base.engineWhy = result.engineWhy;
   const info = searchInfo(result);
@@ -174,7 +176,9 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   // only a time budget that runs out first shows it as found (minimisation is inside the budget).
   const onProgress = opts.onProgress;
   const minStart = clock(); // minimisation's progress counts from the start of the spec
-  const min = found !== undefined && opts.minimize !== false
+  // A lasso is shown as the graph search found it: minimisation keeps a finite trace's end state,
+  // which says nothing of a cycle.
+  const min = found !== undefined && opts.minimize !== false && found.kind !== 'liveness'
     ? minimizeViolation(program, found, {
       ...(typeof opts.minimize === 'object' ? opts.minimize : {}),
       deadline: t0 + base.bounds.timeMs,
@@ -222,11 +226,36 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   // A spec that expects a property the model does not have would otherwise PASS (or FAIL on
   // another property) and look like a checked regression. Assertion names are known only once
   // steps ran them: an exhaustive search has run every step, a cut one may not have.
-  if (expected !== null && !ok && realCut.length === 0 && !isProperty(program, expected, spec.deadlock !== 'allowed') && !(expected === 'data-race' && spec.races === 'error')) {
+  if (expected !== null && !ok && realCut.length === 0 && !isProperty(program, expected, spec.deadlock !== 'allowed') && !(expected === 'data-race' && spec.races === 'error') && !(expected === 'starvation' && spec.starvation === 'error')) {
     const message = `spec '${spec.name}': expects a violation of '${expected}', but model '${spec.model.name}' has no such property${didYouMean(expected, propertyNames(program))}; ${knownProperties(program)}`;
     return { ...checked, verdict: 'ERROR', ok: false, error: { message, hint: undefined } };
   }
   return checked;
+}
+
+/**
+ * The liveness properties (starvation, eventually, leadsTo; explore/liveness.ts), checked on
+ * the whole state graph once the safety search is complete and found nothing that stops the
+ * spec. A safety search that was cut leaves them unchecked: the verdict is INCOMPLETE anyway.
+ */
+function withLiveness(spec: Spec, program: Program, safety: ExploreResult, expected: string | null, bounds: Required<Bounds>, clock: Clock, t0: number): ExploreResult {
+  const wanted = spec.starvation === 'error' || program.eventually.length > 0 || program.leadsTo.length > 0;
+  if (!wanted || safety.error !== undefined || safety.cut.some((c) => c !== 'stopped')) return safety;
+  if (safety.violations.some((v) => expected === null || v.property === expected)) return safety;
+  const live = exploreLiveness(program, {
+    starvation: spec.starvation === 'error',
+    maxStates: stateBudget(bounds, 2_000_000),
+    timeMs: Math.max(1, t0 + bounds.timeMs - clock()),
+    clock,
+  });
+  const why = `${safety.engineWhy ?? safety.engine}; liveness on the whole state graph (${live.states} states)`;
+  return {
+    ...safety,
+    violations: [...safety.violations, ...live.violations],
+    cut: [...safety.cut, ...live.cut],
+    engineWhy: why,
+    ...(live.error ? { error: live.error } : {}),
+  };
 }
 
 /** Every execution ended held by `t.assume`: nothing was checked to the end. */
@@ -236,6 +265,7 @@ export function allDiscarded(stats: ExploreStats): boolean {
 
 function isProperty(program: Program, name: string, deadlockIsViolation: boolean): boolean {
   return (name === 'deadlock' && deadlockIsViolation) || program.invariants.some((p) => p.name === name)
+    || program.eventually.some((p) => p.name === name) || program.leadsTo.some((l) => l.name === name)
     || program.finals.some((p) => p.name === name) || program.asserted.has(name);
 }
 

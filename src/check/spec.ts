@@ -36,6 +36,11 @@ export interface SpecDef<P extends object, N extends string = string> {
    * Default `'ignore'`.
    */
   races?: 'error' | 'ignore';
+  /**
+   * `'error'`: a thread that waits forever on a fair execution (blocked while the others go
+   * on, or stuck when nothing can move) is a violation of liveness property `starvation`.
+   */
+  starvation?: 'error' | 'ignore';
   /** Check with preemption-bounded search instead (README, "When exhaustive search is out of reach"). */
   preemptions?: number | 'auto';
   /** Check with seeded random schedules instead: uniform, or PCT with `pctDepth`. */
@@ -93,6 +98,13 @@ export function spec<P extends object, N extends string = string>(def: SpecDef<P
     const got = String(def.races as unknown);
     throw new ModelError(`${where}: races must be 'error' (a data race is a violation) or 'ignore', got '${got}'${didYouMean(got, ['error', 'ignore'])}`);
   }
+  if (def.starvation !== undefined && def.starvation !== 'error' && def.starvation !== 'ignore') {
+    const got = String(def.starvation as unknown);
+    throw new ModelError(`${where}: starvation must be 'error' (a thread waiting forever is a violation) or 'ignore', got '${got}'${didYouMean(got, ['error', 'ignore'])}`);
+  }
+  if (e !== 'pass' && (e as { fail: string }).fail === 'starvation' && def.starvation !== 'error') {
+    throw new ModelError(`${where}: expect { fail: 'starvation' } needs starvation: 'error' in the spec, which turns that liveness check on`);
+  }
   if (e !== 'pass' && (e as { fail: string }).fail === 'data-race' && def.races !== 'error') {
     throw new ModelError(`${where}: expect { fail: 'data-race' } needs races: 'error' in the spec, which turns data-race detection on`);
   }
@@ -116,7 +128,7 @@ export function spec<P extends object, N extends string = string>(def: SpecDef<P
   return Object.freeze({ ...def, kind: 'spec', site: callerSite() });
 }
 
-const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'races', 'coverage', 'preemptions', 'random', 'description'] as const;
+const SPEC_KEYS = ['name', 'model', 'params', 'expect', 'bounds', 'deadlock', 'races', 'starvation', 'coverage', 'preemptions', 'random', 'description'] as const;
 
 function unknownKeys(where: string, what: string, obj: object, known: readonly string[], listed: string): void {
   for (const k of Object.keys(obj)) {

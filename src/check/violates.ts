@@ -33,6 +33,8 @@ export function violates(program: Program, target: Target, lastFailures: readonl
       return isDeadlocked(program, state);
     case 'race':
       return raceAt(program, state) !== null;
+    case 'liveness':
+      return false; // a lasso or a stuck end, judged on the whole trace by reproduce
   }
 }
 

@@ -82,7 +82,7 @@ export interface RandomSearch {
   readonly pctDepth?: number;
 }
 
-export type ViolationKind = 'assertion' | 'invariant' | 'final' | 'deadlock' | 'race';
+export type ViolationKind = 'assertion' | 'invariant' | 'final' | 'deadlock' | 'race' | 'liveness';
 
 /** A property violation and the schedule (thread ids, from the initial state) that shows it. */
 export interface Violation {
@@ -94,6 +94,11 @@ export interface Violation {
    * or a deadlock, the state after the whole schedule is the bad one.
    */
   readonly schedule: readonly number[];
+  /**
+   * A liveness violation's lasso: `schedule[loop..]` is a cycle that repeats forever (it ends
+   * in the state it started from). Absent for a finite counterexample.
+   */
+  readonly loop?: number;
 }
 
 export interface ExploreStats {

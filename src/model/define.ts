@@ -204,7 +204,7 @@ export type Predicate<S, P> = (s: S, p: P) => boolean;
  * witnesses and assertions, inferred by {@link defineModel}, so that a spec's `expect` can
  * only name a property the model has.
  */
-export interface ModelDef<P extends object, S extends object, I extends string = string, F extends string = string, W extends string = string, A extends string = string> {
+export interface ModelDef<P extends object, S extends object, I extends string = string, F extends string = string, W extends string = string, A extends string = string, E extends string = string, L extends string = string> {
   /** Model name, e.g. `'falloc_pop'`. */
   name: string;
   description?: string;
@@ -221,6 +221,32 @@ export interface ModelDef<P extends object, S extends object, I extends string =
   finals?: Record<F, Predicate<S, P>>;
   /** Must hold in at least one reachable state, else the run is vacuous. */
   witnesses?: Record<W, Predicate<S, P>>;
+  /**
+   * Liveness: must become true on every fair execution (README, Liveness). Checked on the
+   * whole state graph, after the safety search.
+   *
+   * @example
+   * ```ts
+   * eventually: { 'all-woken': (s) => s.woken === 2 },
+   * ```
+   */
+  eventually?: Record<E, Predicate<S, P>>;
+  /**
+   * Liveness: whenever `when` holds, `then` must hold later on every fair execution
+   * (`leadsTo`, TLA+'s ~>).
+   *
+   * @example
+   * ```ts
+   * leadsTo: { 'reader-served': { when: (s) => s.waiting > 0, then: (s) => s.served > 0 } },
+   * ```
+   */
+  leadsTo?: Record<L, { when: Predicate<S, P>; then: Predicate<S, P> }>;
+  /**
+   * Fairness of liveness checking: every thread is weakly fair (one that can move all the time
+   * moves); steps listed in `strong` (`proc.label`, e.g. `'spin_lock.acquire'`) are strongly
+   * fair (one enabled again and again is taken).
+   */
+  fairness?: { strong?: readonly string[] };
   /**
    * The names of the assertions (`t.assert(cond, 'I-lockowner')`) that its steps, and the
    * procedures they call, can check. Only for the compiler: a spec may then expect them
@@ -275,15 +301,15 @@ export interface Model<P extends object = any, S extends object = any, N extends
  * });
  * ```
  */
-export function defineModel<P extends object, S extends object, I extends string = never, F extends string = never, W extends string = never, A extends string = never>(
-  def: ModelDef<P, S, I, F, W, A>,
-): Model<P, S, I | F | A | 'deadlock' | 'data-race'> {
+export function defineModel<P extends object, S extends object, I extends string = never, F extends string = never, W extends string = never, A extends string = never, E extends string = never, L extends string = never>(
+  def: ModelDef<P, S, I, F, W, A, E, L>,
+): Model<P, S, I | F | A | E | L | 'deadlock' | 'data-race' | 'starvation'> {
   if (typeof def.name !== 'string' || def.name === '') throw new ModelError('a model needs a name');
   if (typeof def.shared !== 'function') throw new ModelError(`model '${def.name}': shared must be a function (params) => state`);
   if (typeof def.threads !== 'function') throw new ModelError(`model '${def.name}': threads must be a function (params) => thread(...)[]`);
-  for (const kind of ['invariants', 'finals', 'witnesses'] as const) {
+  for (const kind of ['invariants', 'finals', 'witnesses', 'eventually'] as const) {
     for (const [name, fn] of Object.entries(def[kind] ?? {})) {
-      const what = `${kind.slice(0, -1)} '${name}' of model '${def.name}'`;
+      const what = `${kind === 'eventually' ? 'eventually property' : kind.slice(0, -1)} '${name}' of model '${def.name}'`;
       if (typeof fn !== 'function') throw new ModelError(`${what} must be a function (s, p) => boolean`);
       const k = notSynchronous(fn);
       if (k !== null) throw new ModelError(`${what} is ${k}: predicates must be synchronous functions (remove async/await)`);
@@ -292,6 +318,11 @@ export function defineModel<P extends object, S extends object, I extends string
   const asserts = def.assertions as unknown;
   if (asserts !== undefined && !(Array.isArray(asserts) && asserts.every((a) => typeof a === 'string' && a !== ''))) {
     throw new ModelError(`model '${def.name}': assertions must be a list of the assertion names its steps check, e.g. ['I-lockowner']`);
+  }
+  for (const [name, l] of Object.entries((def.leadsTo ?? {}) as Record<string, { when?: unknown; then?: unknown }>)) {
+    if (typeof l?.when !== 'function' || typeof l?.then !== 'function') {
+      throw new ModelError(`leadsTo '${name}' of model '${def.name}' must be { when: (s, p) => boolean, then: (s, p) => boolean }`);
+    }
   }
   const atomics = def.atomics as unknown;
   if (atomics !== undefined && typeof atomics !== 'function' && !(Array.isArray(atomics) && atomics.every((a) => typeof a === 'string' && a !== ''))) {

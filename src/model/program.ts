@@ -73,6 +73,11 @@ export class Program {
   readonly invariants: readonly NamedPredicate[];
   readonly finals: readonly NamedPredicate[];
   readonly witnesses: readonly NamedPredicate[];
+  /** Liveness (explore/liveness.ts): must hold eventually; when `when` holds, `then` must eventually. */
+  readonly eventually: readonly NamedPredicate[];
+  readonly leadsTo: readonly { readonly name: string; readonly when: NamedPredicate; readonly then: NamedPredicate }[];
+  /** Steps (`proc.label`) under strong fairness (the model's `fairness.strong`). */
+  readonly strongSteps: ReadonlySet<string>;
   readonly freeze: boolean;
   /** Interchangeable threads as the model declares them, or null. */
   readonly symmetry: Symmetry | null;
@@ -142,6 +147,13 @@ export class Program {
     this.invariants = named(model.invariants);
     this.finals = named(model.finals);
     this.witnesses = named(model.witnesses);
+    this.eventually = named(model.eventually);
+    this.leadsTo = Object.freeze(Object.entries(model.leadsTo ?? {}).map(([name, l]) => Object.freeze({
+      name,
+      when: Object.freeze({ name: `${name} (when)`, fn: l.when }),
+      then: Object.freeze({ name: `${name} (then)`, fn: l.then }),
+    })));
+    this.strongSteps = new Set(model.fairness?.strong ?? []);
     const atomics = typeof model.atomics === 'function' ? model.atomics(params as any) : model.atomics ?? [];
     this.atomics = atomics.map((a) => a.split('.'));
     const sym = model.symmetry?.(params as any);

@@ -37,6 +37,10 @@ export function describeViolation(v: Violation): string {
       return `final property ${v.property} is false when every thread has finished${detail}`;
     case 'deadlock':
       return `deadlock after step ${v.schedule.length}: no thread can move and not all have finished${detail}`;
+    case 'liveness':
+      return v.loop === undefined
+        ? `liveness ${v.property} is violated after step ${v.schedule.length}${detail}`
+        : `liveness ${v.property} is violated: steps ${v.loop + 1}–${v.schedule.length} repeat forever${detail}`;
     case 'race':
       return `data race after step ${v.schedule.length}: two threads can access the same location next, one writing${detail}`;
   }

@@ -72,6 +72,7 @@ function specEntry(r: CheckResult, cwd: string, trace: string | undefined) {
       kind: v.kind,
       ...(v.detail ? { detail: v.detail } : {}),
       schedule: v.schedule.map((t) => cx.program.threadName(t)),
+      ...(v.loop !== undefined ? { loop: v.loop } : {}),
       ...(m ? { minimized: { status: m.status, originalLength: m.originalLength, length: m.length, originalPreemptions: m.originalPreemptions, preemptions: m.preemptions, ...(m.note ? { note: m.note } : {}) } } : {}),
       ...(trace !== undefined ? { trace: relative(cwd, trace) } : {}),
       steps: cx.story.steps.map((s) => ({

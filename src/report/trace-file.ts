@@ -24,7 +24,8 @@ export interface TraceFile {
   readonly model: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly engine: string;
-  readonly violation: { readonly property: string; readonly kind: ViolationKind; readonly detail?: string };
+  /** `loop`: a liveness lasso's cycle starts at this schedule index and repeats forever. */
+  readonly violation: { readonly property: string; readonly kind: ViolationKind; readonly detail?: string; readonly loop?: number };
   /** Thread name of each step, from the initial state. */
   readonly schedule: readonly string[];
   /** The step each schedule entry runs, as `proc.label`. */
@@ -72,7 +73,7 @@ export function traceOf(r: CheckResult, cx: Counterexample, path: string): Trace
     model: r.spec.model.name,
     params: r.params,
     engine: r.engine,
-    violation: { property: v.property, kind: v.kind, ...(v.detail !== undefined ? { detail: v.detail } : {}) },
+    violation: { property: v.property, kind: v.kind, ...(v.detail !== undefined ? { detail: v.detail } : {}), ...(v.loop !== undefined ? { loop: v.loop } : {}) },
     schedule: v.schedule.map((t) => cx.program.threadName(t)),
     steps: cx.story.steps.map((s) => `${s.proc}.${s.label}`),
     ...(cx.story.steps.some((s) => s.choices.length > 0)
@@ -82,7 +83,7 @@ export function traceOf(r: CheckResult, cx: Counterexample, path: string): Trace
   };
 }
 
-const KINDS: readonly string[] = ['assertion', 'invariant', 'final', 'deadlock', 'race'];
+const KINDS: readonly string[] = ['assertion', 'invariant', 'final', 'deadlock', 'race', 'liveness'];
 
 /** Reads a trace file's text; a file that is not a usable trace is a one-line UsageError. */
 export function parseTrace(text: string, shown: string): TraceFile {

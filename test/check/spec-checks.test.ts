@@ -59,10 +59,10 @@ describe('spec() rejects what would silently check something else', () => {
 
   it('unknown top-level keys', () => {
     expect(thrown(() => spec({ name: 'k', model: counter, expects: 'pass' } as any))).toBe(
-      "spec 'k': unknown key 'expects' (did you mean 'expect'?); a spec takes: name, model, params, expect, bounds, deadlock, races, coverage, preemptions, random, description",
+      "spec 'k': unknown key 'expects' (did you mean 'expect'?); a spec takes: name, model, params, expect, bounds, deadlock, races, starvation, coverage, preemptions, random, description",
     );
     expect(thrown(() => spec({ name: 'k', model: counter, expect: 'pass', bound: { maxDepth: 3 } } as any))).toBe(
-      "spec 'k': unknown key 'bound' (did you mean 'bounds'?); a spec takes: name, model, params, expect, bounds, deadlock, races, coverage, preemptions, random, description",
+      "spec 'k': unknown key 'bound' (did you mean 'bounds'?); a spec takes: name, model, params, expect, bounds, deadlock, races, starvation, coverage, preemptions, random, description",
     );
   });
 

@@ -81,7 +81,7 @@ describe("property names are part of the model's type", () => {
     ];
     expect(specs.map((s) => s.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
     type Names<M> = M extends Model<any, any, infer N> ? N : never;
-    expectTypeOf<Names<typeof refcount>>().toEqualTypeOf<'no-lost-get' | 'ref-positive' | 'I-lockowner' | 'deadlock' | 'data-race'>();
+    expectTypeOf<Names<typeof refcount>>().toEqualTypeOf<'no-lost-get' | 'ref-positive' | 'I-lockowner' | 'deadlock' | 'data-race' | 'starvation'>();
     expectTypeOf<'no-lost-gett'>().not.toExtend<Names<typeof refcount>>();
   });
 

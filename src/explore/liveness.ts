@@ -1,0 +1,391 @@
+import { evaluatePredicates } from '../check/evaluate.ts';
+import type { NamedPredicate, Program, State } from '../model/program.ts';
+import { alternatives, executeStep, moveOf, NewThreads } from '../model/step.ts';
+import { stateKey } from './state-key.ts';
+import { defaultClock, Pacer } from './pace.ts';
+import type { Clock, Cut, ExploreResult, Violation } from './types.ts';
+
+/**
+ * Liveness under fairness (DESIGN §3), on the explicit state graph: every reachable state and
+ * every transition, stored, then the graph's strongly connected components (Tarjan).
+ *
+ * An infinite execution ends up inside one SCC, visiting its states and taking its edges
+ * forever; it is *weakly fair* to thread u when u is not enabled in every state it visits
+ * forever or u steps forever, and *strongly fair* to a step class (`proc.label` listed in the
+ * model's `fairness.strong`, such as lock acquires) when that step is taken forever if it is
+ * enabled forever-often. So an SCC holds a fair execution iff (Lichtenstein & Pnueli, POPL
+ * 1985; Emerson & Lei's refinement for strong fairness): it has an edge inside; every thread
+ * enabled in all its states has an edge inside; and every strong step enabled in one of its
+ * states has an edge inside — else those states are dropped and what is left is split again.
+ *
+ * Properties, each violated by a fair execution (a lasso: a path, then a cycle that repeats
+ * forever) or by a maximal finite one (all finished, or stuck):
+ * - `starvation` (spec `starvation: 'error'`): some unfinished thread never steps again —
+ *   a thread blocked forever while the others go on, or stuck when no thread can move;
+ * - `eventually` P: P never holds;
+ * - `leadsTo` (P, Q): from a state where P holds, Q never holds afterwards.
+ */
+
+export interface LivenessOptions {
+  /** Check the built-in `starvation` property. */
+  readonly starvation: boolean;
+  /** Most states to store (the graph keeps every state and edge). */
+  readonly maxStates: number;
+  readonly timeMs: number;
+  readonly clock?: Clock;
+}
+
+interface Edge {
+  readonly tid: number;
+  readonly move: number;
+  /** `proc.label` of the step, for strong fairness. */
+  readonly step: string;
+  readonly to: number;
+}
+
+interface Node {
+  readonly state: State;
+  readonly edges: Edge[];
+  /** Threads with some step enabled here. */
+  readonly enabled: Set<number>;
+  /** `proc.label` of every step enabled here. */
+  readonly steps: Set<string>;
+  /** No thread can move and none is held by t.assume: a maximal finite execution ends here. */
+  readonly end: boolean;
+  /** Discarded (t.assume): not an execution. */
+  readonly discarded: boolean;
+  /** How the search first reached it: the parent node and the move taken, for counterexamples. */
+  readonly parent: number;
+  readonly via: number;
+  /** Per liveness predicate, whether it holds here (eventually, leadsTo's when and then). */
+  readonly holds: Map<NamedPredicate, boolean>;
+}
+
+export interface LivenessResult {
+  readonly violations: Violation[];
+  /** Why the graph is not complete (then no liveness verdict): a budget. */
+  readonly cut: Cut[];
+  /** States stored. */
+  readonly states: number;
+  readonly error?: ExploreResult['error'];
+}
+
+/** The liveness properties' verdicts, from the whole state graph. */
+export function exploreLiveness(program: Program, opts: LivenessOptions): LivenessResult {
+  for (;;) {
+    const known = program.threads.length;
+    const r = new LivenessSearch(program, opts).run();
+    if (r.error?.error instanceof NewThreads && program.threads.length > known) continue; // see spawns.ts
+    return r;
+  }
+}
+
+class LivenessSearch {
+  private readonly nodes: Node[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly preds: NamedPredicate[];
+  private readonly strong: ReadonlySet<string>;
+  private readonly pace: Pacer;
+
+  constructor(
+    private readonly program: Program,
+    private readonly opts: LivenessOptions,
+  ) {
+    this.preds = [...program.eventually, ...program.leadsTo.flatMap((l) => [l.when, l.then])];
+    this.strong = program.strongSteps;
+    this.pace = new Pacer(opts.clock ?? defaultClock, opts.timeMs);
+  }
+
+  run(): LivenessResult {
+    try {
+      if (!this.build()) return { violations: [], cut: [this.cutReason], states: this.nodes.length };
+      const violations: Violation[] = [];
+      if (this.opts.starvation) {
+        const v = this.starvation();
+        if (v !== null) violations.push(v);
+      }
+      for (const e of this.program.eventually) {
+        const v = this.never('eventually', e.name, [0], e);
+        if (v !== null) violations.push(v);
+      }
+      for (const l of this.program.leadsTo) {
+        const starts = this.nodes.map((_, i) => i).filter((i) => this.holds(i, l.when) && !this.holds(i, l.then));
+        const v = this.never('leadsTo', l.name, starts, l.then);
+        if (v !== null) violations.push(v);
+      }
+      return { violations, cut: [], states: this.nodes.length };
+    } catch (e) {
+      if (!(e instanceof Error)) throw e;
+      return { violations: [], cut: [], states: this.nodes.length, error: { error: e, schedule: [] } };
+    }
+  }
+
+  private cutReason: Cut = 'states';
+
+  // ------------------------------------------------------------------ the graph
+
+  /** Every reachable state and transition; false when a budget ran out. */
+  private build(): boolean {
+    const p = this.program;
+    this.add(p.initial, -1, -1);
+    for (let i = 0; i < this.nodes.length; i++) {
+      if (this.pace.due() === 'time') {
+        this.cutReason = 'time';
+        return false;
+      }
+      const node = this.nodes[i]!;
+      for (const t of p.threads) {
+        const a = alternatives(p, node.state, t.tid, (m) => executeStep(p, node.state, m));
+        for (const o of a.steps) {
+          const move = moveOf(o.tid, o.alt);
+          let to = this.ids.get(stateKey(o.state));
+          if (to === undefined) {
+            if (this.nodes.length >= this.opts.maxStates) return false;
+            to = this.add(o.state, i, move);
+          }
+          node.edges.push({ tid: o.tid, move, step: `${o.proc}.${o.label}`, to });
+          node.enabled.add(o.tid);
+          node.steps.add(`${o.proc}.${o.label}`);
+        }
+      }
+    }
+    return true;
+  }
+
+  private add(state: State, parent: number, via: number): number {
+    const p = this.program;
+    const id = this.nodes.length;
+    this.ids.set(stateKey(state), id);
+    const holds = new Map<NamedPredicate, boolean>();
+    for (const pred of this.preds) holds.set(pred, evaluatePredicates(p, state.shared, [pred], 'liveness').length === 0);
+    let moves = false;
+    let held = false;
+    let assumed = false;
+    for (const t of p.threads) {
+      const a = alternatives(p, state, t.tid, (m) => executeStep(p, state, m));
+      if (a.steps.length > 0) moves = true;
+      if (a.held !== null) held = true;
+      if (a.held?.assumed) assumed = true;
+    }
+    const end = !moves && !assumed;
+    this.nodes.push({ state, edges: [], enabled: new Set(), steps: new Set(), end, discarded: !moves && assumed && held, parent, via, holds });
+    return id;
+  }
+
+  private holds(i: number, pred: NamedPredicate): boolean {
+    return this.nodes[i]!.holds.get(pred)!;
+  }
+
+  // ------------------------------------------------------------------ properties
+
+  /** A fair cycle, or an end, in which an unfinished thread never steps. */
+  private starvation(): Violation | null {
+    const all = new Set(this.nodes.keys());
+    for (const c of this.fairSccs(all, all)) {
+      const inside = this.insideThreads(c);
+      const sample = this.nodes[c[0]!]!.state;
+      const starved = this.program.threads.find((t) => !inside.has(t.tid) && sample.threads[t.tid]!.length > 0 && !isAbsentFrames(sample, t.tid));
+      if (starved !== undefined) {
+        return this.lasso('starvation', c, `${starved.name} waits forever: it never takes a step again while the others go on`);
+      }
+    }
+    for (let i = 0; i < this.nodes.length; i++) {
+      const n = this.nodes[i]!;
+      if (!n.end) continue;
+      const stuck = this.program.threads.filter((t) => n.state.threads[t.tid]!.length > 0 && !isAbsentFrames(n.state, t.tid));
+      if (stuck.length > 0) {
+        return { property: 'starvation', kind: 'liveness', detail: `${stuck.map((t) => t.name).join(', ')} wait${stuck.length === 1 ? 's' : ''} forever: no thread can move`, schedule: this.pathTo(i) };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A fair execution that, from one of `starts`, never reaches a state where `goal` holds:
+   * through states where it is false, to an end or into a fair cycle of such states.
+   */
+  private never(kind: 'eventually' | 'leadsTo', name: string, starts: readonly number[], goal: NamedPredicate): Violation | null {
+    const bad = new Set<number>();
+    const from = new Map<number, number>(); // within the bad region: node → predecessor (BFS)
+    const queue: number[] = [];
+    for (const s of starts) {
+      if (this.holds(s, goal) || bad.has(s)) continue;
+      bad.add(s);
+      from.set(s, -1);
+      queue.push(s);
+    }
+    for (let k = 0; k < queue.length; k++) {
+      for (const e of this.nodes[queue[k]!]!.edges) {
+        if (bad.has(e.to) || this.holds(e.to, goal)) continue;
+        bad.add(e.to);
+        from.set(e.to, queue[k]!);
+        queue.push(e.to);
+      }
+    }
+    const what = kind === 'eventually' ? `${name} never holds` : `after ${name}'s condition holds, its goal never does`;
+    const into = (target: number) => {
+      const inner: number[] = [];
+      let at = target;
+      while (from.get(at)! !== -1) {
+        const prev = from.get(at)!;
+        inner.push(this.nodes[prev]!.edges.find((e) => e.to === at)!.move);
+        at = prev;
+      }
+      return [...this.pathTo(at), ...inner.reverse()];
+    };
+    for (const i of queue) {
+      if (this.nodes[i]!.end) return { property: name, kind: 'liveness', detail: `${what}: the execution ends without it`, schedule: into(i) };
+    }
+    const scc = this.fairSccs(bad, bad)[0];
+    if (scc === undefined) return null;
+    const entry = scc.reduce((a, b) => (queue.indexOf(a) <= queue.indexOf(b) ? a : b));
+    const prefix = into(entry);
+    return this.lassoFrom(name, scc, entry, prefix, `${what}: the cycle repeats forever`);
+  }
+
+  // ------------------------------------------------------------------ fair SCCs
+
+  /** The SCCs of the subgraph on `within` that hold a fair infinite execution (see the top comment). */
+  private fairSccs(within: ReadonlySet<number>, region: ReadonlySet<number>): number[][] {
+    const out: number[][] = [];
+    for (const c of this.sccs(within)) {
+      const set = new Set(c);
+      const internal = c.some((i) => this.nodes[i]!.edges.some((e) => set.has(e.to) && region.has(e.to)));
+      if (!internal) continue;
+      const inside = this.insideThreads(c);
+      const insideSteps = new Set<string>();
+      for (const i of c) for (const e of this.nodes[i]!.edges) if (set.has(e.to)) insideSteps.add(e.step);
+      // Weak fairness: a thread enabled everywhere here must step here.
+      const weakOk = this.program.threads.every((t) => inside.has(t.tid) || c.some((i) => !this.nodes[i]!.enabled.has(t.tid)));
+      if (!weakOk) continue;
+      // Strong fairness: a strong step enabled somewhere here must be taken here; else drop where it is enabled.
+      const unfair = [...this.strong].filter((s) => !insideSteps.has(s) && c.some((i) => this.nodes[i]!.steps.has(s)));
+      if (unfair.length === 0) {
+        out.push(c);
+        continue;
+      }
+      const rest = new Set(c.filter((i) => !unfair.some((s) => this.nodes[i]!.steps.has(s))));
+      out.push(...this.fairSccs(rest, region));
+    }
+    return out;
+  }
+
+  /** Threads with an edge inside `c`. */
+  private insideThreads(c: readonly number[]): Set<number> {
+    const set = new Set(c);
+    const out = new Set<number>();
+    for (const i of c) for (const e of this.nodes[i]!.edges) if (set.has(e.to)) out.add(e.tid);
+    return out;
+  }
+
+  /** Tarjan's SCCs of the subgraph induced by `within`, iteratively (graphs have millions of edges). */
+  private sccs(within: ReadonlySet<number>): number[][] {
+    const index = new Map<number, number>();
+    const low = new Map<number, number>();
+    const onStack = new Set<number>();
+    const stack: number[] = [];
+    const out: number[][] = [];
+    let next = 0;
+    for (const root of within) {
+      if (index.has(root)) continue;
+      const work: { v: number; e: number }[] = [{ v: root, e: 0 }];
+      index.set(root, next), low.set(root, next), next++;
+      stack.push(root), onStack.add(root);
+      while (work.length > 0) {
+        const top = work[work.length - 1]!;
+        const edges = this.nodes[top.v]!.edges;
+        if (top.e < edges.length) {
+          const w = edges[top.e++]!.to;
+          if (!within.has(w)) continue;
+          if (!index.has(w)) {
+            index.set(w, next), low.set(w, next), next++;
+            stack.push(w), onStack.add(w);
+            work.push({ v: w, e: 0 });
+          } else if (onStack.has(w)) low.set(top.v, Math.min(low.get(top.v)!, index.get(w)!));
+          continue;
+        }
+        work.pop();
+        if (work.length > 0) {
+          const parent = work[work.length - 1]!.v;
+          low.set(parent, Math.min(low.get(parent)!, low.get(top.v)!));
+        }
+        if (low.get(top.v) === index.get(top.v)) {
+          const c: number[] = [];
+          for (let w = -1; w !== top.v; ) {
+            w = stack.pop()!;
+            onStack.delete(w);
+            c.push(w);
+          }
+          out.push(c.sort((a, b) => a - b));
+        }
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ counterexamples
+
+  /** The moves from the initial state to node `i`, along the search's first arrivals. */
+  private pathTo(i: number): number[] {
+    const out: number[] = [];
+    for (let n = i; this.nodes[n]!.parent !== -1; n = this.nodes[n]!.parent) out.push(this.nodes[n]!.via);
+    return out.reverse();
+  }
+
+  private lasso(property: string, c: readonly number[], detail: string): Violation {
+    const entry = c.reduce((a, b) => (this.pathTo(a).length <= this.pathTo(b).length ? a : b));
+    return this.lassoFrom(property, c, entry, this.pathTo(entry), detail);
+  }
+
+  /**
+   * `prefix` to `entry`, then a cycle inside `c` back to `entry` that is fair by itself: for
+   * every thread it takes one of the thread's edges inside `c`, or visits a state where the
+   * thread cannot move; and it takes every strong step that is enabled on it.
+   */
+  private lassoFrom(property: string, c: readonly number[], entry: number, prefix: number[], detail: string): Violation {
+    const set = new Set(c);
+    const cycle: number[] = [];
+    let at = entry;
+    const walk = (done: (from: number, e: Edge | null) => boolean) => {
+      // BFS inside c from `at` to the first edge (or state) that satisfies `done`.
+      const prev = new Map<number, { from: number; e: Edge } | null>([[at, null]]);
+      const queue = [at];
+      for (let k = 0; k < queue.length; k++) {
+        const v = queue[k]!;
+        if (done(v, null)) return finish(v, prev, null);
+        for (const e of this.nodes[v]!.edges) {
+          if (!set.has(e.to)) continue;
+          if (done(v, e)) return finish(v, prev, e);
+          if (!prev.has(e.to)) {
+            prev.set(e.to, { from: v, e });
+            queue.push(e.to);
+          }
+        }
+      }
+    };
+    const finish = (v: number, prev: Map<number, { from: number; e: Edge } | null>, last: Edge | null) => {
+      const moves: number[] = [];
+      for (let x = v; prev.get(x) !== null; x = prev.get(x)!.from) moves.push(prev.get(x)!.e.move);
+      cycle.push(...moves.reverse());
+      at = v;
+      if (last !== null) {
+        cycle.push(last.move);
+        at = last.to;
+      }
+    };
+    for (const t of this.program.threads) {
+      const steps = c.some((i) => this.nodes[i]!.edges.some((e) => e.tid === t.tid && set.has(e.to)));
+      if (steps) walk((_, e) => e !== null && e.tid === t.tid);
+      else if (c.some((i) => !this.nodes[i]!.enabled.has(t.tid))) walk((v, e) => e === null && !this.nodes[v]!.enabled.has(t.tid));
+    }
+    for (const s of this.strong) if (c.some((i) => this.nodes[i]!.steps.has(s))) walk((_, e) => e !== null && e.step === s);
+    if (cycle.length === 0 || at !== entry) walk((v, e) => e === null && v === entry && cycle.length > 0);
+    return { property, kind: 'liveness', detail, schedule: [...prefix, ...cycle], loop: prefix.length };
+  }
+}
+
+function isAbsentFrames(state: State, tid: number): boolean {
+  const f = state.threads[tid]!;
+  return f.length === 1 && f[0]!.proc === '$absent';
+}
+
