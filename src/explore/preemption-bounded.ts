@@ -7,6 +7,7 @@ import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { combine, fmix32, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
 import { stateKey } from './state-key.ts';
+import { untilThreadsKnown } from './spawns.ts';
 import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 import { defaultClock, Pacer } from './pace.ts';
 
@@ -58,7 +59,7 @@ import { defaultClock, Pacer } from './pace.ts';
  * the last thread mixed in and 53 bits kept (the probability of an omission by collision is
  * reported), or stored as full keys with `exactStates`.
  */
-export const exploreBounded: Engine = (program, opts) => new BoundedSearch(program, opts).run();
+export const exploreBounded: Engine = (program, opts) => untilThreadsKnown(program, () => new BoundedSearch(program, opts).run());
 
 interface Node {
   readonly state: State;
@@ -141,6 +142,7 @@ class BoundedSearch {
     const shared = updateShared(prog.locs, node.shared, node.state.shared, e.state.shared, e.rec.writes);
     const threads = node.threads.slice();
     threads[e.tid] = hashThread(e.state.threads[e.tid]!);
+    for (const t of e.spawned ?? []) threads[t] = hashThread(e.state.threads[t]!); // t.spawn started them
     const fp = combine(shared, threads);
     return { state: e.state, shared, threads, last: e.tid, p, parent: node, depth: node.depth + 1, key: this.keyOf(e.state, fp, e.tid) };
   }

@@ -6,6 +6,7 @@ import { StepError, type Outcome, type Stepped } from '../model/step.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { stateKey } from './state-key.ts';
+import { untilThreadsKnown } from './spawns.ts';
 import type { Engine, ExploreOptions, ExploreResult, RandomSearch, Violation } from './types.ts';
 import { defaultClock, Pacer } from './pace.ts';
 
@@ -32,7 +33,7 @@ import { defaultClock, Pacer } from './pace.ts';
  * machine; the report says how many schedules ran. A random search never covers everything:
  * its result always carries cut 'random' (INCOMPLETE unless something failed).
  */
-export const exploreRandom: Engine = (program, opts) => new RandomRun(program, opts).run();
+export const exploreRandom: Engine = (program, opts) => untilThreadsKnown(program, () => new RandomRun(program, opts).run());
 
 /** The seed when none is given: fixed, so that a run without --seed repeats (README). */
 export const DEFAULT_SEED = 42;

@@ -211,3 +211,13 @@ describe('the catalogue: every FAIL spec is found with at most 2 preemptions (is
     expect(countPreemptions(r.program!, r.violation!.schedule)).toBeLessThanOrEqual(2);
   });
 });
+
+describe('threads started during a run (t.spawn)', () => {
+  it('the search starts again with every thread known: PASS where the bound cut nothing, FAIL where a join is missing', async () => {
+    const { default: specs } = await import('../../examples/modelling/fork-join.spec.ts');
+    const [joinAll, early] = specs;
+    expect([checkSpec(joinAll!, { preemptions: 'auto' }).verdict, checkSpec(early!, { preemptions: 'auto' }).verdict]).toEqual(['PASS', 'FAIL']);
+    const r = checkSpec(early!, { preemptions: 0, minimize: false });
+    expect([r.verdict, r.ok]).toEqual(['FAIL', true]);
+  });
+});

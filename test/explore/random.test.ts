@@ -157,3 +157,12 @@ describe('a configuration out of exhaustive reach (falloc_any_vs_specific/Draft/
     expect([r.verdict, r.engine, r.cut]).toEqual(['INCOMPLETE', 'stateful', ['states']]);
   });
 });
+
+describe('threads started during a run (t.spawn)', () => {
+  it('random schedules start again with every thread known, and find the missing join', async () => {
+    const { default: specs } = await import('../../examples/modelling/fork-join.spec.ts');
+    const r = checkSpec(specs[1]!, { random: { schedules: 200 }, minimize: false });
+    expect([r.verdict, r.ok, r.engine]).toEqual(['FAIL', true, 'random']);
+    expect(checkSpec(specs[0]!, { random: { schedules: 50 } }).verdict).toBe('INCOMPLETE');
+  });
+});
