@@ -78,3 +78,28 @@ export const larger = [
     expect: 'pass',
   }),
 ];
+
+/**
+ * M5a's lost wake-up as a liveness violation: with deadlocks allowed (threads may park), the
+ * upgrader still waits forever (`starvation`, README, Liveness).
+ */
+export const liveness = [
+  spec({
+    name: 'rwlock_upgrade/5a-starvation',
+    description: 'the lost wake-up of 5a: U sleeps on shared forever after R finished',
+    model: rwlockUpgrade,
+    params: { variant: '5a' },
+    deadlock: 'allowed',
+    starvation: 'error',
+    expect: { fail: 'starvation' },
+  }),
+  spec({
+    name: 'rwlock_upgrade/5a-fix-starvation',
+    description: 'the fixed upgrade is woken: nobody waits forever',
+    model: rwlockUpgrade,
+    params: { variant: '5a-fix' },
+    deadlock: 'allowed',
+    starvation: 'error',
+    expect: 'pass',
+  }),
+];

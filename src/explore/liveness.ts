@@ -1,7 +1,7 @@
 import { evaluatePredicates } from '../check/evaluate.ts';
 import type { NamedPredicate, Program, State } from '../model/program.ts';
 import { alternatives, executeStep, moveOf, NewThreads } from '../model/step.ts';
-import { stateKey } from './state-key.ts';
+import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
 import { defaultClock, Pacer } from './pace.ts';
 import type { Clock, Cut, ExploreResult, Violation } from './types.ts';
 
@@ -11,9 +11,9 @@ import type { Clock, Cut, ExploreResult, Violation } from './types.ts';
  *
  * An infinite execution ends up inside one SCC, visiting its states and taking its edges
  * forever; it is *weakly fair* to thread u when u is not enabled in every state it visits
- * forever or u steps forever, and *strongly fair* to a step class (`proc.label` listed in the
- * model's `fairness.strong`, such as lock acquires) when that step is taken forever if it is
- * enabled forever-often. So an SCC holds a fair execution iff (Lichtenstein & Pnueli, POPL
+ * forever or u steps forever, and *strongly fair* to a step class (thread u running a step
+ * `proc.label` listed in the model's `fairness.strong`, such as a lock acquire) when u takes
+ * that step forever if it is enabled forever-often. So an SCC holds a fair execution iff (Lichtenstein & Pnueli, POPL
  * 1985; Emerson & Lei's refinement for strong fairness): it has an edge inside; every thread
  * enabled in all its states has an edge inside; and every strong step enabled in one of its
  * states has an edge inside — else those states are dropped and what is left is split again.
@@ -38,25 +38,28 @@ export interface LivenessOptions {
 interface Edge {
   readonly tid: number;
   readonly move: number;
-  /** `proc.label` of the step, for strong fairness. */
-  readonly step: string;
+  /** For a strongly fair step, its class `tid proc.label` (fairness is per thread); else null. */
+  readonly strong: string | null;
   readonly to: number;
 }
 
 interface Node {
   readonly state: State;
+  /** The state's 64-bit fingerprint, shared part and per thread (fingerprint.ts), kept for its successors'. */
+  readonly shared: Hash2;
+  readonly threads: readonly Hash2[];
   readonly edges: Edge[];
   /** Threads with some step enabled here. */
   readonly enabled: Set<number>;
-  /** `proc.label` of every step enabled here. */
+  /** The strongly fair step classes (`tid proc.label`) enabled here. */
   readonly steps: Set<string>;
-  /** No thread can move and none is held by t.assume: a maximal finite execution ends here. */
-  readonly end: boolean;
-  /** Discarded (t.assume): not an execution. */
-  readonly discarded: boolean;
+  /** No thread can move and none is held by t.assume: a maximal finite execution ends here (set when expanded). */
+  end: boolean;
   /** How the search first reached it: the parent node and the move taken, for counterexamples. */
   readonly parent: number;
   readonly via: number;
+  /** Length of that first path. */
+  readonly depth: number;
   /** Per liveness predicate, whether it holds here (eventually, leadsTo's when and then). */
   readonly holds: Map<NamedPredicate, boolean>;
 }
@@ -127,48 +130,51 @@ class LivenessSearch {
   /** Every reachable state and transition; false when a budget ran out. */
   private build(): boolean {
     const p = this.program;
-    this.add(p.initial, -1, -1);
+    const shared0 = hashShared(p.locs, p.initial.shared);
+    const threads0 = p.initial.threads.map((f) => hashThread(f));
+    this.add(p.initial, shared0, threads0, -1, -1);
     for (let i = 0; i < this.nodes.length; i++) {
       if (this.pace.due() === 'time') {
         this.cutReason = 'time';
         return false;
       }
       const node = this.nodes[i]!;
+      let assumed = false;
       for (const t of p.threads) {
         const a = alternatives(p, node.state, t.tid, (m) => executeStep(p, node.state, m));
+        if (a.held?.assumed) assumed = true;
         for (const o of a.steps) {
           const move = moveOf(o.tid, o.alt);
-          let to = this.ids.get(stateKey(o.state));
+          // Incremental fingerprints, as the stateful engine keys its states.
+          const shared = updateShared(p.locs, node.shared, node.state.shared, o.state.shared, o.rec.writes);
+          const threads = node.threads.slice();
+          threads[o.tid] = hashThread(o.state.threads[o.tid]!);
+          for (const c of o.spawned ?? []) threads[c] = hashThread(o.state.threads[c]!);
+          let to = this.ids.get(keyOf(shared, threads));
           if (to === undefined) {
             if (this.nodes.length >= this.opts.maxStates) return false;
-            to = this.add(o.state, i, move);
+            to = this.add(o.state, shared, threads, i, move);
           }
-          node.edges.push({ tid: o.tid, move, step: `${o.proc}.${o.label}`, to });
+          const step = `${o.proc}.${o.label}`;
+          const strong = this.strong.has(step) ? `${o.tid} ${step}` : null;
+          node.edges.push({ tid: o.tid, move, strong, to });
           node.enabled.add(o.tid);
-          node.steps.add(`${o.proc}.${o.label}`);
+          if (strong !== null) node.steps.add(strong);
         }
       }
+      node.end = node.edges.length === 0 && !assumed; // an end held by t.assume is discarded, not an execution
     }
     return true;
   }
 
-  private add(state: State, parent: number, via: number): number {
+  private add(state: State, shared: Hash2, threads: readonly Hash2[], parent: number, via: number): number {
     const p = this.program;
     const id = this.nodes.length;
-    this.ids.set(stateKey(state), id);
+    this.ids.set(keyOf(shared, threads), id);
     const holds = new Map<NamedPredicate, boolean>();
     for (const pred of this.preds) holds.set(pred, evaluatePredicates(p, state.shared, [pred], 'liveness').length === 0);
-    let moves = false;
-    let held = false;
-    let assumed = false;
-    for (const t of p.threads) {
-      const a = alternatives(p, state, t.tid, (m) => executeStep(p, state, m));
-      if (a.steps.length > 0) moves = true;
-      if (a.held !== null) held = true;
-      if (a.held?.assumed) assumed = true;
-    }
-    const end = !moves && !assumed;
-    this.nodes.push({ state, edges: [], enabled: new Set(), steps: new Set(), end, discarded: !moves && assumed && held, parent, via, holds });
+    const depth = parent === -1 ? 0 : this.nodes[parent]!.depth + 1;
+    this.nodes.push({ state, shared, threads, edges: [], enabled: new Set(), steps: new Set(), end: false, parent, via, depth, holds });
     return id;
   }
 
@@ -238,7 +244,8 @@ class LivenessSearch {
     }
     const scc = this.fairSccs(bad, bad)[0];
     if (scc === undefined) return null;
-    const entry = scc.reduce((a, b) => (queue.indexOf(a) <= queue.indexOf(b) ? a : b));
+    const order = new Map(queue.map((n, k) => [n, k]));
+    const entry = scc.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b)); // reached first
     const prefix = into(entry);
     return this.lassoFrom(name, scc, entry, prefix, `${what}: the cycle repeats forever`);
   }
@@ -254,12 +261,16 @@ class LivenessSearch {
       if (!internal) continue;
       const inside = this.insideThreads(c);
       const insideSteps = new Set<string>();
-      for (const i of c) for (const e of this.nodes[i]!.edges) if (set.has(e.to)) insideSteps.add(e.step);
+      const enabledSteps = new Set<string>();
+      for (const i of c) {
+        for (const k of this.nodes[i]!.steps) enabledSteps.add(k);
+        for (const e of this.nodes[i]!.edges) if (e.strong !== null && set.has(e.to)) insideSteps.add(e.strong);
+      }
       // Weak fairness: a thread enabled everywhere here must step here.
       const weakOk = this.program.threads.every((t) => inside.has(t.tid) || c.some((i) => !this.nodes[i]!.enabled.has(t.tid)));
       if (!weakOk) continue;
       // Strong fairness: a strong step enabled somewhere here must be taken here; else drop where it is enabled.
-      const unfair = [...this.strong].filter((s) => !insideSteps.has(s) && c.some((i) => this.nodes[i]!.steps.has(s)));
+      const unfair = [...enabledSteps].filter((k) => !insideSteps.has(k));
       if (unfair.length === 0) {
         out.push(c);
         continue;
@@ -333,14 +344,14 @@ class LivenessSearch {
   }
 
   private lasso(property: string, c: readonly number[], detail: string): Violation {
-    const entry = c.reduce((a, b) => (this.pathTo(a).length <= this.pathTo(b).length ? a : b));
+    const entry = c.reduce((a, b) => (this.nodes[a]!.depth <= this.nodes[b]!.depth ? a : b));
     return this.lassoFrom(property, c, entry, this.pathTo(entry), detail);
   }
 
   /**
    * `prefix` to `entry`, then a cycle inside `c` back to `entry` that is fair by itself: for
    * every thread it takes one of the thread's edges inside `c`, or visits a state where the
-   * thread cannot move; and it takes every strong step that is enabled on it.
+   * thread cannot move; and it takes every strongly fair step class enabled in `c`.
    */
   private lassoFrom(property: string, c: readonly number[], entry: number, prefix: number[], detail: string): Violation {
     const set = new Set(c);
@@ -378,10 +389,18 @@ class LivenessSearch {
       if (steps) walk((_, e) => e !== null && e.tid === t.tid);
       else if (c.some((i) => !this.nodes[i]!.enabled.has(t.tid))) walk((v, e) => e === null && !this.nodes[v]!.enabled.has(t.tid));
     }
-    for (const s of this.strong) if (c.some((i) => this.nodes[i]!.steps.has(s))) walk((_, e) => e !== null && e.step === s);
+    const classes = new Set<string>();
+    for (const i of c) for (const k of this.nodes[i]!.steps) classes.add(k);
+    for (const k of classes) walk((_, e) => e !== null && e.strong === k);
     if (cycle.length === 0 || at !== entry) walk((v, e) => e === null && v === entry && cycle.length > 0);
     return { property, kind: 'liveness', detail, schedule: [...prefix, ...cycle], loop: prefix.length };
   }
+}
+
+/** A state's key in the graph: its 64-bit fingerprint (collisions as in the stateful engine's store, README "Engines"). */
+function keyOf(shared: Hash2, threads: readonly Hash2[]): string {
+  const h = combine(shared, threads);
+  return `${h.a}:${h.b}`;
 }
 
 function isAbsentFrames(state: State, tid: number): boolean {

@@ -4,6 +4,8 @@ import { reproduce } from '../../src/check/reproduce.ts';
 import { counterexampleOf } from '../../src/report/counterexample.ts';
 import { parseTrace, traceOf } from '../../src/report/trace-file.ts';
 import livenessSpecs from '../../examples/modelling/liveness.spec.ts';
+import { liveness as rwlockLiveness } from '../../specs/rwlock_starvation.spec.ts';
+import { liveness as upgradeLiveness } from '../../specs/rwlock_upgrade.spec.ts';
 
 const named = (name: string) => livenessSpecs.find((s) => s.name === name)!;
 const names = (r: ReturnType<typeof checkSpec>) => r.violation!.schedule.map((m) => r.program!.threadName(m));
@@ -67,6 +69,21 @@ describe('liveness under fairness', () => {
     const target = { ...trace.violation };
     expect(reproduce(r.program!, { target, schedule: trace.schedule, steps: trace.steps }).kind).toBe('reproduced');
     expect(reproduce(r.program!, { target: { ...target, loop: 5 }, schedule: trace.schedule, steps: trace.steps }).kind).toBe('not-violated');
+  });
+
+  it('the catalogue: the blocking rwlock starves a reader, the spinning one a writer; M5a\'s lost wake-up starves the upgrader', () => {
+    const verdicts = [...rwlockLiveness, ...upgradeLiveness].map((x) => {
+      const r = checkSpec(x);
+      return [x.name, r.verdict, r.violation?.property ?? null, r.violation?.loop !== undefined];
+    });
+    expect(verdicts).toEqual([
+      ['rwlock_starvation/blocking-reader', 'FAIL', 'victim-served', true],
+      ['rwlock_starvation/blocking-writer', 'PASS', null, false],
+      ['rwlock_starvation/spinning-writer', 'FAIL', 'victim-served', true],
+      ['rwlock_starvation/spinning-reader', 'PASS', null, false],
+      ['rwlock_upgrade/5a-starvation', 'FAIL', 'starvation', false], // U sleeps, nothing else can move: a stuck end
+      ['rwlock_upgrade/5a-fix-starvation', 'PASS', null, false],
+    ]);
   });
 
   it('refuses a misspelt starvation value and an expected starvation with the check off', () => {
