@@ -2,7 +2,7 @@ import { evaluatePredicates } from '../check/evaluate.ts';
 import { isPreemption } from '../check/preemption.ts';
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { branches, StepError, type Outcome, type Stepped } from '../model/step.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { combine, fmix32, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
@@ -97,6 +97,7 @@ class BoundedSearch {
   private revisits = 0;
   private terminals = 0;
   private deadlocks = 0;
+  private assumeBlocked = 0;
   private maxDepth = 0;
   private tick = 0;
   private stopped = false;
@@ -114,9 +115,17 @@ class BoundedSearch {
     this.maxStates = stateBudget(opts.bounds, opts.exactStates ? 2_000_000 : 50_000_000);
   }
 
-  /** The one place this engine runs a step. */
+  /**
+   * The one place this engine runs a step. Until `t.choose` alternatives are wired in, a step
+   * with several is an ERROR here: exploring its first alternative only could PASS unsoundly.
+   */
   private execute(state: State, tid: number): Outcome {
-    return profiledStep(this.program, state, tid, this.opts.profile);
+    const o = profiledStep(this.program, state, tid, this.opts.profile);
+    if (branches(o)) {
+      const s = o as Exclude<Outcome, { kind: 'done' }>;
+      throw new StepError(`step ${s.proc}.${s.label} of thread ${this.program.threadName(tid)} chooses (t.choose), which the preemption-bounded search does not explore yet; check this spec with --engine stateful, dpor or naive`, tid, s.proc, s.label);
+    }
+    return o;
   }
 
   private report(v: Violation): void {
@@ -185,6 +194,8 @@ class BoundedSearch {
           this.report({ property: name, kind: 'final', schedule: this.schedule(node) });
         }
         this.found.terminals?.add((this.opts.terminalKey ?? stateKey)(node.state));
+      } else if (outcomes.some((o) => o.kind === 'blocked' && o.assumed)) {
+        this.assumeBlocked++; // discarded: a false t.assume restricts the environment (step.ts)
       } else {
         this.deadlocks++;
         this.found.deadlockStates?.add((this.opts.terminalKey ?? stateKey)(node.state));
@@ -293,6 +304,7 @@ class BoundedSearch {
       maxDepth: this.maxDepth,
       revisits: this.revisits,
       collisionProbability: this.opts.exactStates ? 0 : Math.min(1, (this.store.size * (this.store.size - 1)) / 2 / 2 ** 53),
+      ...(this.assumeBlocked > 0 ? { assumeBlocked: this.assumeBlocked } : {}),
     }, error);
     return { ...result, preemptions: { bound: this.bound === Infinity ? null : this.bound, complete } };
   }

@@ -57,6 +57,7 @@ class RandomRun {
   private events = 0;
   private terminals = 0;
   private deadlocks = 0;
+  private assumeBlocked = 0;
   private maxDepth = 0;
   private tick = 0;
   private stopped = false;
@@ -74,7 +75,10 @@ class RandomRun {
     this.rng = new Random(xorshift128plus(this.search.seed));
   }
 
-  /** The one place this engine runs a step. */
+  /**
+   * The one place this engine runs a step. A step with `t.choose` alternatives runs its first
+   * one only, until they are wired in: what is found is real, and a random search is never PASS.
+   */
   private execute(state: State, tid: number): Outcome {
     return profiledStep(this.program, state, tid, this.opts.profile);
   }
@@ -167,6 +171,8 @@ class RandomRun {
             this.report({ property: name, kind: 'final', schedule: [...this.path] });
           }
           this.found.terminals?.add((this.opts.terminalKey ?? stateKey)(state));
+        } else if (outcomes.some((o) => o.kind === 'blocked' && o.assumed)) {
+          this.assumeBlocked++; // discarded: a false t.assume restricts the environment (step.ts)
         } else {
           this.deadlocks++;
           this.found.deadlockStates?.add((this.opts.terminalKey ?? stateKey)(state));
@@ -231,6 +237,7 @@ class RandomRun {
       events: this.events,
       states: null,
       maxDepth: this.maxDepth,
+      ...(this.assumeBlocked > 0 ? { assumeBlocked: this.assumeBlocked } : {}),
     }, error);
     return { ...result, random: { ...this.search, ran, firstViolation, foundAt } };
   }

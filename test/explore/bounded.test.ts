@@ -221,3 +221,14 @@ describe('threads started during a run (t.spawn)', () => {
     expect([r.verdict, r.ok]).toEqual(['FAIL', true]);
   });
 });
+
+describe('steps that choose (t.choose), until their alternatives are wired into the bounded search', () => {
+  it('are an ERROR that names the step, never a PASS over the first alternative alone', async () => {
+    const { default: specs } = await import('../../examples/modelling/enomem.spec.ts');
+    for (const s of specs) {
+      const r = checkSpec(s, { preemptions: 'auto' });
+      expect(r.verdict).toBe('ERROR');
+      expect(r.error!.message).toContain('chooses (t.choose), which the preemption-bounded search does not explore yet');
+    }
+  });
+});
