@@ -3,7 +3,7 @@ import type { Loc } from '../model/location.ts';
 import { isPrefix } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { SourceSite } from '../model/source.ts';
-import { alternatives, executeStep, executeTwice, tidOf, NoAlternative, NondeterminismError, type AssertionFailure, type Choice, type Outcome } from '../model/step.ts';
+import { alternatives, executeStep, executeTwice, NewThreads, tidOf, NoAlternative, NondeterminismError, type AssertionFailure, type Choice, type Outcome } from '../model/step.ts';
 import { canonical } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
 import { preemptsAt } from './preemption.ts';
@@ -114,6 +114,19 @@ function outermost(locs: readonly Loc[]): Loc[] {
  * exactly what its recorded stores say (checked by re-applying them with immer).
  */
 export function replay(program: Program, schedule: readonly number[], opts: ReplayOptions = {}): Story {
+  // A step that starts a thread the program has not seen registers it (t.spawn): the states so
+  // far lack it, so the replay starts again (explore/spawns.ts does the same for searches).
+  for (;;) {
+    const known = program.threads.length;
+    try {
+      return replayOnce(program, schedule, opts);
+    } catch (e) {
+      if (!(e instanceof NewThreads) || program.threads.length === known) throw e;
+    }
+  }
+}
+
+function replayOnce(program: Program, schedule: readonly number[], opts: ReplayOptions): Story {
   let state = program.initial;
   const steps: TraceStep[] = [];
   const stop = (i: number, reason: DivergenceReason, message: string): Story =>

@@ -7,20 +7,29 @@ import { Program } from '../model/program.ts';
  * shard report (blob.ts) stores. Spec and program are code, not data: whoever reads it back
  * rebuilds them from the spec (`fromWire`); the engine's raw result is left behind.
  */
-export type WireResult = Omit<CheckResult, 'spec' | 'program' | 'explore'> & { readonly hasProgram: boolean };
+export type WireResult = Omit<CheckResult, 'spec' | 'program' | 'explore'> & {
+  readonly hasProgram: boolean;
+  /**
+   * The threads `t.spawn` started during the check, in the order they got their ids: the
+   * rebuilt program registers them the same way, so the schedules' thread ids mean the same.
+   */
+  readonly spawned?: readonly { readonly name: string; readonly parent: number; readonly core: number }[];
+};
 
 export function toWire(r: CheckResult): WireResult {
   const { spec: _spec, program, explore: _explore, ...rest } = r;
-  return { ...rest, hasProgram: program !== undefined };
+  const spawned = program?.threads.filter((t) => t.parent !== null).map((t) => ({ name: t.name, parent: t.parent!, core: t.core })) ?? [];
+  return { ...rest, hasProgram: program !== undefined, ...(spawned.length > 0 ? { spawned } : {}) };
 }
 
 /** Rebuilds a CheckResult: the spec it belongs to, and the program for rendering traces. */
 export function fromWire(spec: Spec, w: WireResult): CheckResult {
-  const { hasProgram, ...rest } = w;
+  const { hasProgram, spawned, ...rest } = w;
   let program: Program | undefined;
   if (hasProgram) {
     try {
       program = new Program(spec.model, w.params);
+      for (const t of spawned ?? []) program.spawnedThread(t.name, t.parent, t.core);
     } catch {
       // The checker built it; a model that builds only sometimes is caught by replay's checks.
     }
