@@ -228,3 +228,15 @@ export function searchJson(res: Searched): Record<string, unknown> | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether a spec expects a liveness violation (starvation, an `eventually` or `leadsTo`
+ * property): an infinite execution, shown as a lasso, which only the whole state graph shows.
+ * Neither the bounded nor the random search can find one; their benchmarks and targets leave
+ * such specs out (a bounded search that cut nothing is followed by the liveness check, run.ts).
+ */
+export function expectsLiveness(spec: { readonly expect: 'pass' | { readonly fail: string } }, program: { readonly eventually: readonly { name: string }[]; readonly leadsTo: readonly { name: string }[] }): boolean {
+  if (spec.expect === 'pass') return false;
+  const p = spec.expect.fail;
+  return p === 'starvation' || program.eventually.some((e) => e.name === p) || program.leadsTo.some((l) => l.name === p);
+}

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkSpec } from '../../src/check/run.ts';
+import { expectsLiveness } from '../../src/check/search-mode.ts';
 import { spec } from '../../src/check/spec.ts';
 import { violates } from '../../src/check/violates.ts';
 import { exploreNaive } from '../../src/explore/naive.ts';
@@ -127,7 +128,8 @@ describe('random verdicts and reports', () => {
 
 describe('the catalogue: every FAIL spec is found by PCT with depth at most 3 within 1,000 schedules (issue 13 target)', async () => {
   const { catalogue, larger } = await loadCatalogue();
-  const fails = [...catalogue, ...larger].filter((s) => s.expect !== 'pass' && s.preemptions === undefined && s.random === undefined);
+  // Liveness violations (lassos) need the whole state graph: not a target of a random search.
+  const fails = [...catalogue, ...larger].filter((s) => s.expect !== 'pass' && s.preemptions === undefined && s.random === undefined && !expectsLiveness(s, new Program(s.model, { ...s.model.params, ...(s.params ?? {}) })));
   /** Seeds of the median: the target is the median over these five seeds. */
   const seeds = [1, 2, 3, 4, 5];
   it.each(fails.map((s) => [s.name, s] as const))('%s', (_, s) => {
