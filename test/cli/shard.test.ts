@@ -75,6 +75,20 @@ describe('smpcheck merge', () => {
     expect(untimedText(r.out)).toBe(untimedText(single.out));
   }, 120_000);
 
+  it('of the modelling examples (threads started by t.spawn, choices) equals one process', () => {
+    const dir = tempDir();
+    const single = cli(['check', 'examples/modelling', '--trace-dir', `${dir}/traces`, '--traces', 'all', '--reporter', 'text', '--reporter', `json=${dir}/single.json`]);
+    const blobs = [1, 2].map((k) => {
+      const file = `${dir}/b${k}.json`;
+      expect(cli(['check', 'examples/modelling', '--shard', `${k}/2`, '--reporter', `blob=${file}`]).err).toBe('');
+      return file;
+    });
+    const r = merge(dir, blobs, ['--traces', 'all']);
+    expect([r.code, r.err]).toEqual([single.code, '']);
+    expect(untimed(json(`${dir}/merged.json`))).toEqual(untimed(json(`${dir}/single.json`)));
+    expect(untimedText(r.out)).toBe(untimedText(single.out));
+  }, 120_000);
+
   it('runs the 4-job matrix of examples/ci/github-sharded.yml and its merge job, as separate processes', () => {
     const workflow = readFileSync(join(ROOT, 'examples/ci/github-sharded.yml'), 'utf8');
     // The two `run: >-` blocks (folded: their lines joined by spaces), with the spec folder and
