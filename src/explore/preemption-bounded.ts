@@ -2,7 +2,8 @@ import { evaluatePredicates } from '../check/evaluate.ts';
 import { isPreemption } from '../check/preemption.ts';
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { branches, StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { alternatives, moveOf, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
+import { findRace, raceDetail } from './races.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { combine, fmix32, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
@@ -65,8 +66,9 @@ interface Node {
   readonly state: State;
   readonly shared: Hash2;
   readonly threads: readonly Hash2[];
-  /** The thread that ran the step into this node (null at the initial state). */
+  /** The thread that ran the step into this node (null at the initial state), and its move (with a `t.choose` alternative). */
   readonly last: number | null;
+  readonly move: number | null;
   /** Preemptions used on the way here. */
   readonly p: number;
   readonly parent: Node | null;
@@ -115,17 +117,9 @@ class BoundedSearch {
     this.maxStates = stateBudget(opts.bounds, opts.exactStates ? 2_000_000 : 50_000_000);
   }
 
-  /**
-   * The one place this engine runs a step. Until `t.choose` alternatives are wired in, a step
-   * with several is an ERROR here: exploring its first alternative only could PASS unsoundly.
-   */
-  private execute(state: State, tid: number): Outcome {
-    const o = profiledStep(this.program, state, tid, this.opts.profile);
-    if (branches(o)) {
-      const s = o as Exclude<Outcome, { kind: 'done' }>;
-      throw new StepError(`step ${s.proc}.${s.label} of thread ${this.program.threadName(tid)} chooses (t.choose), which the preemption-bounded search does not explore yet; check this spec with --engine stateful, dpor or naive`, tid, s.proc, s.label);
-    }
-    return o;
+  /** The one place this engine runs a step (a move: thread and `t.choose` alternative). */
+  private execute(state: State, move: number): Outcome {
+    return profiledStep(this.program, state, move, this.opts.profile);
   }
 
   private report(v: Violation): void {
@@ -134,7 +128,7 @@ class BoundedSearch {
 
   private schedule(node: Node, tail?: number): number[] {
     const out: number[] = tail === undefined ? [] : [tail];
-    for (let n: Node | null = node; n !== null && n.last !== null; n = n.parent) out.push(n.last);
+    for (let n: Node | null = node; n !== null && n.move !== null; n = n.parent) out.push(n.move);
     return out.reverse();
   }
 
@@ -153,7 +147,7 @@ class BoundedSearch {
     threads[e.tid] = hashThread(e.state.threads[e.tid]!);
     for (const t of e.spawned ?? []) threads[t] = hashThread(e.state.threads[t]!); // t.spawn started them
     const fp = combine(shared, threads);
-    return { state: e.state, shared, threads, last: e.tid, p, parent: node, depth: node.depth + 1, key: this.keyOf(e.state, fp, e.tid) };
+    return { state: e.state, shared, threads, last: e.tid, move: moveOf(e.tid, e.alt), p, parent: node, depth: node.depth + 1, key: this.keyOf(e.state, fp, e.tid) };
   }
 
   /** Time, memory and progress on every expansion (see Pacer). */
@@ -183,30 +177,42 @@ class BoundedSearch {
     }
     for (const name of evaluatePredicates(prog, node.state.shared, prog.witnesses, 'witness', reads)) this.found.witnesses.add(name);
     if (this.stopped) return;
-    const outcomes: Outcome[] = [];
-    for (let tid = 0; tid < prog.threads.length; tid++) outcomes.push(this.execute(node.state, tid));
-    const enabled = outcomes.filter((o): o is Stepped => o.kind === 'step');
+    // Every alternative of every thread's step (t.choose): each is a transition of its thread.
+    const enabled: Stepped[] = [];
+    const held: Blocked[] = [];
+    const canRun: boolean[] = [];
+    for (let tid = 0; tid < prog.threads.length; tid++) {
+      const a = alternatives(prog, node.state, tid, (m) => this.execute(node.state, m));
+      for (const o of a.steps) enabled.push(o);
+      if (a.held !== null) held.push(a.held);
+      canRun[tid] = a.steps.length > 0;
+    }
     this.events += enabled.length;
+    if (this.opts.races) {
+      const race = findRace(prog, enabled.map((o) => ({ tid: o.tid, fp: o.rec, step: `${o.proc}.${o.label}` })));
+      if (race !== null) this.report({ property: 'data-race', kind: 'race', detail: raceDetail(prog, race), schedule: this.schedule(node) });
+      if (this.stopped) return;
+    }
     if (enabled.length === 0) {
-      if (outcomes.every((o) => o.kind === 'done')) {
+      if (held.length === 0) {
         this.terminals++;
         for (const name of evaluatePredicates(prog, node.state.shared, prog.finals, 'final')) {
           this.report({ property: name, kind: 'final', schedule: this.schedule(node) });
         }
         this.found.terminals?.add((this.opts.terminalKey ?? stateKey)(node.state));
-      } else if (outcomes.some((o) => o.kind === 'blocked' && o.assumed)) {
+      } else if (held.some((o) => o.assumed)) {
         this.assumeBlocked++; // discarded: a false t.assume restricts the environment (step.ts)
       } else {
         this.deadlocks++;
         this.found.deadlockStates?.add((this.opts.terminalKey ?? stateKey)(node.state));
         if (this.opts.deadlockIsViolation) {
-          const stuck = outcomes.filter((o) => o.kind === 'blocked').map((o) => prog.threadName(o.tid));
+          const stuck = held.map((o) => prog.threadName(o.tid));
           this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(stuck), schedule: this.schedule(node) });
         }
       }
       return;
     }
-    const lastEnabled = node.last !== null && outcomes[node.last]!.kind === 'step';
+    const lastEnabled = node.last !== null && canRun[node.last] === true;
     // Children in reverse, so that the depth-first search of a round takes the lowest thread first.
     for (let i = enabled.length - 1; i >= 0 && !this.stopped; i--) {
       const e = enabled[i]!;
@@ -224,7 +230,7 @@ class BoundedSearch {
         continue;
       }
       for (const f of e.failures ?? []) {
-        this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: this.schedule(node, e.tid) });
+        this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: this.schedule(node, moveOf(e.tid, e.alt)) });
       }
       if (c.depth > this.opts.bounds.maxDepth) {
         this.found.cut.add('depth');
@@ -255,7 +261,7 @@ class BoundedSearch {
       const init = prog.initial;
       const shared = hashShared(prog.locs, init.shared);
       const threads = init.threads.map((f) => hashThread(f));
-      const root: Node = { state: init, shared, threads, last: null, p: 0, parent: null, depth: 0, key: this.keyOf(init, combine(shared, threads), null) };
+      const root: Node = { state: init, shared, threads, last: null, move: null, p: 0, parent: null, depth: 0, key: this.keyOf(init, combine(shared, threads), null) };
       this.store.set(root.key, 0);
       this.rounds[0] = [root];
       let out = false;
@@ -287,7 +293,7 @@ class BoundedSearch {
     } catch (e) {
       if (!(e instanceof StepError) && !(e instanceof Error)) throw e;
       const at = this.current;
-      const schedule = at === null ? [] : e instanceof StepError ? this.schedule(at, e.tid) : this.schedule(at);
+      const schedule = at === null ? [] : e instanceof StepError ? this.schedule(at, e.move ?? e.tid) : this.schedule(at);
       error = { error: e, schedule };
     }
     // The bound cut the search iff it refused a node that nothing else reached within it.

@@ -2,7 +2,8 @@ import { Random } from 'fast-check';
 import { xorshift128plus } from 'pure-rand/generator/xorshift128plus';
 import { evaluatePredicates } from '../check/evaluate.ts';
 import type { Program, State } from '../model/program.ts';
-import { StepError, type Outcome, type Stepped } from '../model/step.ts';
+import { alternatives, moveOf, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
+import { findRace, raceDetail } from './races.ts';
 import { profiledStep } from './profile.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { stateKey } from './state-key.ts';
@@ -75,12 +76,21 @@ class RandomRun {
     this.rng = new Random(xorshift128plus(this.search.seed));
   }
 
-  /**
-   * The one place this engine runs a step. A step with `t.choose` alternatives runs its first
-   * one only, until they are wired in: what is found is real, and a random search is never PASS.
-   */
-  private execute(state: State, tid: number): Outcome {
-    return profiledStep(this.program, state, tid, this.opts.profile);
+  /** The one place this engine runs a step (a move: thread and `t.choose` alternative). */
+  private execute(state: State, move: number): Outcome {
+    return profiledStep(this.program, state, move, this.opts.profile);
+  }
+
+  /** Every alternative of every thread's step at `state`, and the blocked threads. */
+  private moves(state: State): { enabled: Stepped[]; held: Blocked[] } {
+    const enabled: Stepped[] = [];
+    const held: Blocked[] = [];
+    for (let tid = 0; tid < this.program.threads.length; tid++) {
+      const a = alternatives(this.program, state, tid, (m) => this.execute(state, m));
+      for (const o of a.steps) enabled.push(o);
+      if (a.held !== null) held.push(a.held);
+    }
+    return { enabled, held };
   }
 
   private report(v: Violation): boolean {
@@ -122,7 +132,12 @@ class RandomRun {
       if (!change.has(at)) change.set(at, i); // two change points on one step: the first one counts
     }
     return {
-      pick: (enabled) => enabled.reduce((a, b) => (pri[b.tid]! > pri[a.tid]! ? b : a)),
+      pick: (enabled) => {
+        // The highest-priority thread; among its alternatives (t.choose), one at random.
+        const best = enabled.reduce((a, b) => (pri[b.tid]! > pri[a.tid]! ? b : a)).tid;
+        const mine = enabled.filter((o) => o.tid === best);
+        return mine.length === 1 ? mine[0]! : mine[this.rng.nextInt(0, mine.length - 1)]!;
+      },
       after: (tid, step) => {
         const i = change.get(step);
         if (i !== undefined) pri[tid] = i;
@@ -135,11 +150,7 @@ class RandomRun {
     let state = this.program.initial;
     let steps = 0;
     while (steps < this.opts.bounds.maxDepth) {
-      let next: Stepped | undefined;
-      for (let tid = 0; tid < this.program.threads.length && next === undefined; tid++) {
-        const o = this.execute(state, tid);
-        if (o.kind === 'step') next = o;
-      }
+      const next: Stepped | undefined = this.moves(state).enabled[0];
       if (next === undefined) break;
       this.events++;
       state = next.state;
@@ -161,23 +172,26 @@ class RandomRun {
       }
       for (const name of evaluatePredicates(prog, state.shared, prog.witnesses, 'witness')) this.found.witnesses.add(name);
       if (this.stopped) return false;
-      const outcomes: Outcome[] = [];
-      for (let tid = 0; tid < prog.threads.length; tid++) outcomes.push(this.execute(state, tid));
-      const enabled = outcomes.filter((o): o is Stepped => o.kind === 'step');
+      const { enabled, held } = this.moves(state);
+      if (this.opts.races) {
+        const race = findRace(prog, enabled.map((o) => ({ tid: o.tid, fp: o.rec, step: `${o.proc}.${o.label}` })));
+        if (race !== null) this.report({ property: 'data-race', kind: 'race', detail: raceDetail(prog, race), schedule: [...this.path] });
+        if (this.stopped) return false;
+      }
       if (enabled.length === 0) {
-        if (outcomes.every((o) => o.kind === 'done')) {
+        if (held.length === 0) {
           this.terminals++;
           for (const name of evaluatePredicates(prog, state.shared, prog.finals, 'final')) {
             this.report({ property: name, kind: 'final', schedule: [...this.path] });
           }
           this.found.terminals?.add((this.opts.terminalKey ?? stateKey)(state));
-        } else if (outcomes.some((o) => o.kind === 'blocked' && o.assumed)) {
+        } else if (held.some((o) => o.assumed)) {
           this.assumeBlocked++; // discarded: a false t.assume restricts the environment (step.ts)
         } else {
           this.deadlocks++;
           this.found.deadlockStates?.add((this.opts.terminalKey ?? stateKey)(state));
           if (this.opts.deadlockIsViolation) {
-            const stuck = outcomes.filter((o) => o.kind === 'blocked').map((o) => prog.threadName(o.tid));
+            const stuck = held.map((o) => prog.threadName(o.tid));
             this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail(stuck), schedule: [...this.path] });
           }
         }
@@ -189,7 +203,7 @@ class RandomRun {
       }
       const e = sched.pick(enabled, this.path.length + 1);
       this.events++;
-      this.path.push(e.tid);
+      this.path.push(moveOf(e.tid, e.alt));
       if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
       for (const f of e.failures ?? []) {
         this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
@@ -224,7 +238,7 @@ class RandomRun {
       }
     } catch (e) {
       if (!(e instanceof StepError) && !(e instanceof Error)) throw e;
-      const schedule = e instanceof StepError ? [...this.path, e.tid] : [...this.path];
+      const schedule = e instanceof StepError ? [...this.path, e.move ?? e.tid] : [...this.path];
       error = { error: e, schedule };
     }
     this.found.cut.add('random');

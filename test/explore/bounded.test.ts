@@ -12,7 +12,7 @@ import { exploreNaive } from '../../src/explore/naive.ts';
 import { stateKey } from '../../src/explore/state-key.ts';
 import { resolveBounds, type ExploreOptions } from '../../src/explore/types.ts';
 import { Program, type State } from '../../src/model/program.ts';
-import { executeStep, type Stepped } from '../../src/model/step.ts';
+import { alternatives, executeStep, type Stepped } from '../../src/model/step.ts';
 import { loadCatalogue } from '../../specs/catalogue.ts';
 import { describeProgram, programArb, randomModel, type RandomProgram } from '../support/random-program.ts';
 
@@ -35,20 +35,22 @@ function schedulesUpTo(prog: Program, k: number, limit = 300_000) {
   let runs = 0;
   const visit = (state: State, last: number | null, used: number) => {
     for (const v of evaluatePredicates(prog, state.shared, prog.invariants, 'invariant')) violated.add(v);
-    const outcomes = prog.threads.map((t) => executeStep(prog, state, t.tid));
-    const enabled = outcomes.filter((o): o is Stepped => o.kind === 'step');
+    const alts = prog.threads.map((t) => alternatives(prog, state, t.tid, (m) => executeStep(prog, state, m)));
+    const enabled = alts.flatMap((a) => a.steps);
     if (enabled.length === 0) {
       if (++runs > limit) throw new Error('too many schedules for a test');
-      if (outcomes.every((o) => o.kind === 'done')) {
+      if (alts.every((a) => a.done)) {
         terminals.add(stateKey(state));
         for (const v of evaluatePredicates(prog, state.shared, prog.finals, 'final')) violated.add(v);
+      } else if (alts.some((a) => a.held?.assumed)) {
+        // discarded (t.assume)
       } else {
         deadlocks.add(stateKey(state));
         violated.add('deadlock');
       }
       return;
     }
-    const lastEnabled = last !== null && outcomes[last]!.kind === 'step';
+    const lastEnabled = last !== null && alts[last]!.steps.length > 0;
     for (const o of enabled) {
       const p = used + (isPreemption(last, o.tid, lastEnabled) ? 1 : 0);
       if (p > k) continue;
@@ -63,8 +65,8 @@ function schedulesUpTo(prog: Program, k: number, limit = 300_000) {
 function replays(prog: Program, v: { property: string; kind: string; schedule: readonly number[] }): boolean {
   let state = prog.initial;
   let last: Stepped | null = null;
-  for (const tid of v.schedule) {
-    const o = executeStep(prog, state, tid);
+  for (const move of v.schedule) {
+    const o = executeStep(prog, state, move);
     if (o.kind !== 'step') return false;
     last = o;
     state = o.state;
@@ -87,6 +89,28 @@ describe('preemption-bounded search against the naive explorer on random program
         expect(b.deadlockStates, ctx).toEqual(naive.deadlockStates);
       }),
       { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  it('with choices (t.choose), assumptions and data races: a bound no schedule reaches finds exactly what naive finds; K = 0..3 matches brute force', () => {
+    fc.assert(
+      fc.property(programArb({ choices: true, threads: [2, 3], steps: 4 }), fc.nat({ max: 3 }), (prog, k) => {
+        const opts = { ...base, races: true };
+        const naive = exploreNaive(program(prog), opts);
+        const all = bounded(prog, 'auto', { races: true });
+        const ctx = `${describeProgram(prog)}\nK=${k}\nnaive: ${JSON.stringify(naive.stats)}\nbounded: ${JSON.stringify(all.stats)}`;
+        expect(all.error, ctx).toBeUndefined();
+        expect(new Set(all.violations.map((v) => v.property)), ctx).toEqual(new Set(naive.violations.map((v) => v.property)));
+        expect(all.terminals, ctx).toEqual(naive.terminals);
+        expect(all.deadlockStates, ctx).toEqual(naive.deadlockStates);
+        const p = program(prog);
+        const b = exploreBounded(p, { ...base, preemptions: k });
+        const oracle = schedulesUpTo(p, k);
+        expect(new Set(b.violations.map((v) => v.property)), ctx).toEqual(oracle.violated);
+        expect(b.terminals, ctx).toEqual(oracle.terminals);
+        for (const v of b.violations) expect(replays(p, v), `${ctx}\n${JSON.stringify(v)}`).toBe(true);
+      }),
+      { numRuns: RUNS, seed: SEED + 7 },
     );
   });
 
@@ -224,13 +248,14 @@ describe('threads started during a run (t.spawn)', () => {
   });
 });
 
-describe('steps that choose (t.choose), until their alternatives are wired into the bounded search', () => {
-  it('are an ERROR that names the step, never a PASS over the first alternative alone', async () => {
+describe('steps that choose (t.choose)', () => {
+  it('every alternative is a transition: the ENOMEM leak is found and the fixed probe PASSes once the bound covers every schedule', async () => {
     const { default: specs } = await import('../../examples/modelling/enomem.spec.ts');
-    for (const s of specs) {
-      const r = checkSpec(s, { preemptions: 'auto' });
-      expect(r.verdict).toBe('ERROR');
-      expect(r.error!.message).toContain('chooses (t.choose), which the preemption-bounded search does not explore yet');
-    }
+    const [leak, fixed] = specs;
+    const r = checkSpec(leak!, { preemptions: 'auto' });
+    expect([r.verdict, r.violation?.property]).toEqual(['FAIL', 'no-leak']);
+    expect(r.violation!.schedule.some((m) => m >= 4096)).toBe(true); // a move that picked -ENOMEM
+    expect(checkSpec(fixed!, { preemptions: 'auto' }).verdict).toBe('PASS');
+    expect(checkSpec(fixed!, { preemptions: 0 }).verdict).toBe('INCOMPLETE');
   });
 });
