@@ -35,8 +35,8 @@ const count = (n: number) => n.toLocaleString('en-US');
 const DPOR_BUDGET_MS = 10_000;
 
 /** A larger configuration's size, from the trailing segments of its name: `3cores/3ops` → 3 cores, 3 ops per core. */
-function size(s: Spec, larger: boolean): string {
-  if (!larger) return 'catalogue';
+function size(s: Spec, kind: Row['kind']): string {
+  if (kind !== 'larger') return kind;
   const parts: string[] = [];
   for (const seg of s.name.split('/').slice(2)) {
     const m = /^(\d+)(cores|ops|readers|faults|sharers)$/.exec(seg);
@@ -48,9 +48,9 @@ function size(s: Spec, larger: boolean): string {
 
 interface Row {
   spec: Spec;
-  larger: boolean;
+  kind: 'catalogue' | 'larger' | 'liveness';
   auto: CheckResult;
-  dpor: CheckResult;
+  dpor: CheckResult | null;
 }
 
 function explored(r: CheckResult): string {
@@ -58,7 +58,8 @@ function explored(r: CheckResult): string {
   return r.engine === 'dpor' ? `${count(r.stats.executions)} executions` : `${count(r.stats.states ?? 0)} states`;
 }
 
-function dporCell(r: CheckResult): string {
+function dporCell(r: CheckResult | null): string {
+  if (r === null) return '—'; // liveness needs the whole state graph: DPOR does not check it
   if (r.cut.includes('time')) return `over ${DPOR_BUDGET_MS / 1000} s (${count(r.stats.executions)} executions)`;
   return `${count(r.stats.executions)} / ${ms(r.durationMs)}`;
 }
@@ -68,20 +69,22 @@ function row(r: Row, first: boolean): string {
   const variant = r.spec.name.startsWith(`${model}/`) ? r.spec.name.slice(model.length + 1) : r.spec.name;
   const expected = r.spec.expect === 'pass' ? 'PASS' : `FAIL ${r.spec.expect.fail}`;
   const modelCell = first ? `${NUMBER[model] ?? ''} \`${model}\`` : '';
-  return `| ${modelCell} | ${variant} | ${size(r.spec, r.larger)} | ${r.spec.description ?? ''} | ${expected} | ${r.auto.engine} | ${explored(r.auto)} | ${ms(r.auto.durationMs)} | ${dporCell(r.dpor)} |`;
+  return `| ${modelCell} | ${variant} | ${size(r.spec, r.kind)} | ${r.spec.description ?? ''} | ${expected} | ${r.auto.engine} | ${explored(r.auto)} | ${ms(r.auto.durationMs)} | ${dporCell(r.dpor)} |`;
 }
 
-const { catalogue, larger } = await loadCatalogue(`${ROOT}specs`);
+const { catalogue, larger, liveness } = await loadCatalogue(`${ROOT}specs`);
 const order = Object.keys(NUMBER);
-// Per model: its catalogue variants, then its larger configurations (a stable sort keeps file order).
-const specs = [...catalogue, ...larger].sort((a, b) => order.indexOf(a.model.name) - order.indexOf(b.model.name));
-const rows: Row[] = specs.map((spec) => ({
-  spec,
-  larger: larger.includes(spec),
-  auto: checkSpec(spec),
-  dpor: checkSpec(spec, { engine: 'dpor', bounds: { timeMs: DPOR_BUDGET_MS } }),
-}));
-const bad = rows.flatMap((r) => [r.auto, r.dpor]).filter((r) => !r.ok && !(r.engine === 'dpor' && r.verdict === 'INCOMPLETE'));
+// Per model: its catalogue variants, then its larger configurations, then its liveness specs (a stable sort keeps file order).
+const specs = [...catalogue, ...larger, ...liveness].sort((a, b) => rank(a) - rank(b));
+function rank(s: Spec): number {
+  const i = order.indexOf(s.model.name);
+  return i < 0 ? order.length : i;
+}
+const rows: Row[] = specs.map((spec) => {
+  const kind = larger.includes(spec) ? 'larger' : liveness.includes(spec) ? 'liveness' : 'catalogue';
+  return { spec, kind, auto: checkSpec(spec), dpor: kind === 'liveness' ? null : checkSpec(spec, { engine: 'dpor', bounds: { timeMs: DPOR_BUDGET_MS } }) };
+});
+const bad = rows.flatMap((r) => (r.dpor === null ? [r.auto] : [r.auto, r.dpor])).filter((r) => !r.ok && !(r.engine === 'dpor' && r.verdict === 'INCOMPLETE'));
 if (bad.length > 0) {
   for (const r of bad) console.error(`${r.name} (${r.engine}): expected ${r.expected}, got ${r.verdict}${r.error ? ` (${r.error.message})` : ''}`);
   process.exit(1);
@@ -92,13 +95,13 @@ const lines = [
   '| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: |',
   ...rows.map((r, i) => row(r, i === 0 || rows[i - 1]!.spec.model !== r.spec.model)),
 ];
-const total = (engine: 'auto' | 'dpor', which: (r: Row) => boolean) => ms(rows.filter(which).reduce((t, r) => t + r[engine].durationMs, 0));
+const total = (engine: 'auto' | 'dpor', which: (r: Row) => boolean) => ms(rows.filter(which).reduce((t, r) => t + (r[engine]?.durationMs ?? 0), 0));
 const all = () => true;
-const dporCut = rows.filter((r) => r.dpor.cut.includes('time')).length;
+const dporCut = rows.filter((r) => r.dpor?.cut.includes('time')).length;
 const summary =
-  `${rows.length} specs (${catalogue.length} at the catalogue's sizes, ${larger.length} larger), every one with its expected verdict from the default engine` +
+  `${rows.length} specs (${catalogue.length} at the catalogue's sizes, ${larger.length} larger, ${liveness.length} of liveness), every one with its expected verdict from the default engine` +
   `${dporCut > 0 ? ` and from DPOR wherever DPOR finished within ${DPOR_BUDGET_MS / 1000} s (${dporCut} did not)` : ' and from DPOR'}. ` +
-  `Default engine: ${total('auto', all)} in all, ${total('auto', (r) => r.larger)} of it for the larger configurations; ` +
+  `Default engine: ${total('auto', all)} in all, ${total('auto', (r) => r.kind === 'larger')} of it for the larger configurations; ` +
   `DPOR: ${total('dpor', all)} in all, cut ones at their budget`;
 const table = `${lines.join('\n')}\n\n${summary} (single-threaded, ${process.platform}/${process.arch}, Node ${process.versions.node}).`;
 

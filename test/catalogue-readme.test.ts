@@ -7,7 +7,7 @@ import { cli } from './support/cli.ts';
 const ROOT = new URL('..', import.meta.url).pathname;
 const readme = readFileSync(`${ROOT}README.md`, 'utf8');
 const specs = await loadSpecs(findSpecFiles([`${ROOT}specs`]));
-const { larger } = await loadCatalogue();
+const { larger, liveness } = await loadCatalogue();
 
 function between(begin: string, end: string): string {
   const a = readme.indexOf(begin);
@@ -22,10 +22,10 @@ describe('the README catalogue stays true', () => {
     let model = '';
     const listed = rows.map((r) => {
       const cells = r.split(' | ').map((c) => c.replace(/^\| ?/, '').trim());
-      if (cells[0] !== '') model = cells[0]!.replace(/^M\d+ `(.*)`$/, '$1');
-      return `${model}/${cells[1]} ${cells[2] === 'catalogue' ? 'catalogue' : 'larger'} ${cells[4]}`;
+      if (cells[0] !== '') model = cells[0]!.replace(/^(?:M\d+ )?`(.*)`$/, '$1');
+      return `${model}/${cells[1]} ${cells[2] === 'catalogue' || cells[2] === 'liveness' ? cells[2] : 'larger'} ${cells[4]}`;
     });
-    const want = specs.map((s) => `${s.name} ${larger.includes(s) ? 'larger' : 'catalogue'} ${s.expect === 'pass' ? 'PASS' : `FAIL ${s.expect.fail}`}`);
+    const want = specs.map((s) => `${s.name} ${larger.includes(s) ? 'larger' : liveness.includes(s) ? 'liveness' : 'catalogue'} ${s.expect === 'pass' ? 'PASS' : `FAIL ${s.expect.fail}`}`);
     expect(listed.sort()).toEqual(want.sort());
   });
 
