@@ -50,7 +50,7 @@ export interface PopSync {
  * bfa_do_alloc_any for one frame: bfa_fl_pop_mb / bfa_fl_del (unlink, account), then
  * bfa_zbit_alloc (mark). Args: a PopSync. Returns the frame or NIL.
  */
-export const bfa_do_alloc_any = procedure<FreeListState>('bfa_do_alloc_any', {
+export const bfa_do_alloc_any = procedure<FreeListState, unknown, AllocAnyLocals>('bfa_do_alloc_any', {
   fl_lock: (s, t) => { if (t.fl !== null) t.call(t.tas ? spin_lock_split : spin_lock, { lock: t.fl }); },
   A1_load_head: (s, t) => {
     t.h = s.head;
@@ -79,7 +79,7 @@ export const bfa_do_alloc_any = procedure<FreeListState>('bfa_do_alloc_any', {
 });
 
 /** bfa_do_free of one frame `f`: clear the bitmap bit, push the frame back, account. Args: `f`, a PopSync. */
-export const bfa_do_free = procedure<FreeListState>('bfa_do_free', {
+export const bfa_do_free = procedure<FreeListState, unknown, FreeLocals>('bfa_do_free', {
   z_lock: (s, t) => { if (t.zone !== null) t.call(spin_lock, { lock: t.zone }); },
   R1_zbit_free: (s, t) => {
     s.b[t.f] = 0;
@@ -100,3 +100,8 @@ export const bfa_do_free = procedure<FreeListState>('bfa_do_free', {
  * `assertions`, so that its specs may expect them.
  */
 export const freelistAssertions = [...framesAssertions, ...spinlockAssertions] as const;
+
+/** bfa_do_alloc_any's frame: its PopSync args, the popped head `h`, its successor `n`, the read `free_memory` `fm`. */
+type AllocAnyLocals = PopSync & { h: number; n: number; fm: number };
+/** bfa_do_free's frame: the frame `f` and a PopSync (args), the read head `n` and `free_memory` `fm`. */
+type FreeLocals = PopSync & { f: number; n: number; fm: number };

@@ -8,7 +8,7 @@ import type { KernelState } from './state.ts';
  * its `procedures`), called with `{ page }`; it returns `false` when it could not handle the
  * fault (a trylock failed in atomic context), anything else when the page is now present.
  */
-export const page_fault = procedure<KernelState>('page_fault', {
+export const page_fault = procedure<KernelState, unknown, PageFaultLocals>('page_fault', {
   trap: (s, t) => {
     t.saved = s.irq_on[t.core];
     s.irq_on[t.core] = false;
@@ -57,3 +57,9 @@ export function touch(s: KernelState, t: Thread, page: string): boolean {
  * `assertions`, so that its specs may expect them.
  */
 export const pagefaultAssertions = ['I-unhandled-fault'] as const;
+
+/**
+ * page_fault's frame: the faulting `page` (arg), the IF flag `saved` by `trap`, and what the
+ * handler returned (`handled`: any value; only `false` means "not handled").
+ */
+type PageFaultLocals = { page: string; saved: boolean; handled?: unknown };

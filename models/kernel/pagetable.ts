@@ -74,7 +74,7 @@ const holds = (sync: PtSync) => sync === 'whole' || sync === 'draft' || sync ===
  * none (pg_pt_alloc), splits a large page (pg_page_split), then reads the leaf, runs the
  * callback and writes the leaf.
  */
-export const pg_page_mapx = procedure<PagingState & Partial<TlbState>>('pg_page_mapx', {
+export const pg_page_mapx = procedure<PagingState & Partial<TlbState>, unknown, MapxLocals>('pg_page_mapx', {
   pt_lock: (s, t) => { if (t.sync === 'whole' || t.sync === 'draft') t.call(spin_lock, { lock: 'PT' }); },
   walk_pte_read: (s, t) => {
     const e = s.pt.root;
@@ -165,7 +165,7 @@ export const pg_page_mapx = procedure<PagingState & Partial<TlbState>>('pg_page_
   loser_free: (s, t) => {
     // folio_put of the frame the callback allocated for nothing.
     if (t.mapx !== 'fixed') {
-      giveFrame(s, t, t.p);
+      giveFrame(s, t, t.p as number);
       s.pt.unused_freed += 1;
     }
     t.ret();
@@ -187,7 +187,7 @@ export const pg_page_mapx = procedure<PagingState & Partial<TlbState>>('pg_page_
  * new attributes and flush the local TLB entry (invlpg, this core only). Non-present leaves
  * are skipped: a later fault builds them from vma->attr.
  */
-export const pg_page_set_attr = procedure<PagingState & TlbState>('pg_page_set_attr', {
+export const pg_page_set_attr = procedure<PagingState & TlbState, unknown, SetAttrLocals>('pg_page_set_attr', {
   pte_read: (s, t) => {
     if (t.l >= t.to) return t.ret();
     const orig = s.pt.tables[t.tbl]![t.l];
@@ -210,3 +210,24 @@ export const pg_page_set_attr = procedure<PagingState & TlbState>('pg_page_set_a
  * `assertions`, so that its specs may expect them.
  */
 export const pagetableAssertions = ['I-no-overwrite', 'I-oom', ...framesAssertions, ...spinlockAssertions, ...vmemAssertions] as const;
+
+/**
+ * pg_page_mapx's frame. Args: the page `l`, `sync`, `mapx`, `attr`, and `paddr` (given only for a
+ * `fixed` mapping, read only then). Set by the steps: the table `tbl` walked or allocated, the
+ * `large` PTE seen, whether the allocated table was `consumed`, and `p`: the frame to map (the
+ * caller's paddr, the callback's frame, or 'ESKIP' from vmem_mapx_advise; `loser_free` sees
+ * only a callback's frame, hence its `as number`).
+ */
+type MapxLocals = {
+  l: number;
+  sync: PtSync;
+  mapx: Mapx;
+  attr: Attr;
+  paddr: number | string;
+  tbl: string;
+  large?: { paddr: string; attr: Attr };
+  consumed?: boolean;
+  p: number | string;
+};
+/** pg_page_set_attr's frame: leaves [`l`, `to`) of `tbl` get `attr` (args); `paddr` is the leaf being rewritten. */
+type SetAttrLocals = { tbl: string; l: number; to: number; attr: Attr; paddr: number | string };

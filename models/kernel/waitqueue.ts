@@ -26,7 +26,7 @@ function holds(s: KernelState, t: Thread): boolean {
  * and writes the thread's own struct (page `tpages[tid].self`), which is where the seed crash
  * faults.
  */
-export const wait_event = procedure<KernelState>('wait_event', {
+export const wait_event = procedure<KernelState, unknown, WaitEventLocals>('wait_event', {
   test: (s, t) => { if (!t.once && holds(s, t)) t.ret(); },
   save: (s, t) => { t.call(irq_save, {}, { into: 'flags' }); },
   wq_lock: (s, t) => { t.call(spin_lock, { lock: `${t.wq}.sl` }); },
@@ -58,7 +58,7 @@ export const wait_event = procedure<KernelState>('wait_event', {
  * uk_waitq_wake_up / uk_waitq_wake_up_one: under the queue's spinlock with IRQs off, wake every
  * linked waiter (or only the first). Entries stay linked; each waiter unlinks itself in its tail.
  */
-export const wake_up = procedure<KernelState>('uk_waitq_wake_up', {
+export const wake_up = procedure<KernelState, unknown, WakeUpLocals>('uk_waitq_wake_up', {
   save: (s, t) => { t.i = 0; t.call(irq_save, {}, { into: 'flags' }); },
   lock: (s, t) => { t.call(spin_lock, { lock: `${t.wq}.sl` }); },
   next: (s, t) => {
@@ -77,3 +77,18 @@ export const wake_up = procedure<KernelState>('uk_waitq_wake_up', {
  * `assertions`, so that its specs may expect them.
  */
 export const waitqueueAssertions = [...irqAssertions, ...schedAssertions, ...spinlockAssertions] as const;
+
+/**
+ * wait_event's frame: the queue `wq`, the caller's lock `lock`, the named condition `cond` and
+ * its argument `arg` (omitted with `once: true`), and the IRQ flag `irq_save` returns.
+ */
+type WaitEventLocals = {
+  wq: string;
+  lock: string;
+  cond?: string;
+  arg?: unknown; // whatever the named condition takes: it is dynamic, looked up by name
+  once?: boolean;
+  flags?: boolean;
+};
+/** wake_up's frame: the queue `wq`, `all` (wake every waiter or the first), the index `i` set by `save`, the IRQ flag. */
+type WakeUpLocals = { wq: string; all: boolean; i: number; flags?: boolean };
