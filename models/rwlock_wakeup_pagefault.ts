@@ -3,7 +3,7 @@ import { falloc, framePool, NIL, type FrameState, framesAssertions } from './ker
 import { touch, pagefaultAssertions } from './kernel/pagefault.ts';
 import { forVariants } from './kernel/props.ts';
 import { blockingRwlock, rwlock_tryrlock, spinningRwlock, type RwlockOps, rwlockAssertions } from './kernel/rwlock.ts';
-import { KERNEL_IDS, kernelState, type KernelState } from './kernel/state.ts';
+import { irq_may_arrive, KERNEL_IDS, kernelState, type KernelState } from './kernel/index.ts';
 
 /**
  * M4 `rwlock_wakeup_pagefault` (MODELS.md): the seed crash of the 2023-06-20 SMP meeting.
@@ -31,7 +31,7 @@ import { KERNEL_IDS, kernelState, type KernelState } from './kernel/state.ts';
  * for the others), so with two readers both wake-up tails can fault, one after the other: a
  * woken reader runs its tail with A.sl held (wait_event re-takes it before the re-check).
  */
-export type M4Variant = 'V1' | 'V1b' | 'V2' | 'V3' | 'V3-wheld' | 'V4' | 'V4-T2' | 'V5';
+export type M4Variant = 'V1' | 'V1b' | 'V2' | 'V3' | 'V3-wheld' | 'V4' | 'V4-T2' | 'V5' | 'V4-irq' | 'V4-irq-spin';
 type Params = { variant: M4Variant; readers: number };
 type Shared = KernelState & FrameState;
 
@@ -81,10 +81,26 @@ const unmapper = procedure<Shared, Params, {}>('uk_vma_unmap', {
   wunlock_B: (s, t) => { t.call(spinningRwlock.wunlock, { rw: 'B' }); },
 });
 
+/**
+ * V4-irq: V4, and an interrupt may arrive on T0's core while T0 read-holds A (irq_may_arrive).
+ * Its handler reads under A too: with the blocking rwlock a pending writer makes that read lock
+ * sleep, i.e. call schedule() with IRQs off (I-sched-irq). V4-irq-spin: the handler reads under
+ * another lock, C, with the spinning rwlock, which never sleeps.
+ */
+const irqReader = procedure<Shared, Params, {}>('reader_irq', {
+  r_rlock: (s, t) => { t.call(blockingRwlock.rlock, { rw: 'A' }); },
+  r_irq: (s, t) => { t.call(irq_may_arrive, { handler: 'irq_handler' }); },
+  r_runlock: (s, t) => { t.call(blockingRwlock.runlock, { rw: 'A' }); },
+});
+const irqHandler = procedure<Shared, Params, {}>('irq_handler', {
+  h_rlock: (s, t, p) => { t.call(p.variant === 'V4-irq' ? blockingRwlock.rlock : spinningRwlock.rlock, { rw: p.variant === 'V4-irq' ? 'A' : 'C' }); },
+  h_runlock: (s, t, p) => { t.call(p.variant === 'V4-irq' ? blockingRwlock.runlock : spinningRwlock.runlock, { rw: p.variant === 'V4-irq' ? 'A' : 'C' }); },
+});
+
 /** Thread i runs on core i: T0 (reader), T1 (writer), the further readers, then V4-T2's heap user. */
 function threadsOf(p: Params): ThreadSpec[] {
   if (p.variant === 'V3-wheld') return [thread('T0', unmapper, {}, { core: 0 })];
-  const procs = [reader, writer, ...Array.from({ length: p.readers - 1 }, () => reader)];
+  const procs = [p.variant.startsWith('V4-irq') ? irqReader : reader, writer, ...Array.from({ length: p.readers - 1 }, () => reader)];
   if (p.variant === 'V4-T2') procs.push(heapUser);
   return procs.map((proc, i) => thread(`T${i}`, proc, {}, { core: i }));
 }
@@ -111,7 +127,7 @@ function threadPages(p: Params) {
 /** Demand-paged pages: the readers' never-touched pages (V4 pre-populates them) and Q. */
 function demandPages(p: Params): Record<string, boolean> {
   const pages: Record<string, boolean> = {};
-  for (const tid of readerTids(p)) pages[missingPage(tid)] = p.variant === 'V4' || p.variant === 'V4-T2';
+  for (const tid of readerTids(p)) pages[missingPage(tid)] = p.variant === 'V4' || p.variant === 'V4-T2' || p.variant.startsWith('V4-irq');
   return { ...pages, Q: false };
 }
 
@@ -126,7 +142,7 @@ export const rwlockWakeupPagefault = defineModel({
     ...kernelState({
       cores: Math.max(2, threadsOf(p).length),
       threads: threadsOf(p).length,
-      rwlocks: ['A', 'B'],
+      rwlocks: p.variant === 'V4-irq-spin' ? ['A', 'B', 'C'] : ['A', 'B'],
       pageFaultHandler: 'vmem_pagefault',
       // P: a heap page never touched yet (heap_init maps 16 pages only); V4 pre-populates it.
       threadPages: threadPages(p),
@@ -143,7 +159,7 @@ export const rwlockWakeupPagefault = defineModel({
     values: [...KERNEL_IDS.values, { path: 'tpages.*.*', prefix: 'P' }],
     locals: KERNEL_IDS.locals,
   }),
-  procedures: [vmem_pagefault],
+  procedures: [vmem_pagefault, irqHandler],
   witnesses: {
     // The handler really runs with IRQs off (interrupt gate), so the model exercises the fault path.
     'W-fault-irqoff': forVariants(['V2', 'V5'], (s: Shared) => s.in_fault.some((f, c) => f && !s.irq_on[c])),
