@@ -1,4 +1,4 @@
-import { defineModel, procedure, range, thread, type ThreadSpec } from '../src/index.ts';
+import { defineModel, procedure, range, thread, type ArgsOf, type Procedure, type ThreadSpec } from '../src/index.ts';
 import { ffree, framePool, NIL, takeFrame, type FrameState, framesAssertions } from './kernel/frames.ts';
 import { pageTable, type PagingState, pagetableAssertions } from './kernel/pagetable.ts';
 import { forVariants } from './kernel/props.ts';
@@ -47,11 +47,11 @@ const refMode = (v: M9Variant): RefMode =>
 const underPT = (v: M9Variant) => v === '9d-i' || v === '9e' || v === '9e-fix';
 
 /** pg_page_unmap of page l: u1 read the PTE, u2 clear it (+ local invlpg), u3 release the frame. */
-const unmap = procedure<Shared, Params>('pg_page_unmap', {
+const unmap = procedure<Shared, Params, UnmapLocals>('pg_page_unmap', {
   u1_pte_read: (s, t) => {
     const e = s.pt.tables.T![t.l];
     if (e == null) return t.ret();
-    t.x = e.paddr;
+    t.x = e.paddr as number;
   },
   u2_pte_clear: (s, t) => {
     s.pt.tables.T![t.l] = null;
@@ -67,11 +67,11 @@ const unmap = procedure<Shared, Params>('pg_page_unmap', {
 });
 
 /** Share A's frame into B (`into`): g1 read Ea, g2 take a reference, g3 write Eb. */
-const share = procedure<Shared, Params>('share_into_B', {
+const share = procedure<Shared, Params, ShareLocals>('share_into_B', {
   g1_pte_read: (s, t) => {
     const e = s.pt.tables.T![A];
     if (e == null) return t.ret();
-    t.y = e.paddr;
+    t.y = e.paddr as number;
   },
   g2_get: (s, t, p) => {
     const mode = refMode(p.variant);
@@ -93,14 +93,14 @@ const share = procedure<Shared, Params>('share_into_B', {
 });
 
 /** Any procedure run with PT held around it (9d-i: lookups and unmaps under the page-table lock). */
-const with_pt_lock = procedure<Shared, Params>('with_pt_lock', {
+const with_pt_lock = procedure<Shared, Params, WithPtLockLocals>('with_pt_lock', {
   lock: (s, t) => { t.call(spin_lock, { lock: 'PT' }); },
   body: (s, t) => { t.call(t.body, t.args); },
   unlock: (s, t) => { t.call(spin_unlock, { lock: 'PT' }); },
 });
 
 /** C2: falloc() and write a secret into the frame. */
-const client = procedure<Shared, Params>('allocator_client', {
+const client = procedure<Shared, Params, { f: number }>('allocator_client', {
   a1_falloc: (s, t) => {
     t.f = takeFrame(s);
     if (t.f === NIL) return t.ret();
@@ -109,7 +109,7 @@ const client = procedure<Shared, Params>('allocator_client', {
   a2_store_secret: (s, t) => { s.fa.data[t.f] = SECRET; },
 });
 
-function op(name: string, body: typeof unmap, args: Record<string, unknown>, p: Params): ThreadSpec {
+function op<L>(name: string, body: Procedure<Shared, Params, L>, args: ArgsOf<L>, p: Params): ThreadSpec {
   return underPT(p.variant) ? thread(name, with_pt_lock, { body: body.name, args }) : thread(name, body, args);
 }
 
@@ -174,3 +174,17 @@ export const frameRefcount = defineModel({
     'W-shootdown': forVariants(['9e-fix'], (s: Shared) => s.tlb_shot > 0),
   },
 });
+
+/**
+ * pg_page_unmap's frame: the page `l` (arg) and the frame `x` its PTE mapped. This model's PTEs
+ * map frame numbers (a Leaf's paddr may be a string only for a split large page), hence the
+ * `as number` where `x` and share_into_B's `y` are read from a PTE.
+ */
+type UnmapLocals = { l: number; x: number };
+/** share_into_B's frame: the PTE `into` (arg), the frame `y` read from Ea, and whether the try-get was `ok`. */
+type ShareLocals = { into: number; y: number; ok?: boolean };
+/**
+ * with_pt_lock's frame: the procedure to run, by name (`body`), and its `args`: those are the
+ * callee's locals, which depend on which procedure it is (dynamic, checked by the callee).
+ */
+type WithPtLockLocals = { body: string; args: Record<string, unknown> };

@@ -44,7 +44,7 @@ const shootdown = (p: Params) => p.variant === '8c-fix' || p.variant === '8c-irq
 const irqsOff = (p: Params) => p.variant === '8c-irqoff';
 
 /** uk_vma_set_attr(range, a) → vmem_vma_set_attr: the PTEs first, then vma->attr. */
-const set_attr = procedure<Shared, Params>('uk_vma_set_attr', {
+const set_attr = procedure<Shared, Params, { a: Attr; flags?: boolean }>('uk_vma_set_attr', {
   lock: (s, t, p) => {
     if (vasLock(p)) t.call(rw_write_lock, { rw: 'VAS' });
     else if (irqsOff(p)) t.call(spin_lock_irqsave, { lock: 'PT' }, { into: 'flags' });
@@ -66,7 +66,7 @@ const set_attr = procedure<Shared, Params>('uk_vma_set_attr', {
 });
 
 /** vmem_pagefault: g1 reads vma->attr (outside PT), g2 installs the PTE under PT. */
-const vmem_pagefault = procedure<Shared, Params>('vmem_pagefault', {
+const vmem_pagefault = procedure<Shared, Params, { l: number; a: Attr }>('vmem_pagefault', {
   vas_rlock: (s, t, p) => { if (vasLock(p)) t.call(rw_read_lock, { rw: 'VAS' }); },
   g1_read_vma_attr: (s, t) => { t.a = s.vma_attr; },
   g2_ukplat_page_mapx: (s, t) => { t.call(pg_page_mapx, { l: t.l, attr: t.a, sync: 'whole', mapx: 'fault' }); },
@@ -79,7 +79,7 @@ const vmem_pagefault = procedure<Shared, Params>('vmem_pagefault', {
  * access is retried). A store through a read-only entry is a protection fault and does not
  * complete. U2: no store completes after a set_attr(R) returned.
  */
-const access = procedure<Shared, Params>('access', {
+const access = procedure<Shared, Params, { l: number; write: boolean }>('access', {
   load_store: (s, t) => {
     const e = tlbFill(s, t.core, t.l, leafOf(s, t.l));
     if (e === null) return t.call(vmem_pagefault, { l: t.l }, { retry: true });

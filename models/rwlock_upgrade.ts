@@ -51,7 +51,7 @@ const reader = procedure<Shared, Params, {}>('R', {
 });
 
 /** One load per hop from head while the next VMA starts at or below `addr`; leaves `prev`, `cur`. */
-const scan = procedure<Shared, Params>('vma_list_scan', {
+const scan = procedure<Shared, Params, ScanLocals>('vma_list_scan', {
   start: (s, t) => {
     t.prev = 'head';
     t.cur = s.vma.next.head;
@@ -65,7 +65,7 @@ const scan = procedure<Shared, Params>('vma_list_scan', {
 });
 
 /** uk_vma_map → vmem_vma_insert(N): rlock, scan for prev, upgrade, list_add, downgrade, runlock. */
-const vma_insert = procedure<Shared, Params>('vmem_vma_insert', {
+const vma_insert = procedure<Shared, Params, InsertLocals>('vmem_vma_insert', {
   i1_lock: (s, t, p) => {
     if (p.variant === '5b-fix') t.call(spinningRwlock.wlock, { rw: LOCK });
     else t.call(spinningRwlock.rlock, { rw: LOCK });
@@ -87,7 +87,7 @@ const vma_insert = procedure<Shared, Params>('vmem_vma_insert', {
 });
 
 /** A page fault at `addr`: vmem_vma_find (rlock, scan, runlock), then the VMA's attributes are used. */
-const vma_fault = procedure<Shared, Params>('vmem_pagefault', {
+const vma_fault = procedure<Shared, Params, FaultLocals>('vmem_pagefault', {
   f1_rlock: (s, t) => { t.call(spinningRwlock.rlock, { rw: LOCK }); },
   f2_vma_find: (s, t) => { t.call(scan, { addr: t.addr }, { into: 'found' }); },
   f3_runlock: (s, t, p) => {
@@ -105,7 +105,7 @@ const vma_fault = procedure<Shared, Params>('vmem_pagefault', {
 });
 
 /** uk_vma_unmap(X): wlock, unlink X, wunlock, vmem_vma_destroy → uk_free(X). */
-const vma_unmap = procedure<Shared, Params>('uk_vma_unmap', {
+const vma_unmap = procedure<Shared, Params, { n: Vma | null }>('uk_vma_unmap', {
   x1_wlock: (s, t) => { t.call(spinningRwlock.wlock, { rw: LOCK }); },
   x2_load_next: (s, t) => { t.n = s.vma.next.X; },
   x2_unlink: (s, t) => {
@@ -175,3 +175,12 @@ export const rwlockUpgrade = defineModel({
     'W-readers-overlap': forVariants(['5b-fix', '5c-fix'], (s: Shared, p: Params) => (p.faults?.length ?? 1) < 2 || s.rw[LOCK]!.nactive >= 2),
   },
 });
+
+/** What vma_list_scan returns: the last VMA at or below `addr` (or 'head') and the one after it. */
+type ScanResult = { prev: 'head' | Vma; cur: Vma | null };
+/** vma_list_scan's frame: the address `addr` (arg) and the cursor `prev` → `cur`. */
+type ScanLocals = { addr: number } & ScanResult;
+/** vmem_vma_insert's frame: what the scan `found`, the `prev` N goes after, and the VMA `after` it. */
+type InsertLocals = { found: ScanResult; prev: 'head' | Vma; after: Vma | null };
+/** A fault's frame: the address `addr` (arg), what the scan `found`, the `vma` it uses and the `attr` read from it. */
+type FaultLocals = { addr: number; found: ScanResult; vma: 'head' | Vma; attr: string };
