@@ -184,16 +184,20 @@ class LivenessSearch {
 
   // ------------------------------------------------------------------ properties
 
-  /** A fair cycle, or an end, in which an unfinished thread never steps. */
+  /**
+   * A fair cycle, or an end, in which an unfinished thread never steps. For thread t: a fair
+   * SCC of the graph without t's edges, among the states where t has not finished (a cycle
+   * that avoids t's steps may sit inside a larger SCC where t does step).
+   */
   private starvation(): Violation | null {
-    const all = new Set(this.nodes.keys());
-    for (const c of this.fairSccs(all, all)) {
-      const inside = this.insideThreads(c);
-      const sample = this.nodes[c[0]!]!.state;
-      const starved = this.program.threads.find((t) => !inside.has(t.tid) && sample.threads[t.tid]!.length > 0 && !isAbsentFrames(sample, t.tid));
-      if (starved !== undefined) {
-        return this.lasso('starvation', c, `${starved.name} waits forever: it never takes a step again while the others go on`);
+    for (const t of this.program.threads) {
+      const waiting = new Set<number>();
+      for (let i = 0; i < this.nodes.length; i++) {
+        const st = this.nodes[i]!.state;
+        if (st.threads[t.tid]!.length > 0 && !isAbsentFrames(st, t.tid)) waiting.add(i);
       }
+      const c = this.fairSccs(waiting, t.tid)[0];
+      if (c !== undefined) return this.lasso('starvation', c, `${t.name} waits forever: it never takes a step again while the others go on`, t.tid);
     }
     for (let i = 0; i < this.nodes.length; i++) {
       const n = this.nodes[i]!;
@@ -242,29 +246,32 @@ class LivenessSearch {
     for (const i of queue) {
       if (this.nodes[i]!.end) return { property: name, kind: 'liveness', detail: `${what}: the execution ends without it`, schedule: into(i) };
     }
-    const scc = this.fairSccs(bad, bad)[0];
+    const scc = this.fairSccs(bad, null)[0];
     if (scc === undefined) return null;
     const order = new Map(queue.map((n, k) => [n, k]));
     const entry = scc.reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b)); // reached first
     const prefix = into(entry);
-    return this.lassoFrom(name, scc, entry, prefix, `${what}: the cycle repeats forever`);
+    return this.lassoFrom(name, scc, entry, prefix, `${what}: the cycle repeats forever`, null);
   }
 
   // ------------------------------------------------------------------ fair SCCs
 
-  /** The SCCs of the subgraph on `within` that hold a fair infinite execution (see the top comment). */
-  private fairSccs(within: ReadonlySet<number>, region: ReadonlySet<number>): number[][] {
+  /**
+   * The SCCs of the subgraph on `within`, without the edges of thread `skip`, that hold a fair
+   * infinite execution (see the top comment; fairness still applies to `skip`).
+   */
+  private fairSccs(within: ReadonlySet<number>, skip: number | null): number[][] {
     const out: number[][] = [];
-    for (const c of this.sccs(within)) {
+    for (const c of this.sccs(within, skip)) {
       const set = new Set(c);
-      const internal = c.some((i) => this.nodes[i]!.edges.some((e) => set.has(e.to) && region.has(e.to)));
+      const internal = c.some((i) => this.nodes[i]!.edges.some((e) => e.tid !== skip && set.has(e.to)));
       if (!internal) continue;
-      const inside = this.insideThreads(c);
+      const inside = this.insideThreads(c, skip);
       const insideSteps = new Set<string>();
       const enabledSteps = new Set<string>();
       for (const i of c) {
         for (const k of this.nodes[i]!.steps) enabledSteps.add(k);
-        for (const e of this.nodes[i]!.edges) if (e.strong !== null && set.has(e.to)) insideSteps.add(e.strong);
+        for (const e of this.nodes[i]!.edges) if (e.strong !== null && e.tid !== skip && set.has(e.to)) insideSteps.add(e.strong);
       }
       // Weak fairness: a thread enabled everywhere here must step here.
       const weakOk = this.program.threads.every((t) => inside.has(t.tid) || c.some((i) => !this.nodes[i]!.enabled.has(t.tid)));
@@ -276,21 +283,21 @@ class LivenessSearch {
         continue;
       }
       const rest = new Set(c.filter((i) => !unfair.some((s) => this.nodes[i]!.steps.has(s))));
-      out.push(...this.fairSccs(rest, region));
+      out.push(...this.fairSccs(rest, skip));
     }
     return out;
   }
 
-  /** Threads with an edge inside `c`. */
-  private insideThreads(c: readonly number[]): Set<number> {
+  /** Threads with an edge inside `c` (not counting `skip`'s). */
+  private insideThreads(c: readonly number[], skip: number | null): Set<number> {
     const set = new Set(c);
     const out = new Set<number>();
-    for (const i of c) for (const e of this.nodes[i]!.edges) if (set.has(e.to)) out.add(e.tid);
+    for (const i of c) for (const e of this.nodes[i]!.edges) if (e.tid !== skip && set.has(e.to)) out.add(e.tid);
     return out;
   }
 
-  /** Tarjan's SCCs of the subgraph induced by `within`, iteratively (graphs have millions of edges). */
-  private sccs(within: ReadonlySet<number>): number[][] {
+  /** Tarjan's SCCs of the subgraph induced by `within` without `skip`'s edges, iteratively (graphs have millions of edges). */
+  private sccs(within: ReadonlySet<number>, skip: number | null): number[][] {
     const index = new Map<number, number>();
     const low = new Map<number, number>();
     const onStack = new Set<number>();
@@ -306,8 +313,9 @@ class LivenessSearch {
         const top = work[work.length - 1]!;
         const edges = this.nodes[top.v]!.edges;
         if (top.e < edges.length) {
-          const w = edges[top.e++]!.to;
-          if (!within.has(w)) continue;
+          const edge = edges[top.e++]!;
+          const w = edge.to;
+          if (edge.tid === skip || !within.has(w)) continue;
           if (!index.has(w)) {
             index.set(w, next), low.set(w, next), next++;
             stack.push(w), onStack.add(w);
@@ -343,9 +351,9 @@ class LivenessSearch {
     return out.reverse();
   }
 
-  private lasso(property: string, c: readonly number[], detail: string): Violation {
+  private lasso(property: string, c: readonly number[], detail: string, skip: number | null): Violation {
     const entry = c.reduce((a, b) => (this.nodes[a]!.depth <= this.nodes[b]!.depth ? a : b));
-    return this.lassoFrom(property, c, entry, this.pathTo(entry), detail);
+    return this.lassoFrom(property, c, entry, this.pathTo(entry), detail, skip);
   }
 
   /**
@@ -353,7 +361,7 @@ class LivenessSearch {
    * every thread it takes one of the thread's edges inside `c`, or visits a state where the
    * thread cannot move; and it takes every strongly fair step class enabled in `c`.
    */
-  private lassoFrom(property: string, c: readonly number[], entry: number, prefix: number[], detail: string): Violation {
+  private lassoFrom(property: string, c: readonly number[], entry: number, prefix: number[], detail: string, skip: number | null): Violation {
     const set = new Set(c);
     const cycle: number[] = [];
     let at = entry;
@@ -365,7 +373,7 @@ class LivenessSearch {
         const v = queue[k]!;
         if (done(v, null)) return finish(v, prev, null);
         for (const e of this.nodes[v]!.edges) {
-          if (!set.has(e.to)) continue;
+          if (e.tid === skip || !set.has(e.to)) continue;
           if (done(v, e)) return finish(v, prev, e);
           if (!prev.has(e.to)) {
             prev.set(e.to, { from: v, e });
@@ -385,7 +393,7 @@ class LivenessSearch {
       }
     };
     for (const t of this.program.threads) {
-      const steps = c.some((i) => this.nodes[i]!.edges.some((e) => e.tid === t.tid && set.has(e.to)));
+      const steps = t.tid !== skip && c.some((i) => this.nodes[i]!.edges.some((e) => e.tid === t.tid && set.has(e.to)));
       if (steps) walk((_, e) => e !== null && e.tid === t.tid);
       else if (c.some((i) => !this.nodes[i]!.enabled.has(t.tid))) walk((v, e) => e === null && !this.nodes[v]!.enabled.has(t.tid));
     }
