@@ -40,7 +40,7 @@ const bitsOf = (chunk: number, order: number) => pagesOf(chunk, order).reduce((m
 /** map_alloc / map_free of `order` pages at `chunk`: the bitmap under global_lock, then the counter. */
 function mapProcedure(name: 'map_alloc' | 'map_free') {
   const free = name === 'map_free';
-  return procedure<Shared, Params>(name, {
+  return procedure<Shared, Params, { chunk: number; order: number; w: number }>(name, {
     lock_global: (s, t) => { t.call(spin_lock, { lock: 'global_lock' }); },
     map_load: (s, t) => { t.w = s.map; },
     map_store: (s, t) => {
@@ -55,7 +55,7 @@ const map_alloc = mapProcedure('map_alloc');
 const map_free = mapProcedure('map_free');
 
 /** bbuddy_palloc(order): find a non-empty level upwards (one level lock at a time), unlink, map_alloc, split down. */
-const palloc = procedure<Shared, Params>('bbuddy_palloc', {
+const palloc = procedure<Shared, Params, PallocLocals>('bbuddy_palloc', {
   lock_level: (s, t) => {
     if (t.i > MAX_ORDER) return t.ret(-1); // out of memory
     t.call(spin_lock, { lock: L(t.i) });
@@ -89,7 +89,7 @@ const palloc = procedure<Shared, Params>('bbuddy_palloc', {
 });
 
 /** bbuddy_pfree(chunk, order): map_free, then merge upwards keeping every level lock, link, unlock all. */
-const pfree = procedure<Shared, Params>('bbuddy_pfree', {
+const pfree = procedure<Shared, Params, PfreeLocals>('bbuddy_pfree', {
   lock_level: (s, t) => {
     t.held = [t.order];
     t.call(spin_lock, { lock: L(t.order) });
@@ -176,3 +176,8 @@ export const bbuddyLevelLocks = defineModel({
     'W-merged': forVariants(['Vdiploma'], (s: Shared) => s.fl[2]!.length > 0),
   },
 });
+
+/** bbuddy_palloc's frame: the `order` wanted and the level `i` it starts at (args), the `chunk` unlinked. */
+type PallocLocals = { order: number; i: number; chunk: number };
+/** bbuddy_pfree's frame: the `chunk` and its `order` (args, both grow while merging), the level locks `held`, the `buddy`. */
+type PfreeLocals = { chunk: number; order: number; held: number[]; buddy: number };

@@ -42,7 +42,7 @@ const unlockOrReturn = (t: { goto(l: string): void; ret(): void }, p: Params) =>
   p.variant === 'Draft' ? t.ret() : t.goto('S6_wunlock');
 
 /** bfa_alloc(paddr) → bfa_do_alloc for one frame `p`, as the writer. */
-const alloc_specific = procedure<Shared, Params>('bfa_do_alloc', {
+const alloc_specific = procedure<Shared, Params, AllocSpecificLocals>('bfa_do_alloc', {
   S1_wlock: (s, t, p) => {
     if (p.variant === 'RW-TAS') t.call(rw_write_lock_tas, { rw: 'rw' });
     else if (p.variant !== 'Draft') t.call(rw_write_lock, { rw: 'rw' });
@@ -126,3 +126,9 @@ export const fallocAnyVsSpecific = defineModel({
     'W-specific-first': (s, p) => p.variant !== 'RW' || !p.cores.includes('specific') || (s.specific === 'got' && s.owners.filter((n) => n > 0).length === 2),
   },
 });
+
+/**
+ * bfa_do_alloc's frame: the frame `p` wanted (arg), the list cursor `q` and its predecessor
+ * `pred` (NIL: head), the successor `n` of `p`, and the `free_memory` read `fm`.
+ */
+type AllocSpecificLocals = { p: number; q: number; pred: number; n: number; fm: number };

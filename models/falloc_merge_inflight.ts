@@ -43,7 +43,7 @@ const bit = (i: number) => 1 << i;
 const blockOf = (h: number, j: number) => range(1 << j).map((i) => h + i);
 
 /** bfa_do_alloc_any(1 frame). */
-const alloc_any = procedure<Shared, Params>('bfa_do_alloc_any', {
+const alloc_any = procedure<Shared, Params, AllocLocals>('bfa_do_alloc_any', {
   a1_enter: (s, t, p) => {
     if (p.variant === 'F1') t.call(spin_lock, { lock: 'Z' }, { then: 'a2_fl_pop_mb' });
     else if (p.variant === 'F2') t.call(rw_read_lock, { rw: 'rw' }, { then: 'a2_fl_lock' });
@@ -129,7 +129,7 @@ function draftUnlockZ(t: Thread, p: Params, then: string) {
 }
 
 /** bfa_do_free(f, 1 frame): one iteration (one maximal aligned piece). */
-const free_frame = procedure<Shared, Params>('bfa_do_free', {
+const free_frame = procedure<Shared, Params, FreeLocals>('bfa_do_free', {
   b1_enter: (s, t, p) => {
     t.f = t.frees[0];
     t.frees = t.frees.slice(1);
@@ -262,3 +262,15 @@ export const fallocMergeInflight = defineModel({
     'W-buddy-busy': forVariants(['F1', 'F2'], (s: Shared) => s.owners[0] === 1 && s.fl[0]!.includes(1)),
   },
 });
+
+/**
+ * bfa_do_alloc_any's frame: the operations `left` (arg), the order `j` popped (then split
+ * down), the block head `b`, and the bitmap word `w` loaded.
+ */
+type AllocLocals = { left: number; j: number; b: number; w: number };
+/**
+ * bfa_do_free's frame: the frames still to free `frees` (arg), the frame `f` of this iteration,
+ * the bitmap word `w` loaded, and the merge: level `lvl`, block `head`, its `buddy`, and the
+ * bitmap level `k` being checked.
+ */
+type FreeLocals = { frees: number[]; f: number; w: number; lvl: number; head: number; buddy: number; k: number };
