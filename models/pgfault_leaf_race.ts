@@ -44,14 +44,14 @@ const vmem_pagefault = procedure<Shared, Params, {}>('vmem_pagefault', {
 });
 
 /** Core c touches v and stores c+1 into it; the first access faults while v is not present. */
-const touch_and_store = procedure<Shared, Params>('store_to_v', {
+const touch_and_store = procedure<Shared, Params, { g: number }>('store_to_v', {
   s9_load_pte: (s, t) => {
     const e = leafOf(s, 0);
     if (e === null) {
       s.faulted[t.tid] = true;
       return t.call(vmem_pagefault, {}, { retry: true }); // #PF, then retry the access
     }
-    t.g = e.paddr;
+    t.g = e.paddr as number;
   },
   s10_store: (s, t) => {
     s.fa.data[t.g] = t.tid + 1;
@@ -79,7 +79,7 @@ export const pgfaultLeafRace = defineModel({
     last_store: null,
     faulted: opsOf(p).map(() => false),
   }),
-  threads: (p) => opsOf(p).map((op, c) => thread(`C${c}`, op === 'fault' ? touch_and_store : vma_advise)),
+  threads: (p) => opsOf(p).map((op, c) => (op === 'fault' ? thread(`C${c}`, touch_and_store) : thread(`C${c}`, vma_advise))),
   finals: {
     // Every frame taken from the pool is the one the PTE maps (or was given back).
     'I-noleak': (s) => allocated(s).every((f) => leafOf(s, 0)?.paddr === f),
@@ -93,3 +93,6 @@ export const pgfaultLeafRace = defineModel({
     'W-loser-frees': forVariants(['Linux', 'Advise-linux'], (s: Shared) => s.pt.unused_freed > 0),
   },
 });
+
+// store_to_v's local `g` is the frame its PTE maps: pg_page_mapx's fault callback installs
+// frame numbers (a Leaf's paddr is a string only for a split large page), hence `as number`.

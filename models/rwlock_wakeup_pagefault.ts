@@ -41,7 +41,7 @@ const faultOps = (p: Params): RwlockOps =>
   p.variant === 'V2' || p.variant === 'V3' || p.variant === 'V3-wheld' ? spinningRwlock : blockingRwlock;
 
 /** vmem_pagefault → vmem_vma_find (rlock vma_list_lock) → vma_op_anon_fault → pg_page_mapx. */
-const vmem_pagefault = procedure<Shared, Params>('vmem_pagefault', {
+const vmem_pagefault = procedure<Shared, Params, { page: string; locked?: boolean; f?: number }>('vmem_pagefault', {
   vma_find_rlock: (s, t, p) => {
     if (p.variant === 'V5') t.call(rwlock_tryrlock, { rw: faultLock(p) }, { into: 'locked' });
     else t.call(faultOps(p).rlock, { rw: faultLock(p) });
