@@ -4,14 +4,14 @@ import { spin_lock, spin_unlock } from '../kernel/spinlock.ts';
 /** The small families of ORACLES.md, one model with `family` as a parameter. */
 type Shared = { x: number; y: number; z: number; own: number[]; locks: Record<string, number> };
 
-const ownWrite = procedure<Shared>('own_write', { store: (s, t) => { s.own[t.i] = 1; } });
-const writeI = procedure<Shared>('write_i', { store: (s, t) => { s.x = t.i; } });
-const readX = procedure<Shared>('read_x', { load: (s, t) => { t.r = s.x; } });
-const write42 = procedure<Shared>('write_42', { store: (s) => { s.x = 42; } });
-const write2 = procedure<Shared>('write_2', { store: (s) => { s.x = 2; } });
+const ownWrite = procedure<Shared, unknown, { i: number }>('own_write', { store: (s, t) => { s.own[t.i] = 1; } });
+const writeI = procedure<Shared, unknown, { i: number }>('write_i', { store: (s, t) => { s.x = t.i; } });
+const readX = procedure<Shared, unknown, { r: number }>('read_x', { load: (s, t) => { t.r = s.x; } });
+const write42 = procedure<Shared, unknown, {}>('write_42', { store: (s) => { s.x = 42; } });
+const write2 = procedure<Shared, unknown, {}>('write_2', { store: (s) => { s.x = 2; } });
 
 /** fetch_add: one atomic read-modify-write step per variable in `vars`. */
-const fetchAdd = procedure<Shared>('fetch_add', {
+const fetchAdd = procedure<Shared, unknown, { vars: ('x' | 'y' | 'z')[]; k: number }>('fetch_add', {
   rmw: (s, t) => {
     const v = t.vars[t.k] as 'x' | 'y' | 'z';
     s[v] = s[v] + 1;
@@ -21,12 +21,12 @@ const fetchAdd = procedure<Shared>('fetch_add', {
 });
 
 /** The lost-update increment: a load step, then a store step. */
-const inc = procedure<Shared>('inc', {
+const inc = procedure<Shared, unknown, { r: number }>('inc', {
   load: (s, t) => { t.r = s.x; },
   store: (s, t) => { s.x = t.r + 1; },
 });
 
-const lockInc = procedure<Shared>('lockinc', {
+const lockInc = procedure<Shared, unknown, { r: number }>('lockinc', {
   lock: (s, t) => { t.call(spin_lock, { lock: 'm' }); },
   load: (s, t) => { t.r = s.x; },
   store: (s, t) => { s.x = t.r + 1; },
@@ -34,7 +34,7 @@ const lockInc = procedure<Shared>('lockinc', {
 });
 
 /** CAS(x, expect, desired): a failed CAS only reads (nothing is stored). */
-const cas = procedure<Shared>('cas', {
+const cas = procedure<Shared, unknown, { expect: number; desired: number }>('cas', {
   cas: (s, t) => {
     if (s.x === t.expect) s.x = t.desired;
   },

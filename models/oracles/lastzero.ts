@@ -1,7 +1,7 @@
 import { defineModel, procedure, range, thread } from '../../src/index.ts';
 
 /** lastzero(N) (ORACLES.md): one reader scans down for the last zero; writer j copies a[j-1]+1 into a[j]. */
-const reader = procedure<{ a: number[] }>('reader', {
+const reader = procedure<{ a: number[] }, unknown, { i: number }>('reader', {
   read: (s, t) => {
     if (s.a[t.i] !== 0) {
       t.i -= 1;
@@ -10,7 +10,7 @@ const reader = procedure<{ a: number[] }>('reader', {
   },
 });
 
-const writer = procedure<{ a: number[] }>('writer', {
+const writer = procedure<{ a: number[] }, unknown, { j: number; v: number }>('writer', {
   load: (s, t) => { t.v = s.a[t.j - 1]; },
   store: (s, t) => { s.a[t.j] = t.v + 1; },
 });

@@ -2,7 +2,7 @@ import { defineModel, procedure, thread } from '../../src/index.ts';
 
 /** dekker_f (ORACLES.md): 3 traces under SC; the fences are no-ops here. */
 type Dekker = { x: number; y: number; c: number };
-const dekker = procedure<Dekker>('dekker', {
+const dekker = procedure<Dekker, unknown, { mine: 'x' | 'y'; other: 'x' | 'y'; val: number }>('dekker', {
   flag: (s, t) => { s[t.mine as 'x' | 'y'] = 1; },
   test: (s, t) => { if (s[t.other as 'x' | 'y'] !== 0) t.ret(); },
   enter: (s, t) => { s.c = t.val; },
@@ -21,7 +21,7 @@ export const dekkerF = defineModel({
 
 /** Peterson's lock with `await` (ORACLES.md): 4 traces. */
 type Peterson = { flag: number[]; turn: number; x: number };
-const peterson = procedure<Peterson>('peterson', {
+const peterson = procedure<Peterson, unknown, { me: number; other: number }>('peterson', {
   flag: (s, t) => { s.flag[t.me] = 1; },
   turn: (s, t) => { s.turn = t.other; },
   wait: (s, t) => { t.await(s.flag[t.other] !== 1 || s.turn !== t.other, 'the other thread has priority'); },
@@ -39,7 +39,7 @@ export const petersonLock = defineModel({
 
 /** The global-invariant soundness probe (ORACLES.md): independent steps, yet "not-both" fails. */
 type XY = { x: number; y: number };
-const flip = procedure<XY>('flip', {
+const flip = procedure<XY, unknown, { v: 'x' | 'y' }>('flip', {
   set: (s, t) => { s[t.v as 'x' | 'y'] = 1; },
   clear: (s, t) => { s[t.v as 'x' | 'y'] = 0; },
 });
