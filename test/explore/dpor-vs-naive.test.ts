@@ -55,7 +55,7 @@ describe('optimal DPOR agrees with the naive explorer on random programs', () =>
 
   it('also on programs that choose values (t.choose) and assume conditions (t.assume)', () => {
     fc.assert(fc.property(programArb({ choices: true }), (p) => agree(p, true)), {
-      numRuns: Number(process.env.SMPCHECK_DIFF_RUNS ?? 400),
+      numRuns: Number(process.env.SMPCHECK_DIFF_RUNS ?? 250),
       seed: Number(process.env.SMPCHECK_DIFF_SEED ?? 20261201),
       maxSkipsPerRun: 10,
     });
@@ -63,7 +63,7 @@ describe('optimal DPOR agrees with the naive explorer on random programs', () =>
   });
 
   it('also with data-race detection (the same programs race or not)', () => {
-    fc.assert(fc.property(programArb(), (p) => agree(p, false, true)), { numRuns: 300, seed: 20261202, maxSkipsPerRun: 10 });
+    fc.assert(fc.property(programArb(), (p) => agree(p, false, true)), { numRuns: 150, seed: 20261202, maxSkipsPerRun: 10 });
   });
 
   it('also on programs with more threads and fewer steps', () => {

@@ -54,11 +54,11 @@ describe('the stateful engine agrees with the naive explorer on random programs'
   });
 
   it.each(variants)('with data-race detection: %s', (_, extra) => {
-    fc.assert(fc.property(programArb({ choices: true }), (p) => agree(p, { ...extra, races: true })), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 5 });
+    fc.assert(fc.property(programArb({ choices: true }), (p) => agree(p, { ...extra, races: true })), { numRuns: Math.ceil(RUNS / 6), seed: SEED + 5 });
   });
 
   it.each(variants)('with choices (t.choose) and assumptions (t.assume), and cycles: %s', (_, extra) => {
-    fc.assert(fc.property(programArb({ choices: true, cycles: true }), (p) => agree(p, extra)), { numRuns: Math.ceil(RUNS / 2), seed: SEED + 4 });
+    fc.assert(fc.property(programArb({ choices: true, cycles: true }), (p) => agree(p, extra)), { numRuns: Math.ceil(RUNS / 4), seed: SEED + 4 });
   });
 
   it('every violation it reports replays to that violation from the initial state', () => {
