@@ -5,6 +5,8 @@ export const PROGRESS_MS = 200;
 
 export const defaultClock: Clock = () => performance.now();
 
+const MB = 1024 * 1024;
+
 /**
  * The time budget and progress cadence of one search, read from the clock on every call. An
  * engine calls `due()` once per event (a transition, a node): a check every N events with N
@@ -37,6 +39,20 @@ export class Pacer {
     this.nextBeat = now + PROGRESS_MS;
     return 'beat';
   }
+
+  /**
+   * `due()` plus a memory budget, for the engines that store states: `'memory'` once the
+   * process's resident memory is over `maxMemoryMB`, read on every beat and every `every`-th
+   * call (a power of two), so that slow events do not leave it unread for minutes.
+   */
+  budget(maxMemoryMB: number, every: number): 'time' | 'memory' | 'beat' | null {
+    const due = this.due();
+    if (due === 'time') return 'time';
+    if ((due === 'beat' || (++this.calls & (every - 1)) === 0) && process.memoryUsage.rss() > maxMemoryMB * MB) return 'memory';
+    return due;
+  }
+
+  private calls = 0;
 
   elapsed(): number {
     return this.clock() - this.start;

@@ -81,7 +81,6 @@ type NodeKey = number | string;
 
 /** Refused nodes kept for the end-of-search check; past this many the bound counts as cutting. */
 const MAX_REFUSED = 1_000_000;
-const MB = 1024 * 1024;
 
 class BoundedSearch {
   private readonly found: Findings;
@@ -101,7 +100,6 @@ class BoundedSearch {
   private deadlocks = 0;
   private assumeBlocked = 0;
   private maxDepth = 0;
-  private tick = 0;
   private stopped = false;
   /** The node being expanded, for the schedule of an error. */
   private current: Node | null = null;
@@ -152,13 +150,9 @@ class BoundedSearch {
 
   /** Time, memory and progress on every expansion (see Pacer). */
   private outOfBudget(depth: number): boolean {
-    const due = this.pace.due();
-    if (due === 'time') {
-      this.found.cut.add('time');
-      return true;
-    }
-    if ((due === 'beat' || (++this.tick & 4095) === 0) && process.memoryUsage.rss() > this.opts.bounds.maxMemoryMB * MB) {
-      this.found.cut.add('memory');
+    const due = this.pace.budget(this.opts.bounds.maxMemoryMB, 4096);
+    if (due === 'time' || due === 'memory') {
+      this.found.cut.add(due);
       return true;
     }
     if (due === 'beat') {

@@ -41,7 +41,6 @@ export const DEFAULT_SEED = 42;
 /** Schedules when `--engine random` is given without `--random N`. */
 export const DEFAULT_SCHEDULES = 1000;
 
-const MB = 1024 * 1024;
 
 /** How one schedule picks its next thread. */
 interface Scheduler {
@@ -60,7 +59,6 @@ class RandomRun {
   private deadlocks = 0;
   private assumeBlocked = 0;
   private maxDepth = 0;
-  private tick = 0;
   private stopped = false;
   private readonly path: number[] = [];
   /** Estimated run length k for PCT. */
@@ -99,13 +97,9 @@ class RandomRun {
   }
 
   private outOfBudget(): boolean {
-    const due = this.pace.due();
-    if (due === 'time') {
-      this.found.cut.add('time');
-      return true;
-    }
-    if ((due === 'beat' || (++this.tick & 4095) === 0) && process.memoryUsage.rss() > this.opts.bounds.maxMemoryMB * MB) {
-      this.found.cut.add('memory');
+    const due = this.pace.budget(this.opts.bounds.maxMemoryMB, 4096);
+    if (due === 'time' || due === 'memory') {
+      this.found.cut.add(due);
       return true;
     }
     if (due === 'beat') {

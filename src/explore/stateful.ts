@@ -74,7 +74,6 @@ const NOTHING: Footprint = Object.freeze({ reads: [], navs: [], writes: [] });
 function unionFootprint(a: Footprint, b: Footprint): Footprint {
   return { reads: [...a.reads, ...b.reads], navs: [...a.navs, ...b.navs], writes: [...a.writes, ...b.writes] };
 }
-const MB = 1024 * 1024;
 
 class StatefulSearch {
   private readonly found: Findings;
@@ -91,7 +90,6 @@ class StatefulSearch {
   private maxDepth = 0;
   private stopped = false;
   private abandoned = false;
-  private tick = 0;
   private readonly maxStates: number;
   private readonly sym: SymmetryReduction | null;
   private readonly reuse: boolean;
@@ -230,14 +228,9 @@ class StatefulSearch {
    * every progress beat, so that slow transitions do not leave it unchecked for minutes.
    */
   private outOfBudget(depth: number): boolean {
-    const b = this.opts.bounds;
-    const due = this.pace.due();
-    if (due === 'time') {
-      this.found.cut.add('time');
-      return true;
-    }
-    if ((due === 'beat' || (++this.tick & 16383) === 0) && process.memoryUsage.rss() > b.maxMemoryMB * MB) {
-      this.found.cut.add('memory');
+    const due = this.pace.budget(this.opts.bounds.maxMemoryMB, 16384);
+    if (due === 'time' || due === 'memory') {
+      this.found.cut.add(due);
       return true;
     }
     if (due === 'beat') {
