@@ -134,7 +134,7 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
         if (outOfTime(depth)) {
           return asFound(seen.size, `minimisation ran out of the time budget after ${seen.size} states; showing the trace as found`);
         }
-        const outcomes = program.threads.map((t) => alternatives(program, node.state, t.tid, (m) => executeStep(program, node.state, m)).steps);
+        const outcomes = program.threads.map((t) => alternatives(program, node.state, t.tid).steps);
         for (const steps of outcomes) events += Math.max(1, steps.length);
         const lastEnabled = node.last !== null && outcomes[node.last]!.length > 0;
         for (const o of outcomes.flat()) {

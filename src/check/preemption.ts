@@ -1,5 +1,5 @@
 import type { Program, State } from '../model/program.ts';
-import { alternatives, executeStep, tidOf } from '../model/step.ts';
+import { alternatives, tidOf } from '../model/step.ts';
 
 /**
  * A preemption is a context switch the scheduler forces: the next step belongs to another
@@ -20,5 +20,5 @@ export function preemptsAt(program: Program, state: State, prev: number | null, 
   if (prev === null) return false;
   const p = tidOf(prev);
   if (p === tidOf(next)) return false;
-  return isPreemption(p, tidOf(next), alternatives(program, state, p, (m) => executeStep(program, state, m)).steps.length > 0);
+  return isPreemption(p, tidOf(next), alternatives(program, state, p).steps.length > 0);
 }

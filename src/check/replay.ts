@@ -3,7 +3,7 @@ import type { Loc } from '../model/location.ts';
 import { isPrefix } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { SourceSite } from '../model/source.ts';
-import { alternatives, executeStep, executeTwice, NewThreads, tidOf, NoAlternative, NondeterminismError, type AssertionFailure, type Choice, type Outcome } from '../model/step.ts';
+import { alternatives, executeTwice, NewThreads, tidOf, NoAlternative, NondeterminismError, type AssertionFailure, type Choice, type Outcome } from '../model/step.ts';
 import { canonical } from '../explore/state-key.ts';
 import { evaluatePredicates } from './evaluate.ts';
 import { preemptsAt } from './preemption.ts';
@@ -249,7 +249,7 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string {
 export function stuckThreads(program: Program, state: State): StuckThread[] {
   const out: StuckThread[] = [];
   for (const t of program.threads) {
-    const b = alternatives(program, state, t.tid, (m) => executeStep(program, state, m)).held;
+    const b = alternatives(program, state, t.tid).held;
     if (b === null) continue;
     // The step that is blocked, and where the thread is when local steps in front of it were fused
     // (a call into spin_lock from vmem_pagefault.vma_find_rlock).

@@ -77,7 +77,7 @@ function lassoHolds(program: Program, schedule: readonly number[], loop: number 
     state = o.state;
     if (loop !== undefined && i + 1 === loop) start = state;
   }
-  if (loop === undefined) return program.threads.every((t) => alternatives(program, state, t.tid, (m) => executeStep(program, state, m)).steps.length === 0);
+  if (loop === undefined) return program.threads.every((t) => alternatives(program, state, t.tid).steps.length === 0);
   return start !== null && stateKey(start) === stateKey(state) && loop < schedule.length;
 }
 

@@ -1,5 +1,5 @@
 import type { Program, State } from '../model/program.ts';
-import { alternatives, executeStep, type AssertionFailure } from '../model/step.ts';
+import { alternatives, type AssertionFailure } from '../model/step.ts';
 import type { ViolationKind } from '../explore/types.ts';
 import { evaluatePredicates } from './evaluate.ts';
 import { raceAt } from '../explore/races.ts';
@@ -45,7 +45,7 @@ export function violates(program: Program, target: Target, lastFailures: readonl
 export function isDeadlocked(program: Program, state: State): boolean {
   let unfinished = false;
   for (const t of program.threads) {
-    const a = alternatives(program, state, t.tid, (m) => executeStep(program, state, m));
+    const a = alternatives(program, state, t.tid);
     if (a.steps.length > 0 || a.held?.assumed) return false;
     if (a.held !== null) unfinished = true;
   }

@@ -3,7 +3,7 @@ import { undoStores, type Recording, type UndoEntry } from '../model/draft.ts';
 import { writesWhatIsRead, type Footprint } from '../model/footprint.ts';
 import { isPrefix, type Loc } from '../model/location.ts';
 import type { Frame, Program, State } from '../model/program.ts';
-import { alternatives, branches, moveOf, nextAlt, NoAlternative, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
+import { alternatives, branches, eachAlternative, moveOf, NoAlternative, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { EventTable } from './event-table.ts';
 import { stateKey } from './state-key.ts';
@@ -351,15 +351,12 @@ class DporSearch {
       if (outcome.kind !== 'done' && outcome.choices !== null) {
         let shown: Outcome | null = null;
         let refused = 0;
-        for (let o: Outcome = outcome; ; ) {
+        for (const o of eachAlternative(t, (m) => this.execute(node.state, m), outcome)) {
           if (o.kind === 'step') shown ??= o;
           else if (o.kind === 'blocked') {
             (node.attempts ??= []).push({ tid: t, alt: o.alt, fp: this.fpOf(o), races: this.racesOf(t, this.fpOf(o)) });
             if (o.assumed) refused++;
           }
-          const alt = nextAlt(o.kind === 'done' ? null : o.choices);
-          if (alt === null) break;
-          o = this.execute(node.state, moveOf(t, alt));
         }
         node.status[t] = { outcome: shown ?? outcome, at: node.depth };
         if (shown !== null) this.assumeRefused += refused;
@@ -397,15 +394,12 @@ class DporSearch {
     if (o.choices === null) {
       return node.sleep.some((q) => q.tid === t) ? null : this.table.intern(t, this.fpOf(o), this.dep.observes(o.rec));
     }
-    for (let x: Outcome = this.execute(node.state, t); ; ) {
-      if (x.kind === 'step') {
-        const alt = x.alt;
-        if (!node.sleep.some((q) => q.tid === t && (q.alt ?? 0) === alt)) return this.table.intern(t, this.fpOf(x), this.dep.observes(x.rec), alt, branches(x));
-      }
-      const alt = nextAlt(x.kind === 'done' ? null : x.choices);
-      if (alt === null) return null;
-      x = this.execute(node.state, moveOf(t, alt));
+    for (const x of eachAlternative(t, (m) => this.execute(node.state, m))) {
+      if (x.kind !== 'step') continue;
+      const alt = x.alt;
+      if (!node.sleep.some((q) => q.tid === t && (q.alt ?? 0) === alt)) return this.table.intern(t, this.fpOf(x), this.dep.observes(x.rec), alt, branches(x));
     }
+    return null;
   }
 
   /**
@@ -415,14 +409,10 @@ class DporSearch {
    * the same test a reversed race gets, so no alternative is explored twice.
    */
   private addAlternatives(node: SearchNode, t: number, taken: number): void {
-    for (let x: Outcome = this.execute(node.state, t); ; ) {
-      if (x.kind === 'step' && x.alt !== taken) {
-        const v = this.single(this.table.intern(t, this.fpOf(x), this.dep.observes(x.rec), x.alt, branches(x)), node.depth);
-        if (!sleepCovers(node.sleep, v, this.table)) insertSequence(node.wut, v, this.table);
-      }
-      const next = nextAlt(x.kind === 'done' ? null : x.choices);
-      if (next === null) return;
-      x = this.execute(node.state, moveOf(t, next));
+    for (const x of eachAlternative(t, (m) => this.execute(node.state, m))) {
+      if (x.kind !== 'step' || x.alt === taken) continue;
+      const v = this.single(this.table.intern(t, this.fpOf(x), this.dep.observes(x.rec), x.alt, branches(x)), node.depth);
+      if (!sleepCovers(node.sleep, v, this.table)) insertSequence(node.wut, v, this.table);
     }
   }
 

@@ -1,6 +1,6 @@
 import { evaluatePredicates } from '../check/evaluate.ts';
 import type { NamedPredicate, Program, State } from '../model/program.ts';
-import { alternatives, executeStep, moveOf, NewThreads } from '../model/step.ts';
+import { alternatives, moveOf, NewThreads } from '../model/step.ts';
 import { combine, hashShared, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
 import { defaultClock, Pacer } from './pace.ts';
 import type { Clock, Cut, ExploreResult, Violation } from './types.ts';
@@ -141,7 +141,7 @@ class LivenessSearch {
       const node = this.nodes[i]!;
       let assumed = false;
       for (const t of p.threads) {
-        const a = alternatives(p, node.state, t.tid, (m) => executeStep(p, node.state, m));
+        const a = alternatives(p, node.state, t.tid);
         if (a.held?.assumed) assumed = true;
         for (const o of a.steps) {
           const move = moveOf(o.tid, o.alt);

@@ -1,7 +1,7 @@
 import { evaluatePredicates } from '../check/evaluate.ts';
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { alternatives, executeStep, moveOf, StepError, type Blocked, type Stepped } from '../model/step.ts';
+import { alternatives, moveOf, StepError, type Blocked, type Stepped } from '../model/step.ts';
 import { Dependence, type EventInfo } from './dependence.ts';
 import { stateKey } from './state-key.ts';
 import { findRace, raceDetail } from './races.ts';
@@ -69,7 +69,7 @@ class NaiveSearch {
     const enabled: Stepped[] = [];
     const held: Blocked[] = [];
     for (let tid = 0; tid < p.threads.length; tid++) {
-      const a = alternatives(p, state, tid, (m) => executeStep(p, state, m));
+      const a = alternatives(p, state, tid);
       for (const o of a.steps) enabled.push(o);
       if (a.held !== null) held.push(a.held);
       this.assumeRefused += a.refused;
@@ -221,7 +221,7 @@ export function countTraces(
     let allDone = true;
     let assumed = false;
     for (let tid = 0; tid < n; tid++) {
-      const a = alternatives(program, state, tid, (m) => executeStep(program, state, m));
+      const a = alternatives(program, state, tid);
       if (!a.done) allDone = false;
       if (a.held?.assumed) assumed = true;
       for (const o of a.steps) enabled.push({ ev: { tid, move: moveOf(tid, o.alt), fp: o.rec, obs: dep.observes(o.rec) }, next: o.state });

@@ -1,7 +1,7 @@
-import type { Footprint } from '../model/footprint.ts';
+import { writesAny, type Footprint } from '../model/footprint.ts';
 import { isPrefix, overlaps, type Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
-import { alternatives, executeStep } from '../model/step.ts';
+import { alternatives } from '../model/step.ts';
 
 /** A thread's next step as race detection sees it: who, which step, what it touches. */
 export interface PendingAccess {
@@ -37,7 +37,7 @@ export function findRace(program: Program, pending: readonly PendingAccess[]): R
       const b = pending[j]!;
       if (a.tid === b.tid) continue;
       const loc = plainConflict(program, a.fp, b.fp) ?? plainConflict(program, b.fp, a.fp);
-      if (loc !== null) return { loc, first: { ...a, writes: writesAt(a.fp, loc) }, second: { ...b, writes: writesAt(b.fp, loc) } };
+      if (loc !== null) return { loc, first: { ...a, writes: writesAny(a.fp, [loc]) }, second: { ...b, writes: writesAny(b.fp, [loc]) } };
     }
   }
   return null;
@@ -58,10 +58,6 @@ function deeper(a: Loc, b: Loc): Loc {
   return a.depth >= b.depth ? a : b;
 }
 
-function writesAt(fp: Footprint, loc: Loc): boolean {
-  return fp.writes.some((w) => overlaps(w, loc));
-}
-
 /** `on x: T0 writes it (w.store), T1 reads it (r.load)`: a race as violations and traces word it. */
 export function raceDetail(program: Program, r: Race): string {
   const who = (a: Race['first']) => `${program.threadName(a.tid)} ${a.writes ? 'writes' : 'reads'} it (${a.step})`;
@@ -72,7 +68,7 @@ export function raceDetail(program: Program, r: Race): string {
 export function raceAt(program: Program, state: State): Race | null {
   const pending: PendingAccess[] = [];
   for (const t of program.threads) {
-    for (const o of alternatives(program, state, t.tid, (m) => executeStep(program, state, m)).steps) {
+    for (const o of alternatives(program, state, t.tid).steps) {
       pending.push({ tid: o.tid, fp: o.rec, step: `${o.proc}.${o.label}` });
     }
   }

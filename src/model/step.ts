@@ -472,23 +472,39 @@ export function branches(o: Outcome): boolean {
  * `steps`; when none does, `held` is the thread's blocked attempt (one of several merged: the
  * guard reads of all, held by `t.assume` if any was), else the thread has finished.
  */
-export function alternatives(program: Program, state: State, tid: number, run: (move: number) => Outcome): { steps: Stepped[]; held: Blocked | null; done: boolean; refused: number } {
+export function alternatives(
+  program: Program,
+  state: State,
+  tid: number,
+  run: (move: number) => Outcome = (m) => executeStep(program, state, m),
+): { steps: Stepped[]; held: Blocked | null; done: boolean; refused: number } {
   const first = run(tid);
   if (first.kind === 'done') return { steps: [], held: null, done: true, refused: 0 };
   if (first.choices === null) return first.kind === 'step' ? { steps: [first], held: null, done: false, refused: 0 } : { steps: [], held: first, done: false, refused: 0 };
   const steps: Stepped[] = [];
   const held: Blocked[] = [];
-  for (let o: Outcome = first; ; ) {
+  for (const o of eachAlternative(tid, run, first)) {
     if (o.kind === 'step') steps.push(o);
     else if (o.kind === 'blocked') held.push(o);
-    const alt = nextAlt(o.kind === 'done' ? null : o.choices);
-    if (alt === null) break;
-    o = run(moveOf(tid, alt));
   }
   // Alternatives a false t.assume refused while others run: branches the environment rules out.
   const refused = steps.length > 0 ? held.filter((b) => b.assumed).length : 0;
   if (steps.length > 0 || held.length === 0) return { steps, held: null, done: false, refused };
   return { steps, held: held.length === 1 ? held[0]! : mergeHeld(held), done: false, refused: 0 };
+}
+
+/**
+ * Every alternative of thread `tid`'s next step, one outcome each, in nextAlt's order (from
+ * `first`, alternative 0, when the caller has run it already). Callers that stop early run no
+ * more alternatives than they look at.
+ */
+export function* eachAlternative(tid: number, run: (move: number) => Outcome, first: Outcome = run(tid)): Generator<Outcome> {
+  for (let o = first; ; ) {
+    yield o;
+    const alt = nextAlt(o.kind === 'done' ? null : o.choices);
+    if (alt === null) return;
+    o = run(moveOf(tid, alt));
+  }
 }
 
 function mergeHeld(held: readonly Blocked[]): Blocked {
