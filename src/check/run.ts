@@ -5,6 +5,7 @@ import { defaultEngine, engines } from '../explore/engines.ts';
 import { defaultClock } from '../explore/pace.ts';
 import { exploreLiveness } from '../explore/liveness.ts';
 import { environmentBounds, resolveBounds, stateBudget, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
+import { splitStatesFromEnv, type SplitContext } from '../explore/split-search.ts';
 import { coverageOf, deadSteps, type Coverage } from './coverage.ts';
 import { recheckDeterminism } from './reproduce.ts';
 import { minimizeNodesFromEnv, minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
@@ -27,6 +28,8 @@ export interface CheckOptions extends SearchModeOptions {
   exactStates?: boolean;
   /** Stateful engine: symmetry reduction where the model declares it (default true; `--no-symmetry`). */
   symmetry?: boolean;
+  /** Stateful engine: spare CPUs a large search may use (the CLI's pool; explore/split-search.ts). */
+  split?: SplitContext;
   /** Live figures at least every 200 ms of search and of minimisation (`phase`). */
   onProgress?: (p: Progress) => void;
   /** Milliseconds on a monotonic clock for the time budget and progress (default performance.now); tests inject one. */
@@ -128,6 +131,11 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): CheckResult {
   }
 }
 
+/** The parameters a spec's program is built with: the model's defaults, then the spec's own. */
+export function specParams(spec: Spec): Record<string, unknown> {
+  return { ...spec.model.params, ...(spec.params ?? {}) };
+}
+
 /**
  * What a result says of its spec before any search: name, file, engine asked for, parameters,
  * bounds and expectation. The CLI builds the results of specs it cuts short from it too.
@@ -140,7 +148,7 @@ export function specBase(spec: Spec, engineName: string, bounds?: Bounds): Base 
     engine: engineName,
     engineRequested: engineName,
     engineWhy: `--engine ${engineName}`,
-    params: { ...spec.model.params, ...(spec.params ?? {}) },
+    params: specParams(spec),
     bounds: resolveBounds({ ...spec.bounds, ...bounds }),
     expected: describeExpectation(spec.expect),
   };
@@ -160,6 +168,7 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
     collectTerminals: opts.collectTerminals ?? false,
     exactStates: opts.exactStates ?? false,
     symmetry: opts.symmetry ?? true,
+    ...(opts.split ? { split: opts.split } : {}),
     clock,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
@@ -292,6 +301,7 @@ function knownProperties(program: Program): string {
 export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): Bounds {
   const b = environmentBounds(env);
   minimizeNodesFromEnv(env);
+  splitStatesFromEnv(env);
   return b;
 }
 

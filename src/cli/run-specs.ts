@@ -99,6 +99,10 @@ function errorResultOf(spec: Spec, check: SpecRunOptions['check'], message: stri
 export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: SpecRunHooks = {}): SpecRun {
   const results: (CheckResult | undefined)[] = specs.map(() => undefined);
   const poolSize = Math.max(1, Math.min(opts.workers ?? 1, specs.length));
+  // Workers with nothing left to check (and those never started): a large spec's stateful
+  // search may use them (explore/split-search.ts). Shared with every worker.
+  const spare = new Int32Array(new SharedArrayBuffer(4));
+  spare[0] = Math.max(0, (opts.workers ?? 1) - poolSize);
   let next = 0;
   let ended = false;
   let usage: UsageError | undefined;
@@ -146,7 +150,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
     spawn(): Worker {
       // What a spec prints (console.log while debugging a model) goes to stderr: stdout may be a
       // JSON, JUnit or SARIF document that one stray line would break.
-      const w = new Worker(WORKER_ENTRY, { stdout: true, stderr: false });
+      const w = new Worker(WORKER_ENTRY, { stdout: true, stderr: false, workerData: { spare: spare.buffer } });
       w.stdout.on('data', (d: Buffer) => process.stderr.write(d));
       w.on('message', (m: WorkerMessage) => this.onMessage(m));
       w.on('error', (e) => this.onDeath(`crashed: ${e.message}`));
@@ -158,6 +162,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
       if (ended || this.closed) return;
       if (next >= specs.length) {
         this.close();
+        Atomics.add(spare, 0, 1);
         slots.delete(this);
         if (slots.size === 0) complete(false);
         return;

@@ -1,6 +1,7 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { checkSpec, type CheckOptions, type CheckResult } from '../check/run.ts';
 import type { Spec } from '../check/spec.ts';
+import { splitContext } from '../explore/split-search.ts';
 import type { Progress } from '../explore/types.ts';
 import { UsageError } from '../model/errors.ts';
 import { toWire, type WireResult } from '../report/wire.ts';
@@ -39,6 +40,10 @@ process.exit = ((code?: unknown) => {
 
 const files = new Map<string, Promise<Spec[]>>();
 
+/** The pool's count of workers with nothing left to check (run-specs.ts), for split searches. */
+const spare = new Int32Array((workerData as { spare: SharedArrayBuffer }).spare);
+const SPLIT_ENTRY = new URL('./split-entry.js', import.meta.url);
+
 port.on('message', async (job: CheckJob) => {
   let spec: Spec | undefined;
   try {
@@ -62,7 +67,7 @@ port.on('message', async (job: CheckJob) => {
   };
   let r: CheckResult;
   try {
-    r = checkSpec(spec, { ...job.options, onProgress });
+    r = checkSpec(spec, { ...job.options, onProgress, split: splitContext(spare, SPLIT_ENTRY, { file: job.file, name: job.name }) });
   } catch (e) {
     // Not the model's fault (checkSpec reports those as ERROR): a fault of the checker itself.
     const message = e instanceof Error ? (process.env.SMPCHECK_DEBUG && !(e instanceof UsageError) ? e.stack ?? e.message : e.message) : String(e);

@@ -96,6 +96,12 @@ export class FingerprintStore implements StateStore {
   collisionProbability(): number {
     return Math.min(1, (this.size * (this.size - 1)) / 2 / 2 ** 64);
   }
+
+  /** Every stored (lane a, lane b, sleep mask), for a copy into a shared store (shared-store.ts). */
+  *entries(): IterableIterator<[number, number, number]> {
+    const s = this.slots;
+    for (let j = 0; j < s.length; j += 3) if (s[j] !== EMPTY || s[j + 1] !== EMPTY) yield [s[j]!, s[j + 1]!, s[j + 2]!];
+  }
 }
 
 /** Full canonical keys (`--exact-states`): no probabilistic step, at several KB a state. */

@@ -16,6 +16,9 @@ import { reuseStep } from './reuse.ts';
 import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 import { defaultClock, Pacer } from './pace.ts';
 
+/** Transitions between two looks at whether other threads can join (split-search.ts). */
+const SLICE = 4096;
+
 /**
  * The stateful explorer built for reach (DESIGN §4a): depth-first search with an explicit stack
  * over a visited-state store of 64-bit fingerprints (or full canonical keys with
@@ -50,8 +53,8 @@ interface OpenState {
   readonly threads: readonly Hash2[];
   /** Sleep set the state was entered with (this visit). */
   readonly sleep: readonly Asleep[];
-  /** Transitions to take from here, already executed. */
-  readonly todo: readonly Stepped[];
+  /** Transitions to take from here, already executed (the last ones may be given away: donate). */
+  readonly todo: Stepped[];
   next: number;
   /** Transitions taken from here so far (they join the sleep sets of later siblings). */
   readonly taken: Asleep[];
@@ -75,32 +78,35 @@ function unionFootprint(a: Footprint, b: Footprint): Footprint {
   return { reads: [...a.reads, ...b.reads], navs: [...a.navs, ...b.navs], writes: [...a.writes, ...b.writes] };
 }
 
-class StatefulSearch {
-  private readonly found: Findings;
-  private readonly store: StateStore;
-  private readonly path: number[] = [];
+export class StatefulSearch {
+  readonly found: Findings;
+  /** Replaced by a shared store when other threads join (split-search.ts). */
+  store: StateStore;
+  readonly path: number[] = [];
   private readonly pace: Pacer;
   private readonly sleepSets: boolean;
-  private events = 0;
-  private revisits = 0;
-  private terminals = 0;
-  private deadlocks = 0;
-  private assumeBlocked = 0;
-  private assumeRefused = 0;
-  private maxDepth = 0;
-  private stopped = false;
+  events = 0;
+  revisits = 0;
+  terminals = 0;
+  deadlocks = 0;
+  assumeBlocked = 0;
+  assumeRefused = 0;
+  maxDepth = 0;
+  /** A violation that stops the search was reported. */
+  stopped = false;
   private abandoned = false;
   private readonly maxStates: number;
   private readonly sym: SymmetryReduction | null;
   private readonly reuse: boolean;
 
   constructor(
-    private readonly program: Program,
-    private readonly opts: ExploreOptions,
+    readonly program: Program,
+    readonly opts: ExploreOptions,
+    store?: StateStore,
   ) {
     this.pace = new Pacer(opts.clock ?? defaultClock, opts.bounds.timeMs);
     this.found = new Findings(opts);
-    this.store = opts.exactStates ? new ExactStore() : new FingerprintStore();
+    this.store = store ?? (opts.exactStates ? new ExactStore() : new FingerprintStore());
     this.sleepSets = opts.sleepSets ?? true;
     this.reuse = opts.reuseSteps ?? true;
     this.sym = opts.symmetry !== false && program.symmetry !== null ? new SymmetryReduction(program, program.symmetry) : null;
@@ -227,96 +233,216 @@ class StatefulSearch {
    * Time and progress on every transition (see Pacer); memory every 16,384 transitions and on
    * every progress beat, so that slow transitions do not leave it unchecked for minutes.
    */
-  private outOfBudget(depth: number): boolean {
+  outOfBudget(depth: number): boolean {
     const due = this.pace.budget(this.opts.bounds.maxMemoryMB, 16384);
     if (due === 'time' || due === 'memory') {
       this.found.cut.add(due);
       return true;
     }
-    if (due === 'beat') {
-      this.opts.onProgress?.({ executions: this.terminals, events: this.events, depth, elapsedMs: this.pace.elapsed(), states: this.store.size, phase: 'search' });
+    if (due === 'beat' && this.opts.onProgress) {
+      const o = this.others?.() ?? { terminals: 0, events: 0 };
+      this.opts.onProgress({ executions: this.terminals + o.terminals, events: this.events + o.events, depth, elapsedMs: this.pace.elapsed(), states: this.store.size, phase: 'search' });
     }
     return false;
   }
 
+  /** While split across threads: what the other threads have done so far (progress lines). */
+  others: (() => { terminals: number; events: number }) | null = null;
+
+  /** Milliseconds since the search started. */
+  elapsed(): number {
+    return this.pace.elapsed();
+  }
+
+  /** Open states, root first; `stack[k]` was reached by `path.slice(0, base + k)`. */
+  readonly stack: OpenState[] = [];
+  /** Length of the schedule that reached `stack[0]`: 0 from the initial state, more for adopted work. */
+  private base = 0;
+  /** The search stopped for good (a violation that stops it, a cut, the probe): no more work. */
+  halted = false;
+
   run(): ExploreResult {
-    const p = this.program;
-    const b = this.opts.bounds;
     const t0 = performance.now();
     let error: ExploreResult['error'];
     try {
-      const init = p.initial;
-      const shared0 = hashShared(p.locs, init.shared);
-      const threads0 = init.threads.map((f) => hashThread(f));
-      const [fp0, canon0] = this.key(init, shared0, threads0, 0);
-      this.store.visit(fp0, canon0, 0);
-      const stack: OpenState[] = [];
-      const root = this.enter(init, shared0, threads0, [], null, null);
-      if (root !== null) stack.push(root);
-      while (stack.length > 0 && !this.stopped) {
-        if (this.outOfBudget(stack.length)) break;
-        const top = stack[stack.length - 1]!;
-        if (top.next === top.todo.length) {
-          stack.pop();
-          this.path.pop();
-          continue;
+      this.start();
+      for (;;) {
+        if (!this.work(SLICE)) break;
+        const split = this.opts.split;
+        // Past the probe (auto decides on one search's figures) and large enough to pay for
+        // starting threads: spare CPUs join (split-search.ts). Results do not depend on it.
+        if (split !== undefined && !this.opts.exactStates && this.store.size >= split.minStates && (this.opts.probe === undefined || this.store.size > this.opts.probe.states)) {
+          const helpers = split.claim();
+          if (helpers > 0) return split.search(this, helpers);
         }
-        const e = top.todo[top.next++]!;
-        this.path.push(moveOf(e.tid, e.alt));
-        if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
-        for (const f of e.failures ?? []) {
-          this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
-        }
-        const sleep = this.sleepSets ? this.childSleep(top, e) : [];
-        let mask = 0;
-        for (const u of sleep) mask |= 1 << u.tid;
-        const next = e.state;
-        const shared = updateShared(p.locs, top.shared, top.state.shared, next.shared, e.rec.writes);
-        const threads = top.threads.slice();
-        threads[e.tid] = hashThread(next.threads[e.tid]!);
-        for (const c of e.spawned ?? []) threads[c] = hashThread(next.threads[c]!);
-        const [fp, canon, cmask, r] = this.key(next, shared, threads, mask);
-        const old = this.store.visit(fp, canon, cmask);
-        let child: OpenState | null = null;
-        if (old === -1) {
-          if (this.path.length > b.maxDepth) {
-            this.found.cut.add('depth');
-          } else if (this.store.size > this.maxStates) {
-            this.found.cut.add('states');
-            break;
-          } else if (this.store.size === this.opts.probe?.states && !this.opts.probe.keepGoing({ states: this.store.size, events: this.events, revisits: this.revisits })) {
-            this.abandoned = true;
-            break;
-          } else {
-            // Properties read only shared state: a step that wrote nothing they read leaves
-            // every invariant and witness as it was in the parent, already reported there.
-            const inherit = top.predReads !== null && !writesWhatIsRead(e.rec, top.predReads) ? top.predReads : null;
-            child = this.enter(next, shared, threads, sleep, inherit, { from: top, by: e });
-          }
-        } else {
-          this.revisits++;
-          const wake = old & ~cmask;
-          if (wake !== 0) child = this.reenter(next, shared, threads, sleep, this.sym === null ? wake : this.sym.toConcrete(wake, r));
-        }
-        // The alternatives of a choosing step are taken one after another: they sleep as one
-        // transition of their thread, with the union of their footprints.
-        const last = top.taken[top.taken.length - 1];
-        if (last !== undefined && last.tid === e.tid) top.taken[top.taken.length - 1] = { tid: e.tid, fp: unionFootprint(last.fp, e.rec), step: last.step };
-        else top.taken.push({ tid: e.tid, fp: e.rec, step: `${e.proc}.${e.label}` });
-        if (child !== null) stack.push(child);
-        else this.path.pop();
       }
     } catch (e) {
-      if (!(e instanceof StepError) && !(e instanceof Error)) throw e;
-      const schedule = e instanceof StepError ? [...this.path, e.move ?? e.tid] : [...this.path];
-      error = { error: e, schedule };
+      error = this.failure(e);
     }
     if (this.opts.profile) this.opts.profile.totalMs += performance.now() - t0;
+    return this.result(error);
+  }
+
+  /** A throw out of a step or property, as a result's error with the schedule that led to it. */
+  failure(e: unknown): NonNullable<ExploreResult['error']> {
+    if (!(e instanceof StepError) && !(e instanceof Error)) throw e;
+    const schedule = e instanceof StepError ? [...this.path, e.move ?? e.tid] : [...this.path];
+    return { error: e, schedule };
+  }
+
+  result(error: ExploreResult['error']): ExploreResult {
     if (this.abandoned) return { ...this.found.result('stateful', this.stats(), error), abandoned: true };
     return this.found.result('stateful', this.stats(), error);
   }
 
-  private stats(): ExploreResult['stats'] {
+  /** Stores the initial state and opens it. */
+  start(): void {
+    const p = this.program;
+    const init = p.initial;
+    const shared0 = hashShared(p.locs, init.shared);
+    const threads0 = init.threads.map((f) => hashThread(f));
+    const [fp0, canon0] = this.key(init, shared0, threads0, 0);
+    this.store.visit(fp0, canon0, 0);
+    this.base = 0;
+    const root = this.enter(init, shared0, threads0, [], null, null);
+    if (root !== null) this.stack.push(root);
+  }
+
+  /**
+   * Takes up work another searcher gave away (`donate`): the state reached by `schedule` from
+   * the initial state, whose last move was not yet taken. It is entered as that searcher would
+   * have, with an empty sleep set (a smaller sleep set only prunes less).
+   */
+  adopt(schedule: readonly number[]): void {
+    const p = this.program;
+    let state = p.initial;
+    let last: Stepped | null = null;
+    this.path.length = 0;
+    for (const move of schedule) {
+      const o = this.execute(state, move);
+      if (o.kind !== 'step') throw new Error(`internal: move ${move} of a schedule given away is not a step here (${o.kind})`);
+      this.path.push(move);
+      state = o.state;
+      last = o;
+    }
+    if (last === null) throw new Error('internal: empty schedule given away');
+    if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
+    for (const f of last.failures ?? []) this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
+    const shared = hashShared(p.locs, state.shared);
+    const threads = state.threads.map((f) => hashThread(f));
+    const [fp, canon, , r] = this.key(state, shared, threads, 0);
+    const old = this.store.visit(fp, canon, 0);
+    this.base = this.path.length;
+    let child: OpenState | null = null;
+    if (old === -1) child = this.admit(state, shared, threads, [], null, null);
+    else {
+      this.revisits++;
+      if (old !== 0) child = this.reenter(state, shared, threads, [], this.sym === null ? old : this.sym.toConcrete(old, r));
+    }
+    if (child !== null) this.stack.push(child);
+    else this.path.length = 0;
+  }
+
+  /**
+   * Gives away one untaken transition of the open state nearest the root (the largest piece of
+   * work), as the schedule that takes it; null when there is none. It is not added to its
+   * state's taken transitions, so no later sibling sleeps on it: that only prunes less.
+   */
+  donate(): number[] | null {
+    for (let k = 0; k < this.stack.length - 1; k++) {
+      const s = this.stack[k]!;
+      if (s.next < s.todo.length) {
+        const e = s.todo.pop()!;
+        return [...this.path.slice(0, this.base + k), moveOf(e.tid, e.alt)];
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Explores up to `limit` transitions. Returns true while there is more to do here; false when
+   * the stack is empty or the search stopped (`halted`).
+   */
+  work(limit: number): boolean {
+    const b = this.opts.bounds;
+    const stack = this.stack;
+    for (let n = 0; n < limit; n++) {
+      if (this.stopped || this.halted) {
+        this.halted = true;
+        return false;
+      }
+      if (stack.length === 0) return false;
+      if (this.outOfBudget(this.path.length)) {
+        this.halted = true;
+        return false;
+      }
+      const top = stack[stack.length - 1]!;
+      if (top.next === top.todo.length) {
+        stack.pop();
+        this.path.pop();
+        continue;
+      }
+      const e = top.todo[top.next++]!;
+      this.path.push(moveOf(e.tid, e.alt));
+      if (this.path.length > this.maxDepth) this.maxDepth = this.path.length;
+      for (const f of e.failures ?? []) {
+        this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: [...this.path] });
+      }
+      const sleep = this.sleepSets ? this.childSleep(top, e) : [];
+      let mask = 0;
+      for (const u of sleep) mask |= 1 << u.tid;
+      const next = e.state;
+      const p = this.program;
+      const shared = updateShared(p.locs, top.shared, top.state.shared, next.shared, e.rec.writes);
+      const threads = top.threads.slice();
+      threads[e.tid] = hashThread(next.threads[e.tid]!);
+      for (const c of e.spawned ?? []) threads[c] = hashThread(next.threads[c]!);
+      const [fp, canon, cmask, r] = this.key(next, shared, threads, mask);
+      const old = this.store.visit(fp, canon, cmask);
+      let child: OpenState | null = null;
+      if (old === -1) {
+        if (this.path.length > b.maxDepth) {
+          this.found.cut.add('depth');
+        } else {
+          // Properties read only shared state: a step that wrote nothing they read leaves
+          // every invariant and witness as it was in the parent, already reported there.
+          const inherit = top.predReads !== null && !writesWhatIsRead(e.rec, top.predReads) ? top.predReads : null;
+          child = this.admit(next, shared, threads, sleep, inherit, { from: top, by: e });
+          if (this.halted) return false;
+        }
+      } else {
+        this.revisits++;
+        const wake = old & ~cmask;
+        if (wake !== 0) child = this.reenter(next, shared, threads, sleep, this.sym === null ? wake : this.sym.toConcrete(wake, r));
+      }
+      // The alternatives of a choosing step are taken one after another: they sleep as one
+      // transition of their thread, with the union of their footprints.
+      const last = top.taken[top.taken.length - 1];
+      if (last !== undefined && last.tid === e.tid) top.taken[top.taken.length - 1] = { tid: e.tid, fp: unionFootprint(last.fp, e.rec), step: last.step };
+      else top.taken.push({ tid: e.tid, fp: e.rec, step: `${e.proc}.${e.label}` });
+      if (child !== null) stack.push(child);
+      else this.path.pop();
+    }
+    return stack.length > 0;
+  }
+
+  /** A newly stored state, within the state budget and the probe: entered; else the search halts. */
+  private admit(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], predReads: Footprint | null, via: Arrival | null): OpenState | null {
+    const size = this.store.size;
+    if (size > this.maxStates) {
+      this.found.cut.add('states');
+      this.halted = true;
+      return null;
+    }
+    if (size === this.opts.probe?.states && !this.opts.probe.keepGoing({ states: size, events: this.events, revisits: this.revisits })) {
+      this.abandoned = true;
+      this.halted = true;
+      return null;
+    }
+    return this.enter(state, shared, threads, sleep, predReads, via);
+  }
+
+  stats(): ExploreResult['stats'] {
     return {
       executions: this.terminals,
       traces: null,

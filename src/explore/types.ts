@@ -3,6 +3,7 @@ import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
 import type { StepError } from '../model/step.ts';
 import { positiveInteger } from '../check/bound-values.ts';
+import type { SplitContext } from './split-search.ts';
 
 /**
  * Limits on a search. Hitting any of them makes the verdict INCOMPLETE, never PASS (DESIGN §4).
@@ -134,6 +135,12 @@ export interface ExploreStats {
   collisionProbability?: number;
   /** Stateful: states were stored up to the model's declared thread symmetry. */
   symmetry?: boolean;
+  /**
+   * Stateful: threads that shared the search (split-search.ts); absent when one did. With
+   * transitions, revisits, depth and store bytes it depends on the machine; states, end states
+   * and deadlocks do not.
+   */
+  threads?: number;
 }
 
 export interface ExploreOptions {
@@ -176,6 +183,8 @@ export interface ExploreOptions {
   preemptions?: number | 'auto';
   /** Random engine: how many schedules, the seed, uniform or PCT. */
   random?: RandomSearch;
+  /** Stateful engine: spare CPUs it may use once the search is large (split-search.ts; the CLI sets it). */
+  split?: SplitContext;
 }
 
 /** Time split of a search, filled in when asked for (`npm run bench`). */

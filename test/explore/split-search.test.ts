@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Program } from '../../src/model/program.ts';
+import { exploreNaive } from '../../src/explore/naive.ts';
+import { exploreStateful } from '../../src/explore/stateful.ts';
+import { exploreSplitInterleaved, splitContext } from '../../src/explore/split-search.ts';
+import { checkSpec, type CheckResult } from '../../src/check/run.ts';
+import { loadSpecs } from '../../src/cli/load.ts';
+import { resolveBounds, type ExploreOptions } from '../../src/explore/types.ts';
+import { describeProgram, programArb, randomModel, symmetricProgramArb, type RandomProgram } from '../support/random-program.ts';
+
+const RUNS = Number(process.env.SMPCHECK_DIFF_RUNS ?? 300);
+const SEED = Number(process.env.SMPCHECK_DIFF_SEED ?? 20261201);
+
+const base: ExploreOptions = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => false, collectTerminals: true };
+
+/**
+ * The split search, its members interleaved at random on one thread, against the naive
+ * explorer, as test/explore/stateful-vs-naive.test.ts has it for one member: the same violated
+ * properties (as the members found them: no re-run), terminal and deadlocked states, and exactly
+ * naive's number of distinct states, whoever explored which state.
+ */
+function agree(prog: RandomProgram, members: number, seed: number, extra: Partial<ExploreOptions>): void {
+  const naive = exploreNaive(new Program(randomModel, { prog }), { ...base, races: extra.races ?? false });
+  const split = exploreSplitInterleaved(new Program(randomModel, { prog }), { symmetry: false, ...base, ...extra }, { members, seed, rerun: false });
+  const ctx = `program:\n${describeProgram(prog)}\nmembers ${members}, seed ${seed}, options ${JSON.stringify(extra)}\nnaive: ${JSON.stringify(naive.stats)}\nsplit: ${JSON.stringify(split.stats)}`;
+  expect(split.error === undefined, `${ctx}\n${split.error?.error.message}`).toBe(naive.error === undefined);
+  if (naive.error !== undefined) return;
+  expect(split.cut, ctx).toEqual(naive.cut.filter((c) => c !== 'cycle'));
+  expect(new Set(split.violations.map((v) => v.property)), ctx).toEqual(new Set(naive.violations.map((v) => v.property)));
+  expect(split.terminals, ctx).toEqual(naive.terminals);
+  expect(split.deadlockStates, ctx).toEqual(naive.deadlockStates);
+  expect(split.stats.states, ctx).toBe(naive.stats.states);
+  expect(split.stats.executions, ctx).toBe(naive.terminals!.size);
+  expect(split.stats.deadlocks, ctx).toBe(naive.deadlockStates!.size);
+  expect(split.stats.assumeBlocked, ctx).toBe(naive.stats.assumeBlocked);
+}
+
+const members = fc.integer({ min: 2, max: 4 });
+const seeds = fc.integer({ min: 1, max: 2 ** 31 - 1 });
+
+describe('a split search agrees with the naive explorer on random programs', () => {
+  it('with sleep sets (the default)', () => {
+    fc.assert(fc.property(programArb(), members, seeds, (p, m, s) => agree(p, m, s, {})), { numRuns: RUNS, seed: SEED });
+  });
+
+  it('without sleep sets', () => {
+    fc.assert(fc.property(programArb(), members, seeds, (p, m, s) => agree(p, m, s, { sleepSets: false })), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 1 });
+  });
+
+  it('with cycles, choices and assumptions', () => {
+    fc.assert(fc.property(programArb({ cycles: true, choices: true }), members, seeds, (p, m, s) => agree(p, m, s, {})), { numRuns: Math.ceil(RUNS / 2), seed: SEED + 2 });
+  });
+
+  it('with more threads and data-race detection', () => {
+    fc.assert(fc.property(programArb({ threads: [4, 5], steps: 3, locs: [1, 2] }), members, seeds, (p, m, s) => agree(p, m, s, { races: true })), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 3 });
+  });
+});
+
+describe('a split search reports what the one-thread search reports', () => {
+  it('the same violations, counterexamples and counts: a violation runs the search again on one thread', () => {
+    fc.assert(
+      fc.property(programArb({ cycles: true }), members, seeds, (prog, m, s) => {
+        const opts: ExploreOptions = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => true };
+        const one = exploreStateful(new Program(randomModel, { prog }), opts);
+        const split = exploreSplitInterleaved(new Program(randomModel, { prog }), opts, { members: m, seed: s });
+        const ctx = `program:\n${describeProgram(prog)}\nmembers ${m}, seed ${s}`;
+        expect(split.violations, ctx).toEqual(one.violations);
+        expect(split.error?.schedule, ctx).toEqual(one.error?.schedule);
+        expect(split.stats.states, ctx).toBe(one.stats.states);
+        expect(split.stats.executions, ctx).toBe(one.stats.executions);
+        expect(split.stats.deadlocks, ctx).toBe(one.stats.deadlocks);
+      }),
+      { numRuns: Math.ceil(RUNS / 2), seed: SEED + 4 },
+    );
+  });
+
+  it('under symmetry, the same number of states as the one-thread search', () => {
+    fc.assert(
+      fc.property(symmetricProgramArb(), members, seeds, (prog, m, s) => {
+        const program = new Program(randomModel, { prog });
+        fc.pre(program.symmetry !== null);
+        const opts: ExploreOptions = { ...base, collectTerminals: false };
+        const one = exploreStateful(program, opts);
+        fc.pre(one.error === undefined);
+        const split = exploreSplitInterleaved(new Program(randomModel, { prog }), opts, { members: m, seed: s, rerun: false });
+        const ctx = `program:\n${describeProgram(prog)}\nmembers ${m}, seed ${s}`;
+        expect(split.stats.symmetry, ctx).toBe(true);
+        expect(new Set(split.violations.map((v) => v.property)), ctx).toEqual(new Set(one.violations.map((v) => v.property)));
+        expect(split.stats.states, ctx).toBe(one.stats.states);
+        expect(split.stats.executions, ctx).toBe(one.stats.executions);
+        expect(split.stats.deadlocks, ctx).toBe(one.stats.deadlocks);
+      }),
+      { numRuns: Math.ceil(RUNS / 2), seed: SEED + 5 },
+    );
+  });
+});
+
+describe('a split search on threads', () => {
+  const ENTRY = new URL('../../src/cli/split-entry.js', import.meta.url);
+  const specOf = async (file: string, name: string) => (await loadSpecs([resolve(file)])).find((s) => s.name === name)!;
+  /** Helpers join before the first thread goes on, so that every one of them takes part. */
+  const threaded = (file: string, name: string, helpers: number, minStates: number) => {
+    const spare = new Int32Array(new SharedArrayBuffer(4));
+    spare[0] = helpers;
+    return { spare, split: splitContext(spare, ENTRY, { file: resolve(file), name }, { minStates, waitForHelpers: true }) };
+  };
+  const same = (r: CheckResult, one: CheckResult) => {
+    expect(r.verdict).toBe(one.verdict);
+    expect(r.stats.states).toBe(one.stats.states);
+    expect(r.stats.executions).toBe(one.stats.executions);
+    expect(r.stats.deadlocks).toBe(one.stats.deadlocks);
+    expect(r.violation).toEqual(one.violation);
+    expect(r.witnessesMissed).toEqual(one.witnessesMissed);
+    expect(r.coverage).toEqual(one.coverage);
+  };
+
+  it.each([1, 3])('with %i helper thread(s), a complete search has the counts and coverage of one thread; the table grows under them', async (helpers) => {
+    const spec = await specOf('specs/falloc_pop.spec.ts', 'falloc_pop/L/3cores/3ops');
+    const one = checkSpec(spec, { engine: 'stateful' });
+    const { spare, split } = threaded('specs/falloc_pop.spec.ts', spec.name, helpers, 2000);
+    const r = checkSpec(spec, { engine: 'stateful', split });
+    expect(r.verdict).toBe('PASS');
+    expect(r.stats.threads).toBe(1 + helpers);
+    same(r, one);
+    // 57,770 states: the shared table of 65,536 slots was grown (at half load) while all ran.
+    expect(r.stats.storeBytes).toBeGreaterThan(65536 * 16);
+    expect(spare[0]).toBe(helpers); // the CPUs are given back
+  }, 120_000);
+
+  it('a violation found by any thread is reported as one thread finds it: the search runs again alone', async () => {
+    const file = 'specs/rwlock_wakeup_pagefault.spec.ts';
+    const spec = await specOf(file, 'rwlock_wakeup_pagefault/V5/2readers');
+    const one = checkSpec(spec, { engine: 'stateful', exhaustive: true });
+    const { split } = threaded(file, spec.name, 2, 100);
+    const r = checkSpec(spec, { engine: 'stateful', exhaustive: true, split });
+    expect(r.verdict).toBe('FAIL');
+    same(r, one);
+    expect(r.violations).toEqual(one.violations);
+    expect(r.stats).toEqual(one.stats);
+  }, 120_000);
+
+  it('a state budget shared by the threads cuts the search: INCOMPLETE', async () => {
+    const spec = await specOf('specs/falloc_pop.spec.ts', 'falloc_pop/L/3cores/3ops');
+    const { split } = threaded('specs/falloc_pop.spec.ts', spec.name, 1, 2000);
+    const r = checkSpec(spec, { engine: 'stateful', bounds: { maxStates: 20_000 }, split });
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(r.cut).toContain('states');
+    expect(r.stats.states).toBeGreaterThan(20_000);
+  }, 120_000);
+});
