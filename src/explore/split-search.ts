@@ -494,7 +494,7 @@ function absorb(s: StatefulSearch, r: MemberReport): void {
  * program (coverage, the determinism sample) cleared: exactly the one-thread run, within the
  * time that is left.
  */
-function rerunAlone(s: StatefulSearch): ExploreResult {
+export function rerunAlone(s: StatefulSearch): ExploreResult {
   const p = s.program;
   p.ran.clear();
   p.blocked.clear();

@@ -39,6 +39,12 @@ const SLICE = 4096;
  */
 export const exploreStateful: Engine = (program, opts) => untilThreadsKnown(program, () => new StatefulSearch(program, opts).run());
 
+/** What a shard's part of a split spec keeps of its search (part-search.ts). */
+export interface StateRecorder {
+  stored(fp: Hash2): void;
+  ended(kind: 'terminal' | 'deadlock' | 'discarded', fp: Hash2): void;
+}
+
 /** A transition asleep, or explored from the current state: its thread and footprint. */
 interface Asleep {
   readonly tid: number;
@@ -197,14 +203,17 @@ export class StatefulSearch {
     if (todo.length === 0 && sleep.length === 0) {
       if (held?.some((b) => b.assumed)) {
         this.assumeBlocked++; // discarded: t.assume restricts the environment (step.ts)
+        this.recorder?.ended('discarded', this.entering);
       } else if (allDone) {
         this.terminals++;
+        this.recorder?.ended('terminal', this.entering);
         for (const name of evaluatePredicates(p, state.shared, p.finals, 'final')) {
           this.report({ property: name, kind: 'final', schedule: [...this.path] });
         }
         this.found.terminals?.add((this.opts.terminalKey ?? stateKey)(state));
       } else {
         this.deadlocks++;
+        this.recorder?.ended('deadlock', this.entering);
         this.found.deadlockStates?.add((this.opts.terminalKey ?? stateKey)(state));
         if (this.opts.deadlockIsViolation) {
           this.report({ property: 'deadlock', kind: 'deadlock', detail: deadlockDetail((held ?? []).map((b) => p.threadName(b.tid))), schedule: [...this.path] });
@@ -245,6 +254,11 @@ export class StatefulSearch {
     }
     return false;
   }
+
+  /** A shard's part of a split spec (part-search.ts): told of every state stored and every end state. */
+  recorder: StateRecorder | null = null;
+  /** The fingerprint of the state being entered (for the recorder). */
+  private entering: Hash2 = { a: 0, b: 0 };
 
   /** While split across threads: what the other threads have done so far (progress lines). */
   others: (() => { terminals: number; events: number }) | null = null;
@@ -334,7 +348,11 @@ export class StatefulSearch {
     const old = this.store.visit(fp, canon, 0);
     this.base = this.path.length;
     let child: OpenState | null = null;
-    if (old === -1) child = this.admit(state, shared, threads, [], null, null);
+    if (old === -1) {
+      this.recorder?.stored(fp);
+      this.entering = fp;
+      child = this.admit(state, shared, threads, [], null, null);
+    }
     else {
       this.revisits++;
       if (old !== 0) child = this.reenter(state, shared, threads, [], this.sym === null ? old : this.sym.toConcrete(old, r));
@@ -357,6 +375,28 @@ export class StatefulSearch {
       }
     }
     return null;
+  }
+
+  /** Transitions on the stack not yet taken. */
+  untaken(): number {
+    let n = 0;
+    for (const s of this.stack) n += s.todo.length - s.next;
+    return n;
+  }
+
+  /**
+   * Keeps, of the untaken transitions on the stack (root first, each state's in order), those
+   * whose position is `index` modulo `total`: one shard's share of a split spec (part-search.ts).
+   * The others are dropped as given away, so no sibling sleeps on them.
+   */
+  partition(index: number, total: number): void {
+    let k = 0;
+    for (const s of this.stack) {
+      const keep: Stepped[] = [];
+      for (let j = s.next; j < s.todo.length; j++, k++) if (k % total === index) keep.push(s.todo[j]!);
+      s.todo.length = s.next;
+      s.todo.push(...keep);
+    }
   }
 
   /**
@@ -407,6 +447,8 @@ export class StatefulSearch {
           // Properties read only shared state: a step that wrote nothing they read leaves
           // every invariant and witness as it was in the parent, already reported there.
           const inherit = top.predReads !== null && !writesWhatIsRead(e.rec, top.predReads) ? top.predReads : null;
+          this.recorder?.stored(fp);
+          this.entering = fp;
           child = this.admit(next, shared, threads, sleep, inherit, { from: top, by: e });
           if (this.halted) return false;
         }

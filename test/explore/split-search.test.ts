@@ -5,6 +5,7 @@ import { Program } from '../../src/model/program.ts';
 import { exploreNaive } from '../../src/explore/naive.ts';
 import { exploreStateful } from '../../src/explore/stateful.ts';
 import { exploreSplitInterleaved, splitContext } from '../../src/explore/split-search.ts';
+import { explorePart, partCounts } from '../../src/explore/part-search.ts';
 import { checkSpec, type CheckResult } from '../../src/check/run.ts';
 import { loadSpecs } from '../../src/cli/load.ts';
 import { resolveBounds, type ExploreOptions } from '../../src/explore/types.ts';
@@ -94,6 +95,65 @@ describe('a split search reports what the one-thread search reports', () => {
       }),
       { numRuns: Math.ceil(RUNS / 2), seed: SEED + 5 },
     );
+  });
+});
+
+/**
+ * A spec split across shards (`--split-spec`): the parts of every shard together against the
+ * naive explorer. Without a violation, the union the merge counts (prefix plus the
+ * fingerprints each part stored after the split) is exactly naive's states, end states and
+ * deadlocks, and the parts' terminal states together are naive's; with one, some part is the
+ * whole one-thread search, violations and counterexamples included.
+ */
+let unions = 0;
+function partsAgree(prog: RandomProgram, total: number, prefixStates: number): void {
+  const opts: ExploreOptions = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => false, collectTerminals: true, symmetry: false };
+  const naive = exploreNaive(new Program(randomModel, { prog }), opts);
+  const ctx = (what: unknown) => `program:\n${describeProgram(prog)}\nshards ${total}, split at ${prefixStates} states\nnaive: ${JSON.stringify(naive.stats)}\n${JSON.stringify(what)}`;
+  // As the parts find them (no re-run): the union against naive.
+  const raw = Array.from({ length: total }, (_, index) => explorePart(new Program(randomModel, { prog }), opts, { index, total, prefixStates }, { items: 1, rerun: false }));
+  expect(raw.some((p) => p.error !== undefined), ctx(raw.map((p) => p.error?.error.message))).toBe(naive.error !== undefined);
+  if (naive.error !== undefined) return;
+  if (!raw[0]!.part.whole) {
+    unions++;
+    expect(raw.every((p) => !p.part.whole), ctx('whole')).toBe(true);
+    const counts = partCounts(raw.map((p) => p.part));
+    const c = ctx({ counts, parts: raw.map((p) => p.stats) });
+    expect(counts.states, c).toBe(naive.stats.states);
+    expect(counts.terminals, c).toBe(naive.terminals!.size);
+    expect(counts.deadlocks, c).toBe(naive.deadlockStates!.size);
+    expect(counts.discarded, c).toBe(naive.stats.assumeBlocked ?? 0);
+    expect(new Set(raw.flatMap((p) => [...p.terminals!])), c).toEqual(naive.terminals);
+    expect(new Set(raw.flatMap((p) => p.violations.map((v) => v.property))), c).toEqual(new Set(naive.violations.map((v) => v.property)));
+    expect([...new Set(raw.flatMap((p) => p.cut))].filter((x) => x !== 'stopped'), c).toEqual(naive.cut.filter((x) => x !== 'cycle'));
+  }
+  // As a shard reports them: a violation anywhere makes that part the whole one-thread search.
+  const one = exploreStateful(new Program(randomModel, { prog }), opts);
+  const parts = Array.from({ length: total }, (_, index) => explorePart(new Program(randomModel, { prog }), opts, { index, total, prefixStates }, { items: 1 }));
+  const wholes = parts.filter((p) => p.part.whole);
+  if (one.violations.length > 0) {
+    expect(wholes.length, ctx('no whole part')).toBeGreaterThan(0);
+    expect(wholes[0]!.violations, ctx('violations')).toEqual(one.violations);
+    expect(wholes[0]!.stats, ctx('stats')).toEqual(one.stats);
+  } else {
+    expect(parts.flatMap((p) => p.violations), ctx('violations')).toEqual([]);
+    if (wholes.length > 0) expect(wholes.length, ctx('some whole')).toBe(total); // ended before the split point: every shard alike
+  }
+}
+
+describe('a spec split across shards agrees with the naive explorer on random programs', () => {
+  const shards = fc.integer({ min: 2, max: 4 });
+  const at = fc.integer({ min: 1, max: 8 });
+  it('straight-line programs', () => {
+    unions = 0;
+    fc.assert(fc.property(programArb(), shards, at, (p, n, k) => partsAgree(p, n, k)), { numRuns: RUNS, seed: SEED + 6 });
+    expect(unions).toBeGreaterThan(RUNS / 2); // most programs reach the split point
+  });
+  it('with cycles, choices and assumptions', () => {
+    fc.assert(fc.property(programArb({ cycles: true, choices: true }), shards, at, (p, n, k) => partsAgree(p, n, k)), { numRuns: Math.ceil(RUNS / 2), seed: SEED + 7 });
+  });
+  it('with more threads', () => {
+    fc.assert(fc.property(programArb({ threads: [4, 5], steps: 3, locs: [1, 2] }), shards, at, (p, n, k) => partsAgree(p, n, k)), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 8 });
   });
 });
 
