@@ -4,8 +4,9 @@ import { StepError } from '../model/step.ts';
 import { defaultEngine, engines } from '../explore/engines.ts';
 import { defaultClock } from '../explore/pace.ts';
 import { exploreLiveness } from '../explore/liveness.ts';
-import { environmentBounds, resolveBounds, stateBudget, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation } from '../explore/types.ts';
+import { environmentBounds, resolveBounds, stateBudget, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation, type ExploreOptions } from '../explore/types.ts';
 import { splitStatesFromEnv, type SplitContext } from '../explore/split-search.ts';
+import { explorePart, type Part, type PartResult } from '../explore/part-search.ts';
 import { coverageOf, deadSteps, type Coverage } from './coverage.ts';
 import { recheckDeterminism } from './reproduce.ts';
 import { minimizeNodesFromEnv, minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
@@ -41,6 +42,11 @@ export interface CheckOptions extends SearchModeOptions {
   exhaustive?: boolean;
   /** Minimise the counterexample shown (default true); `false` shows it as the engine found it. */
   minimize?: boolean | MinimizeOptions;
+  /**
+   * Check only this shard's part of the spec (`--split-spec`; explore/part-search.ts): the
+   * result carries `part`, and check/parts.ts merges the parts of every shard.
+   */
+  part?: Part;
 }
 
 export interface CheckResult {
@@ -79,6 +85,8 @@ export interface CheckResult {
   /** The instantiated model, for rendering traces; absent when it could not be built. */
   readonly program?: Program;
   readonly explore?: ExploreResult;
+  /** One shard's part of a split spec (CheckOptions.part): what the merge needs of it. */
+  readonly part?: PartResult;
 }
 
 const EMPTY_STATS: ExploreStats = { executions: 0, traces: null, deadlocks: 0, sleepBlocked: 0, events: 0, states: null, maxDepth: 0 };
@@ -158,7 +166,7 @@ export type Base = Omit<CheckResult, 'verdict' | 'ok' | 'stats' | 'durationMs' |
 
 /** The search and the minimisation of its counterexample, under one time budget. */
 function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, engine: Engine, expected: string | null, clock: Clock, t0: number, mode: ResolvedSearch): CheckResult {
-  const safety = engine(program, {
+  const exploreOpts: ExploreOptions = {
     ...(mode.preemptions !== undefined ? { preemptions: mode.preemptions } : {}),
     ...(mode.random !== undefined ? { random: mode.random } : {}),
     bounds: base.bounds,
@@ -171,8 +179,16 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
     ...(opts.split ? { split: opts.split } : {}),
     clock,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  };
+  // A shard's part of a split spec: the stateful engine's (DPOR's later subtrees depend on races
+  // found in earlier ones, and liveness needs the whole graph: those run whole in every shard).
+  const part = opts.part;
+  const splittable = part !== undefined && (mode.engine === 'auto' || mode.engine === 'stateful') && !wantsLiveness(spec, program);
+  const safety: ExploreResult & { part?: PartResult } = splittable
+    ? withPartWhy(explorePart(program, exploreOpts, part))
+    : engine(program, exploreOpts);
   const result = withLiveness(spec, program, safety, expected, base.bounds, clock, t0);
+  const partResult = part === undefined ? undefined : safety.part ?? wholePart(part);
   base.engine = result.engine;
   if (result.engineWhy !== undefined) base.engineWhy = result.engineWhy;
   const info = searchInfo(result);
@@ -205,17 +221,8 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   const durationMs = clock() - t0;
   const violations = result.violations.map((v) => (v === found ? violation! : v));
   const witnessesMissed = program.witnesses.map((w) => w.name).filter((n) => !result.witnessesReached.includes(n));
-  const realCut = result.cut.filter((c) => c !== 'stopped');
-  let verdict: Verdict;
-  if (result.violations.length > 0) verdict = 'FAIL';
-  else if (realCut.length > 0) verdict = 'INCOMPLETE';
-  else if (witnessesMissed.length > 0 || allDiscarded(result.stats)) verdict = 'VACUOUS';
-  else verdict = 'PASS';
   const coverage = coverageOf(program);
-  // Like a missed witness: a required step that never ran makes the PASS say nothing about it.
-  const stepsMissed = verdict !== 'FAIL' && verdict !== 'INCOMPLETE' && spec.coverage === 'all' ? deadSteps(coverage) : [];
-  if (stepsMissed.length > 0) verdict = 'VACUOUS';
-  const ok = expected === null ? verdict === 'PASS' : result.violations.some((v) => v.property === expected);
+  const { verdict, stepsMissed, ok } = settle(spec, { violations: result.violations, cut: result.cut, witnessesMissed, stats: result.stats, coverage });
   const checked: CheckResult = {
     ...base,
     verdict,
@@ -231,15 +238,53 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
     cut: result.cut,
     program,
     explore: result,
+    ...(partResult ? { part: partResult } : {}),
   };
   // A spec that expects a property the model does not have would otherwise PASS (or FAIL on
   // another property) and look like a checked regression. Assertion names are known only once
   // steps ran them: an exhaustive search has run every step, a cut one may not have.
-  if (expected !== null && !ok && realCut.length === 0 && !isProperty(program, expected, spec.deadlock !== 'allowed') && !(expected === 'data-race' && spec.races === 'error') && !(expected === 'starvation' && spec.starvation === 'error')) {
+  if (expected !== null && !ok && !result.cut.some((c) => c !== 'stopped') && !isProperty(program, expected, spec.deadlock !== 'allowed') && !(expected === 'data-race' && spec.races === 'error') && !(expected === 'starvation' && spec.starvation === 'error')) {
     const message = `spec '${spec.name}': expects a violation of '${expected}', but model '${spec.model.name}' has no such property${didYouMean(expected, propertyNames(program))}; ${knownProperties(program)}`;
     return { ...checked, verdict: 'ERROR', ok: false, error: { message, hint: undefined } };
   }
   return checked;
+}
+
+/**
+ * A verdict from what a search found: FAIL on a violation, INCOMPLETE when a bound cut it,
+ * VACUOUS when a witness was never reached, every execution was discarded by `t.assume`, or (with
+ * `coverage: 'all'`) a step never ran; else PASS. `ok`: the verdict the spec expects. Used for
+ * one search and for the merge of a split spec's parts (parts.ts).
+ */
+export function settle(spec: Spec, r: { violations: readonly Violation[]; cut: readonly Cut[]; witnessesMissed: readonly string[]; stats: ExploreStats; coverage: Coverage }): { verdict: Verdict; stepsMissed: string[]; ok: boolean } {
+  const expected = spec.expect === 'pass' ? null : spec.expect.fail;
+  let verdict: Verdict;
+  if (r.violations.length > 0) verdict = 'FAIL';
+  else if (r.cut.some((c) => c !== 'stopped')) verdict = 'INCOMPLETE';
+  else if (r.witnessesMissed.length > 0 || allDiscarded(r.stats)) verdict = 'VACUOUS';
+  else verdict = 'PASS';
+  // Like a missed witness: a required step that never ran makes the PASS say nothing about it.
+  const stepsMissed = verdict !== 'FAIL' && verdict !== 'INCOMPLETE' && spec.coverage === 'all' ? deadSteps(r.coverage) : [];
+  if (stepsMissed.length > 0) verdict = 'VACUOUS';
+  const ok = expected === null ? verdict === 'PASS' : r.violations.some((v) => v.property === expected);
+  return { verdict, stepsMissed, ok };
+}
+
+function wantsLiveness(spec: Spec, program: Program): boolean {
+  return spec.starvation === 'error' || program.eventually.length > 0 || program.leadsTo.length > 0;
+}
+
+/** A part that ran the whole search (another engine, or liveness): every shard has the same result. */
+function wholePart(part: Part): PartResult {
+  return { index: part.index, total: part.total, whole: true, prefix: { states: 0, terminals: 0, deadlocks: 0, discarded: 0 }, states: '', terminals: '', deadlocks: '', discarded: '' };
+}
+
+function withPartWhy<R extends ExploreResult & { part: PartResult }>(r: R): R {
+  const p = r.part;
+  const why = p.whole
+    ? 'stateful; the whole search in every shard (it ended, or met a violation, before the split point)'
+    : `stateful; part ${p.index + 1}/${p.total} of a spec split across shards (--split-spec)`;
+  return { ...r, engineWhy: why };
 }
 
 /**
@@ -248,8 +293,7 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
  * spec. A safety search that was cut leaves them unchecked: the verdict is INCOMPLETE anyway.
  */
 function withLiveness(spec: Spec, program: Program, safety: ExploreResult, expected: string | null, bounds: Required<Bounds>, clock: Clock, t0: number): ExploreResult {
-  const wanted = spec.starvation === 'error' || program.eventually.length > 0 || program.leadsTo.length > 0;
-  if (!wanted || safety.error !== undefined || safety.cut.some((c) => c !== 'stopped')) return safety;
+  if (!wantsLiveness(spec, program) || safety.error !== undefined || safety.cut.some((c) => c !== 'stopped')) return safety;
   if (safety.violations.some((v) => expected === null || v.property === expected)) return safety;
   const live = exploreLiveness(program, {
     starvation: spec.starvation === 'error',

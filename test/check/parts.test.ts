@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkSpec, type CheckResult } from '../../src/check/run.ts';
+import { mergeParts } from '../../src/check/parts.ts';
+import { loadSpecs } from '../../src/cli/load.ts';
+
+const specOf = async (file: string, name: string) => (await loadSpecs([resolve(file)])).find((s) => s.name === name)!;
+
+/** What must not depend on splitting: verdict, counts, coverage, the shown violation. */
+function sameAsWhole(merged: CheckResult, whole: CheckResult): void {
+  expect(merged.verdict).toBe(whole.verdict);
+  expect(merged.ok).toBe(whole.ok);
+  expect(merged.stats.states).toBe(whole.stats.states);
+  expect(merged.stats.executions).toBe(whole.stats.executions);
+  expect(merged.stats.deadlocks).toBe(whole.stats.deadlocks);
+  expect(merged.stats.assumeBlocked).toBe(whole.stats.assumeBlocked);
+  expect(merged.witnessesMissed).toEqual(whole.witnessesMissed);
+  expect(merged.coverage).toEqual(whole.coverage);
+  expect(merged.cut).toEqual(whole.cut);
+  expect(merged.violation).toEqual(whole.violation);
+  expect(merged.violations).toEqual(whole.violations);
+}
+
+describe('a spec split across shards, merged (--split-spec)', () => {
+  it.each([2, 3])('%i parts of falloc_pop/L/3cores/3ops merge into the one-process result', async (total) => {
+    const spec = await specOf('specs/falloc_pop.spec.ts', 'falloc_pop/L/3cores/3ops');
+    const whole = checkSpec(spec, { engine: 'stateful' });
+    const parts = Array.from({ length: total }, (_, index) => checkSpec(spec, { engine: 'auto', part: { index, total } }));
+    for (const p of parts) {
+      expect(p.part?.whole).toBe(false);
+      expect(p.engineWhy).toContain(`part ${p.part!.index + 1}/${total}`);
+      // Each part alone stores fewer states than the whole search: the split shares the work.
+      expect(p.stats.states!).toBeLessThan(whole.stats.states!);
+    }
+    const merged = mergeParts(parts);
+    sameAsWhole(merged, whole);
+    expect(merged.engineWhy).toBe(`stateful; split across ${total} shards (--split-spec), their parts merged`);
+  }, 120_000);
+
+  it('a violation after the split point: the part that meets it reports the whole one-process search', async () => {
+    const spec = await specOf('specs/rwlock_wakeup_pagefault.spec.ts', 'rwlock_wakeup_pagefault/V5/2readers');
+    const whole = checkSpec(spec, { engine: 'stateful', exhaustive: true });
+    expect(whole.verdict).toBe('FAIL');
+    const parts = Array.from({ length: 3 }, (_, index) => checkSpec(spec, { engine: 'stateful', exhaustive: true, part: { index, total: 3, prefixStates: 500 } }));
+    expect(parts.some((p) => p.part?.whole)).toBe(true);
+    const merged = mergeParts(parts);
+    sameAsWhole(merged, whole);
+    expect(merged.stats).toEqual(whole.stats);
+  }, 120_000);
+
+  it('a spec that ends before the split point is the whole search in every part', async () => {
+    const spec = await specOf('specs/falloc_pop.spec.ts', 'falloc_pop/L');
+    const whole = checkSpec(spec, { engine: 'stateful' });
+    const parts = Array.from({ length: 2 }, (_, index) => checkSpec(spec, { part: { index, total: 2 } }));
+    for (const p of parts) expect(p.part?.whole).toBe(true);
+    sameAsWhole(mergeParts(parts), whole);
+  });
+
+  it('a spec the stateful engine does not split (liveness) runs whole in every part', async () => {
+    const spec = await specOf('specs/rwlock_starvation.spec.ts', 'rwlock_starvation/blocking-reader');
+    const whole = checkSpec(spec);
+    const parts = Array.from({ length: 2 }, (_, index) => checkSpec(spec, { part: { index, total: 2 } }));
+    for (const p of parts) expect(p.part?.whole).toBe(true);
+    sameAsWhole(mergeParts(parts), whole);
+  }, 120_000);
+});
