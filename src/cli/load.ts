@@ -128,7 +128,7 @@ export async function loadSpecs(files: readonly string[]): Promise<Spec[]> {
 }
 
 /** `--filter`: a regular expression on spec names; one that does not compile is a usage error, never a silent substring match. */
-export function nameFilter(pattern: string | undefined): (name: string) => boolean {
+export function nameFilter(pattern: string | undefined, flag = '--filter'): (name: string) => boolean {
   if (pattern === undefined) return () => true;
   let re: RegExp;
   try {
@@ -136,7 +136,7 @@ export function nameFilter(pattern: string | undefined): (name: string) => boole
   } catch (e) {
     const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
     const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    throw new UsageError(`--filter '${pattern}': invalid regular expression: ${reason}; escape special characters, e.g. -t '${escaped}' to match the text as written`, { cause: e });
+    throw new UsageError(`${flag} '${pattern}': invalid regular expression: ${reason}; escape special characters, e.g. ${flag === '--filter' ? '-t' : flag} '${escaped}' to match the text as written`, { cause: e });
   }
   return (n) => re.test(n);
 }

@@ -109,6 +109,7 @@ interface CheckFlags {
   workers?: number;
   shard?: Shard;
   timings?: string;
+  splitSpec?: string;
   preemptions?: number | 'auto';
   random?: number;
   seed?: number;
@@ -157,7 +158,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   };
   const checkOptions = { engine: flags.engine, bounds, exactStates: flags.exactStates ?? false, symmetry: flags.symmetry, minimize: flags.minimize, ...searchFlagOptions(flags) };
   // --shard: this process checks its share; the run's whole spec list goes into a blob report.
-  const { mine: specs, run: runInfo } = planRun(all, { ...(flags.shard ? { shard: flags.shard } : {}), ...(timings ? { timings } : {}), check: checkOptions, env, version: VERSION });
+  if (flags.splitSpec !== undefined && flags.shard === undefined) throw new UsageError(`--split-spec '${flags.splitSpec}': splits specs across the shards of a CI matrix; give --shard i/N too (each shard checks its part, smpcheck merge combines them)`);
+  const splitSpec = flags.splitSpec !== undefined ? { pattern: flags.splitSpec, matches: nameFilter(flags.splitSpec, '--split-spec') } : undefined;
+  const { mine: specs, run: runInfo, partOf } = planRun(all, { ...(flags.shard ? { shard: flags.shard } : {}), ...(timings ? { timings } : {}), ...(splitSpec ? { splitSpec } : {}), check: checkOptions, env, version: VERSION });
   const progress = wantsProgress({ errIsTTY: io.errIsTTY ?? false, quiet: flags.quiet ?? false, env })
     ? progressLine(io.err, io.columns || process.stderr.columns || 80) // a pty without a size says 0
     : undefined;
@@ -189,7 +192,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   let printed = 0;
   const pending: (CheckResult | undefined)[] = specs.map(() => undefined);
   const rowsOut = new Set<CheckResult>();
-  const run = runSpecs(specs, { check: checkOptions, workers }, {
+  const run = runSpecs(specs, { check: checkOptions, workers, part: partOf }, {
     onStart: (i) => void running.set(i, { since: performance.now(), p: undefined }),
     onProgress: (i, p) => {
       const c = running.get(i);
@@ -329,6 +332,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--workers <n>', 'specs checked at once, one worker thread each (default: SMPCHECK_WORKERS, else the number of CPUs)', positiveInt('--workers'))
     .option('--shard <i/N>', 'check only the i-th of N shares of the specs (1-based), for CI matrices; merge the blob reports with smpcheck merge', parseShard)
     .option('--timings <file>', "with --shard: balance shards by each spec's time in this JSON report of an earlier run")
+    .option('--split-spec <regex>', 'with --shard: split each spec whose name matches across all the shards, each checking its part (stateful engine); smpcheck merge combines the parts')
     .action(async (paths: string[], flags: CheckFlags) => {
       code = await runCheck(paths, flags, io);
     });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { relative, resolve } from 'node:path';
+import { mergeParts } from '../check/parts.ts';
 import type { CheckResult } from '../check/run.ts';
 import type { Spec } from '../check/spec.ts';
 import { UsageError } from '../model/errors.ts';
@@ -90,6 +91,7 @@ function checkShards(shards: readonly Shard[]): void {
       const what = [...count, ...first].join(', ');
       throw new UsageError(`${s.label} checked another spec list than ${ref.label}: ${what}; run every shard on the same commit with the same paths and --filter`);
     }
+    if (canonicalJson(b.split ?? []) !== canonicalJson(r.split ?? [])) throw new UsageError(`${s.label} split other specs across the shards than ${ref.label} (--split-spec); run every shard with the same --split-spec`);
     const diff = optionDiff(b.options, r.options);
     if (diff.length > 0) throw new UsageError(`${s.label} was run with other options than ${ref.label}: ${diff.join('; ')}; run every shard with the same flags and SMPCHECK_* variables`);
   }
@@ -110,9 +112,10 @@ function checkShards(shards: readonly Shard[]): void {
       if (o !== undefined || !(i >= 0 && i < r.specs.length)) throw new UsageError(`${s.label} claims spec ${r.specs[i]?.name ?? `#${i}`}${o ? `, as does ${o.label}` : ''}; the shards do not split one spec list`);
       owner.set(i, s);
     }
-    for (const e of s.blob.results) if (!s.blob.assigned.includes(e.index)) throw new UsageError(`${s.label} holds a result for spec ${r.specs[e.index]?.name ?? `#${e.index}`} that is not its share; run that shard again`);
+    for (const e of s.blob.results) if (!s.blob.assigned.includes(e.index) && !(s.blob.split ?? []).includes(e.index)) throw new UsageError(`${s.label} holds a result for spec ${r.specs[e.index]?.name ?? `#${e.index}`} that is not its share; run that shard again`);
   }
-  const unowned = r.specs.filter((_, i) => !owner.has(i));
+  const split = new Set(r.split ?? []);
+  const unowned = r.specs.filter((_, i) => !owner.has(i) && !split.has(i));
   if (unowned.length > 0) throw new UsageError(`no shard checked ${unowned.map((x) => x.name).join(', ')}; the shards do not split one spec list (were they balanced by different --timings files?)`);
 }
 
@@ -155,20 +158,32 @@ export async function runMerge(files: readonly string[], flags: MergeFlags, io: 
   const ref = shards[0]!.blob;
   const check = ref.options.check as SpecRunOptions['check'];
   const results: (CheckResult | undefined)[] = specs.map(() => undefined);
-  for (const s of shards) {
+  // A spec split across the shards (--split-spec): one part from each shard, in shard order.
+  const split = new Set(ref.split ?? []);
+  const parts = new Map<number, (CheckResult | undefined)[]>([...split].map((i) => [i, shards.map(() => undefined)]));
+  const inOrder = [...shards].sort((a, b) => a.blob.shard.index - b.blob.shard.index);
+  for (const [k, s] of inOrder.entries()) {
     for (const e of s.blob.results) {
       const r = fromWire(specs[e.index]!, { ...e.result, file: resolve(cwd, e.result.file) });
       if (e.stopped !== undefined) stoppedNotes.set(r, e.stopped);
-      results[e.index] = r;
+      if (split.has(e.index)) parts.get(e.index)![k] = r;
+      else results[e.index] = r;
     }
   }
   const unchecked: string[] = [];
+  const interrupted = (spec: Spec, label: string) => {
+    unchecked.push(label);
+    return cutShortResult(spec, check, 'interrupted', undefined, 0, `${label} ended before it checked this spec`);
+  };
   const merged = specs.map((spec, i) => {
+    const of = parts.get(i);
+    if (of !== undefined) {
+      const missing = of.findIndex((r) => r === undefined);
+      return missing >= 0 ? interrupted(spec, inOrder[missing]!.label) : mergeParts(of as CheckResult[]);
+    }
     const r = results[i];
     if (r !== undefined) return r;
-    const s = shards.find((x) => x.blob.assigned.includes(i))!;
-    unchecked.push(s.label);
-    return cutShortResult(spec, check, 'interrupted', undefined, 0, `${s.label} ended before it checked this spec`);
+    return interrupted(spec, shards.find((x) => x.blob.assigned.includes(i))!.label);
   });
   const run: RunInfo = { version: ref.version, shard: { index: 1, total: 1 }, specs: ref.specs, assigned: specs.map((_, i) => i), options: ref.options };
   const colorFor = (u: ReporterUse) => u.file === undefined && u.name === 'text' && flags.color && io.isTTY && !env.NO_COLOR;

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { specBase, type CheckOptions, type CheckResult } from '../check/run.ts';
 import type { Spec } from '../check/spec.ts';
+import type { Part } from '../explore/part-search.ts';
 import { resolveBounds, type Cut, type Progress } from '../explore/types.ts';
 import { UsageError } from '../model/errors.ts';
 import { stoppedNotes } from '../report/text.ts';
@@ -19,6 +20,8 @@ import type { CheckJob, WorkerMessage } from './worker.ts';
 export interface SpecRunOptions {
   readonly check: Omit<CheckOptions, 'onProgress' | 'clock'> & { engine: string };
   readonly workers?: number;
+  /** The shard's part of spec `index` when it is split across shards (`--split-spec`). */
+  readonly part?: (index: number) => Part | undefined;
 }
 
 export interface SpecRunHooks {
@@ -170,7 +173,8 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
       const index = next++;
       const spec = specs[index]!;
       this.running = { index, startedAt: undefined, progress: undefined, timer: undefined };
-      const job: CheckJob = { type: 'check', index, file: spec.site.file, name: spec.name, options: opts.check };
+      const part = opts.part?.(index);
+      const job: CheckJob = { type: 'check', index, file: spec.site.file, name: spec.name, options: part ? { ...opts.check, part } : opts.check };
       this.worker.postMessage(job);
       safely(() => hooks.onStart?.(index));
     }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { Spec } from '../check/spec.ts';
 import { UsageError } from '../model/errors.ts';
+import type { Part } from '../explore/part-search.ts';
 import type { RunInfo, RunSpec } from '../report/blob.ts';
 
 /** `--shard i/N`: 1-based, as vitest, Playwright and Node's test runner write it. */
@@ -124,17 +125,21 @@ const NOT_VERDICT = new Set(['SMPCHECK_WORKERS', 'SMPCHECK_DEBUG']);
  * bounds, minimisation, and any flag added to them later) and every SMPCHECK_* variable but
  * the worker count; and how the specs were split (a different split would lose or repeat specs).
  */
-export function verdictOptions(check: object, env: NodeJS.ProcessEnv, timings: Timings | undefined): Record<string, unknown> {
+export function verdictOptions(check: object, env: NodeJS.ProcessEnv, timings: Timings | undefined, splitSpec?: string): Record<string, unknown> {
   const vars = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SMPCHECK_') && !NOT_VERDICT.has(k) && v !== undefined));
-  return { check: JSON.parse(canonicalJson(check)), env: vars, split: timings ? `timings sha256:${timings.sha256}` : 'hash' };
+  return { check: JSON.parse(canonicalJson(check)), env: vars, split: timings ? `timings sha256:${timings.sha256}` : 'hash', ...(splitSpec !== undefined ? { splitSpec } : {}) };
 }
 
 export function sha256Of(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** The specs this process checks (all, or its shard's) and what it knows of the whole run. */
-export function planRun(specs: readonly Spec[], o: { shard?: Shard; timings?: Timings; check: object; env: NodeJS.ProcessEnv; version: string; cwd?: string }): { mine: Spec[]; run: RunInfo } {
+/**
+ * The specs this process checks (all, or its shard's) and what it knows of the whole run. With
+ * `splitSpec`, the specs whose name matches are checked by every shard, each its part of them
+ * (`partOf`, by index in `mine`); the others are split among the shards as without it.
+ */
+export function planRun(specs: readonly Spec[], o: { shard?: Shard; timings?: Timings; splitSpec?: { pattern: string; matches: (name: string) => boolean }; check: object; env: NodeJS.ProcessEnv; version: string; cwd?: string }): { mine: Spec[]; run: RunInfo; partOf: (index: number) => Part | undefined } {
   const cwd = o.cwd ?? process.cwd();
   const shard = o.shard ?? { index: 1, total: 1 };
   const hashes = new Map<string, string>();
@@ -143,6 +148,15 @@ export function planRun(specs: readonly Spec[], o: { shard?: Shard; timings?: Ti
     if (h === undefined) hashes.set(s.site.file, (h = sha256Of(s.site.file)));
     return { name: s.name, file: shownFile(s.site.file, cwd), sha256: h };
   });
-  const { mine, assigned } = shardSpecs(specs, shard, o.timings, cwd);
-  return { mine, run: { version: o.version, shard, specs: list, assigned, options: verdictOptions(o.check, o.env, o.timings) } };
+  const split = o.splitSpec ? specs.map((_, i) => i).filter((i) => o.splitSpec!.matches(specs[i]!.name)) : [];
+  const whole = specs.map((_, i) => i).filter((i) => !split.includes(i));
+  const shared = shardSpecs(whole.map((i) => specs[i]!), shard, o.timings, cwd);
+  const assigned = shared.assigned.map((k) => whole[k]!);
+  const indices = [...assigned, ...split].sort((a, b) => a - b);
+  const part: Part = { index: shard.index - 1, total: shard.total };
+  return {
+    mine: indices.map((i) => specs[i]!),
+    run: { version: o.version, shard, specs: list, assigned, ...(split.length > 0 ? { split } : {}), options: verdictOptions(o.check, o.env, o.timings, o.splitSpec?.pattern) },
+    partOf: (k) => (split.includes(indices[k]!) ? part : undefined),
+  };
 }

@@ -10,6 +10,7 @@ import { toWire, wireJson, type WireResult } from './wire.ts';
  * `{ smpcheckBlob: 1, version, shard: {index, total}, specs: [{name, file, sha256}], assigned,
  *    options, startedAt, elapsedMs, hostname, results: [{index, stopped?, result}] }`
  * `specs` is the whole run's list (every shard's), `assigned` the indices this shard checked,
+ * `split` (when `--split-spec` split some) the indices every shard checked its part of,
  * `options` what decides verdicts (the check options and the SMPCHECK_* variables).
  * `result` is a WireResult (wire.ts) with its `file` relative to where smpcheck ran; non-finite
  * numbers are encoded as `wireJson` does.
@@ -30,6 +31,11 @@ export interface RunInfo {
   readonly shard: { readonly index: number; readonly total: number };
   readonly specs: readonly RunSpec[];
   readonly assigned: readonly number[];
+  /**
+   * Specs split across every shard (`--split-spec`): each shard's result for them is its part
+   * (CheckResult.part), and the merge combines one part from each shard. Absent: none.
+   */
+  readonly split?: readonly number[];
   readonly options: Readonly<Record<string, unknown>>;
 }
 
@@ -64,6 +70,7 @@ export function blobOf(ctx: ReportContext): Blob {
     shard: run.shard,
     specs: run.specs,
     assigned: run.assigned,
+    ...(run.split && run.split.length > 0 ? { split: run.split } : {}),
     options: run.options,
     startedAt: ctx.startedAt.toISOString(),
     elapsedMs: Math.round(ctx.elapsedMs),
