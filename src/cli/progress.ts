@@ -24,9 +24,14 @@ function count(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 }
 
+/** `  frontier 310  2 threads`: the stateful engine's untaken transitions, and its threads when several. */
+function open(frontier: number | undefined, threads: number | undefined): string {
+  return `${frontier !== undefined ? `  frontier ${count(frontier)}` : ''}${threads !== undefined && threads > 1 ? `  ${threads} threads` : ''}`;
+}
+
 /**
- * `⟳ falloc_pop/L  executions 1.2k  events 45.3k (12.0k/s)  depth 34  1.2 s` (`states 1.2k`
- * from the stateful engine); `⟳ falloc_pop/L  minimising…  states 1.2k  3.1 s` while the
+ * `⟳ falloc_pop/L  executions 1.2k  events 45.3k (12.0k/s)  depth 34  1.2 s` (`states 1.2k
+ * frontier 310` from the stateful engine, and `2 threads` while a search is split); `⟳ falloc_pop/L  minimising…  states 1.2k  3.1 s` while the
  * counterexample is minimised; `⟳ falloc_pop/L  starting…  0.4 s` before any figures came.
  */
 export function progressText(spec: string, p: Progress, waiting = false): string {
@@ -35,7 +40,7 @@ export function progressText(spec: string, p: Progress, waiting = false): string
   if (p.phase === 'minimize') return `⟳ ${spec}  minimising…${p.states !== undefined ? `  states ${count(p.states)}` : ''}  ${time}`;
   const rate = p.elapsedMs > 0 ? (p.events * 1000) / p.elapsedMs : 0;
   const covered = p.states !== undefined ? `states ${count(p.states)}` : `executions ${count(p.executions)}`;
-  return `⟳ ${spec}  ${covered}  events ${count(p.events)} (${count(Math.round(rate))}/s)  depth ${p.depth}  ${(p.elapsedMs / 1000).toFixed(1)} s`;
+  return `⟳ ${spec}  ${covered}${open(p.frontier, p.threads)}  events ${count(p.events)} (${count(Math.round(rate))}/s)  depth ${p.depth}  ${(p.elapsedMs / 1000).toFixed(1)} s`;
 }
 
 /**
@@ -51,7 +56,11 @@ export function progressTotalText(items: readonly ProgressItem[]): string {
   let events = 0;
   let rate = 0;
   let elapsed = 0;
+  let frontier: number | undefined;
+  let threads = 0;
   for (const { p } of items) {
+    if (p.frontier !== undefined) frontier = (frontier ?? 0) + p.frontier;
+    threads += p.threads ?? 1;
     if (p.states !== undefined) {
       stateful = true;
       states += p.states;
@@ -61,7 +70,7 @@ export function progressTotalText(items: readonly ProgressItem[]): string {
     elapsed = Math.max(elapsed, p.elapsedMs);
   }
   const covered = [...(stateful ? [`states ${count(states)}`] : []), ...(executions > 0 || !stateful ? [`executions ${count(executions)}`] : [])].join('  ');
-  return `⟳ ${items.length} specs: ${items[0]!.spec} +${items.length - 1}  ${covered}  events ${count(events)} (${count(Math.round(rate))}/s)  ${(elapsed / 1000).toFixed(1)} s`;
+  return `⟳ ${items.length} specs: ${items[0]!.spec} +${items.length - 1}  ${covered}${open(frontier, threads > items.length ? threads : undefined)}  events ${count(events)} (${count(Math.round(rate))}/s)  ${(elapsed / 1000).toFixed(1)} s`;
 }
 
 /**

@@ -104,11 +104,13 @@ const STORE_EPOCH = 7;
 const WORK_EPOCH = 8;
 const REPORTS = 9;
 const HEAD = 16;
-/** Per member k ≥ 1: joined (1), parked at epoch e (e + 1), terminals, transitions (progress). */
-const JOINED = (k: number) => HEAD + 4 * k;
-const PARKED = (k: number) => HEAD + 4 * k + 1;
-const TERMINALS = (k: number) => HEAD + 4 * k + 2;
-const EVENTS = (k: number) => HEAD + 4 * k + 3;
+/** Per member k ≥ 1: joined (1), parked at epoch e (e + 1); end states, transitions and untaken ones (progress). */
+const SLOT = 5;
+const JOINED = (k: number) => HEAD + SLOT * k;
+const PARKED = (k: number) => HEAD + SLOT * k + 1;
+const TERMINALS = (k: number) => HEAD + SLOT * k + 2;
+const EVENTS = (k: number) => HEAD + SLOT * k + 3;
+const FRONTIER = (k: number) => HEAD + SLOT * k + 4;
 const RERUN = 1;
 const CUT = 2;
 
@@ -242,6 +244,7 @@ class Team {
     if (this.id > 0) {
       Atomics.store(this.ctl, TERMINALS(this.id), s.terminals);
       Atomics.store(this.ctl, EVENTS(this.id), s.events);
+      Atomics.store(this.ctl, FRONTIER(this.id), s.untaken());
     }
     const idle = Atomics.load(this.ctl, IDLE);
     if (idle > 0 && Atomics.load(this.board, COUNT) < idle) {
@@ -375,14 +378,20 @@ class Team {
   }
 
   /** Member 0: transitions and end states the helpers have reported so far (progress lines). */
-  others(): { terminals: number; events: number } {
+  others(): { terminals: number; events: number; frontier: number; threads: number } {
     let terminals = 0;
     let events = 0;
+    let frontier = 0;
+    let threads = 1;
     for (let k = 1; k <= this.ports.length; k++) {
+      if (Atomics.load(this.ctl, JOINED(k)) !== 1) continue;
+      threads++;
       terminals += Atomics.load(this.ctl, TERMINALS(k));
       events += Atomics.load(this.ctl, EVENTS(k));
+      frontier += Atomics.load(this.ctl, FRONTIER(k));
     }
-    return { terminals, events };
+    // Work given away and not yet taken is frontier too.
+    return { terminals, events, frontier: frontier + Atomics.load(this.board, COUNT), threads };
   }
 
   /** Member 0, at the end: every joined helper's report (a helper that never joined has none). */
@@ -536,7 +545,7 @@ function helperOptions(opts: ExploreOptions): HelperOptions {
  * helper threads, and returns the result of the whole search.
  */
 function searchInParallel(s: StatefulSearch, helpers: number, split: ThreadedSplit): ExploreResult {
-  const ctlBuffer = new SharedArrayBuffer(4 * (HEAD + 4 * (helpers + 1)));
+  const ctlBuffer = new SharedArrayBuffer(4 * (HEAD + SLOT * (helpers + 1)));
   const ctl = new Int32Array(ctlBuffer);
   const board = new SharedArrayBuffer(4 * BOARD_WORDS);
   const store = sharedCopy(s, ctl);

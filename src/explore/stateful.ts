@@ -249,8 +249,11 @@ export class StatefulSearch {
       return true;
     }
     if (due === 'beat' && this.opts.onProgress) {
-      const o = this.others?.() ?? { terminals: 0, events: 0 };
-      this.opts.onProgress({ executions: this.terminals + o.terminals, events: this.events + o.events, depth, elapsedMs: this.pace.elapsed(), states: this.store.size, phase: 'search' });
+      const o = this.others?.() ?? { terminals: 0, events: 0, frontier: 0, threads: 1 };
+      this.opts.onProgress({
+        executions: this.terminals + o.terminals, events: this.events + o.events, depth, elapsedMs: this.pace.elapsed(), states: this.store.size,
+        frontier: this.untaken() + o.frontier, ...(o.threads > 1 ? { threads: o.threads } : {}), phase: 'search',
+      });
     }
     return false;
   }
@@ -261,7 +264,7 @@ export class StatefulSearch {
   private entering: Hash2 = { a: 0, b: 0 };
 
   /** While split across threads: what the other threads have done so far (progress lines). */
-  others: (() => { terminals: number; events: number }) | null = null;
+  others: (() => { terminals: number; events: number; frontier: number; threads: number }) | null = null;
 
   /** Milliseconds since the search started. */
   elapsed(): number {

@@ -204,6 +204,10 @@ export interface Progress {
   readonly elapsedMs: number;
   /** Distinct states stored so far (stateful engines). */
   readonly states?: number;
+  /** Stateful engine: transitions found but not yet taken (its search stacks' open work, as TLC's queue). */
+  readonly frontier?: number;
+  /** Stateful engine: threads searching this spec, when more than one (split-search.ts). */
+  readonly threads?: number;
   /** What is running: the search (default) or the minimisation of its counterexample. */
   readonly phase?: 'search' | 'minimize';
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { progressLine, progressText, wantsProgress } from '../../src/cli/progress.ts';
+import { progressLine, progressText, progressTotalText, wantsProgress } from '../../src/cli/progress.ts';
 import { tempDir } from '../support/cli.ts';
 
 describe('the progress line', () => {
@@ -27,6 +27,15 @@ describe('the progress line', () => {
   it('says when the counterexample is being minimised, and when no figures came yet', () => {
     expect(progressText('m/V1', { executions: 3, events: 900, depth: 40, elapsedMs: 3100, states: 1234, phase: 'minimize' })).toBe('⟳ m/V1  minimising…  states 1234  3.1 s');
     expect(progressText('m/V1', { executions: 0, events: 0, depth: 0, elapsedMs: 400 }, true)).toBe('⟳ m/V1  starting…  0.4 s');
+  });
+
+  it("shows the stateful engine's frontier, its threads when split, and their totals over specs", () => {
+    expect(progressText('m/V1', { executions: 3, events: 9000, depth: 40, elapsedMs: 1000, states: 12345, frontier: 310 })).toBe('⟳ m/V1  states 12.3k  frontier 310  events 9000 (9000/s)  depth 40  1.0 s');
+    expect(progressText('m/V1', { executions: 3, events: 9000, depth: 40, elapsedMs: 1000, states: 12345, frontier: 310, threads: 2 })).toBe('⟳ m/V1  states 12.3k  frontier 310  2 threads  events 9000 (9000/s)  depth 40  1.0 s');
+    expect(progressTotalText([
+      { spec: 'a', p: { executions: 1, events: 1000, depth: 4, elapsedMs: 1000, states: 100, frontier: 10, threads: 2 } },
+      { spec: 'b', p: { executions: 1, events: 1000, depth: 4, elapsedMs: 2000, states: 200, frontier: 5 } },
+    ])).toBe('⟳ 2 specs: a +1  states 300  frontier 15  3 threads  events 2000 (1500/s)  2.0 s');
   });
 
   it('is shown only on a terminal, outside CI, without --quiet', () => {
