@@ -53,6 +53,8 @@ function specEntry(r: CheckResult, cwd: string, trace: string | undefined) {
     sleepBlocked: r.stats.sleepBlocked,
     states: r.stats.states,
     ...(r.stats.storeBytes !== undefined ? { revisits: r.stats.revisits, storeBytes: r.stats.storeBytes, collisionProbability: r.stats.collisionProbability } : {}),
+    // A stateful search that spare workers joined (explore/split-search.ts): how many threads.
+    ...(r.stats.threads !== undefined ? { threads: r.stats.threads } : {}),
     durationMs: Math.round(r.durationMs * 10) / 10,
     cut: r.cut.filter((c) => c !== 'stopped'),
     violations: r.violations.map((x) => x.property),

@@ -20,13 +20,15 @@
  * - parallel: `npm run check`'s specs with --workers 1 and 2 (speedup in the same run), and a
  *   simulated 4-shard matrix: each shard's process, their sum, the slowest plus the merge
  *   (test/bench/parallel.ts).
+ * - split: one large spec with --workers 1 and 2, the second joining its stateful search
+ *   (catalogue specs and the kernel families' largest sizes; test/bench/split.ts).
  *
  * Environment:
  *   BENCH_RUNS=N         median of N runs (default 3) for every row that is repeated
  *   BENCH_FILTER=regex   only rows whose name matches: a program or spec name, a kernel row's
  *                        `<family> <size>` (e.g. 'M4 V2 readers=2'), a larger group's name
  *                        ('larger \(all\)', 'the 20 before'), or 'spin' for the lastzero SPIN rows
- *   BENCH_SECTIONS=list  comma list of oracles,specs,kernel,larger,spin,parallel,ttb (default: all)
+ *   BENCH_SECTIONS=list  comma list of oracles,specs,kernel,larger,spin,parallel,split,ttb (default: all)
  *   BENCH_ENGINES=list   engines of the oracles and specs sections (default: dpor,naive,stateful,auto)
  *   BENCH_RUNS=5 BENCH_FILTER='lastzero' npm run bench
  *   BENCH_SECTIONS=kernel,larger BENCH_RUNS=3 npm run bench
@@ -37,6 +39,7 @@ import { cpus, loadavg } from 'node:os';
 import { findSpecFiles, loadSpecs } from '../../src/cli/load.ts';
 import { oracleBench } from './cases.ts';
 import { parallelSection, type ParallelRow } from './parallel.ts';
+import { splitSection, type SplitRow } from './split.ts';
 import { draftMicrobench } from './draft.ts';
 import { alignTable, bytesPer, type CaseOut, fmt, kernelSection, largerSection, mb, median, secs, type BenchContext, type KernelRow, type LargerRow } from './kernel.ts';
 import { runSpinLastzero, spinAvailable, type SpinResult } from './spin.ts';
@@ -46,7 +49,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const NAIVE_BUDGET_MS = 60_000;
 const STATEFUL_BUDGET_MS = 600_000;
 const filter = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER) : null;
-const ALL_SECTIONS = ['oracles', 'specs', 'kernel', 'larger', 'spin', 'parallel', 'ttb'] as const;
+const ALL_SECTIONS = ['oracles', 'specs', 'kernel', 'larger', 'spin', 'parallel', 'split', 'ttb'] as const;
 type Section = (typeof ALL_SECTIONS)[number];
 const sections = new Set<Section>(
   (process.env.BENCH_SECTIONS ?? ALL_SECTIONS.join(',')).split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
@@ -231,6 +234,13 @@ if (sections.has('parallel')) {
   tables.push(p.table);
 }
 
+let split: SplitRow[] = [];
+if (sections.has('split')) {
+  const p = splitSection(ctx);
+  split = p.rows;
+  tables.push(p.table);
+}
+
 // Time to the first violation: bounded and random search beside exhaustive and fc.scheduler (issue 13).
 let ttb: TtbRow[] = [];
 if (sections.has('ttb')) {
@@ -242,7 +252,7 @@ if (sections.has('ttb')) {
 const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', loadavg: loadavg(), date: new Date().toISOString() };
 const out = {
   machine, runs: RUNS, sections: [...sections], filter: filter?.source ?? null, naiveBudgetMs: NAIVE_BUDGET_MS, statefulBudgetMs: STATEFUL_BUDGET_MS,
-  rows, draftMicrobench: draft, kernel, larger, spin, parallel, ttb,
+  rows, draftMicrobench: draft, kernel, larger, spin, parallel, split, ttb,
 };
 mkdirSync('bench-results', { recursive: true });
 writeFileSync('bench-results/bench.json.tmp', `${JSON.stringify(out, null, 2)}\n`);
