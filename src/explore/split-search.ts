@@ -150,6 +150,8 @@ export interface HelperData {
   readonly ctl: SharedArrayBuffer;
   readonly board: SharedArrayBuffer;
   readonly store: SharedArrayBuffer;
+  /** The table's epoch when the helper was started (a resize since is posted to `port`). */
+  readonly epoch: number;
   readonly port: MessagePort;
   readonly options: HelperOptions;
   readonly source: { readonly file: string; readonly name: string };
@@ -169,12 +171,16 @@ class Team {
     board: SharedArrayBuffer,
     private readonly store: SharedFingerprintStore,
     private readonly id: number,
-    /** Member 0: its ports to the helpers (it posts a grown table to each); a helper: its port. */
+    /**
+     * Member 0: its ports to the helpers, in id order (it posts a grown table to each; helpers
+     * started later are appended); a helper: its port.
+     */
     private readonly ports: readonly MessagePort[],
+    epoch: number,
   ) {
     this.ctl = new Int32Array(ctl);
     this.board = new Int32Array(board);
-    this.epoch = Atomics.load(this.ctl, STORE_EPOCH);
+    this.epoch = epoch;
   }
 
   private lock(): void {
@@ -427,16 +433,21 @@ class Team {
   }
 }
 
-/** Runs one member until the team ends. */
-function drive(s: StatefulSearch, team: Team, joined: boolean): void {
+/** Ticks between two looks for more spare CPUs (member 0). */
+const CLAIM_EVERY = 64;
+
+/** Runs one member until the team ends; `more` (member 0): starts helpers for CPUs that became spare. */
+function drive(s: StatefulSearch, team: Team, joined: boolean, more?: () => void): void {
   let idle = joined;
+  let ticks = 0;
   for (;;) {
     if (!idle) {
-      const more = s.work(TICK);
+      const going = s.work(TICK);
       if (s.found.violations.length > 0) return team.stop(RERUN);
       if (s.halted) return team.stop(CUT);
-      if (more) {
+      if (going) {
         if (!team.tick(s)) return;
+        if (more !== undefined && ++ticks % CLAIM_EVERY === 0) more();
         continue;
       }
     }
@@ -546,7 +557,7 @@ function helperOptions(opts: ExploreOptions): HelperOptions {
  * helper threads, and returns the result of the whole search.
  */
 function searchInParallel(s: StatefulSearch, helpers: number, split: ThreadedSplit): ExploreResult {
-  const ctlBuffer = new SharedArrayBuffer(4 * (HEAD + SLOT * (helpers + 1)));
+  const ctlBuffer = new SharedArrayBuffer(4 * (HEAD + SLOT * (MAX_HELPERS + 1)));
   const ctl = new Int32Array(ctlBuffer);
   const board = new SharedArrayBuffer(4 * BOARD_WORDS);
   const store = sharedCopy(s, ctl);
@@ -555,25 +566,37 @@ function searchInParallel(s: StatefulSearch, helpers: number, split: ThreadedSpl
   const ports: MessagePort[] = [];
   const workers: Worker[] = [];
   const options = helperOptions(s.opts);
-  try {
-    for (let k = 1; k <= helpers; k++) {
-      const { port1, port2 } = new MessageChannel();
-      ports.push(port1);
-      const data: HelperData = { id: k, ctl: ctlBuffer, board, store: store.buffer, port: port2, options, source: split.source };
-      const w = new Worker(split.entry, { workerData: data, transferList: [port2] });
-      w.on('error', () => {}); // a helper that fails to start never joins; the search goes on without it
-      w.unref();
-      workers.push(w);
+  let claimed = 0;
+  const team = new Team(ctlBuffer, board, store, 0, ports, 0);
+  /** Starts `n` helpers on claimed CPUs (ids after those started so far). */
+  const start = (n: number) => {
+    claimed += n;
+    try {
+      for (let k = 0; k < n && workers.length < MAX_HELPERS; k++) {
+        const { port1, port2 } = new MessageChannel();
+        const data: HelperData = { id: workers.length + 1, ctl: ctlBuffer, board, store: store.buffer, epoch: team.epoch, port: port2, options, source: split.source };
+        const w = new Worker(split.entry, { workerData: data, transferList: [port2] });
+        w.on('error', () => {}); // a helper that fails to start never joins; the search goes on without it
+        w.unref();
+        ports.push(port1);
+        workers.push(w);
+      }
+    } catch {
+      // no (more) thread could be started: the search goes on with those that did
     }
-  } catch {
-    // no (more) thread could be started: the search goes on with those that did
-  }
-  const team = new Team(ctlBuffer, board, store, 0, ports);
+  };
+  start(helpers);
   s.others = () => team.others();
   if (split.waitForHelpers) team.awaitMembers(workers.length + 1, 120_000);
   let error: ExploreResult['error'];
   try {
-    drive(s, team, false);
+    drive(s, team, false, () => {
+      // Workers of the pool that have finished their specs since: more spare CPUs.
+      if (workers.length < MAX_HELPERS) {
+        const n = split.claim();
+        if (n > 0) start(n);
+      }
+    });
   } catch (e) {
     error = s.failure(e);
     team.stop(RERUN);
@@ -582,7 +605,7 @@ function searchInParallel(s: StatefulSearch, helpers: number, split: ThreadedSpl
   // How the work was shared, for tuning (a stderr line; not part of any report).
   if (process.env.SMPCHECK_SPLIT_DEBUG) console.error(`split: ${s.events} transitions on the first thread, ${reports.map((r) => r.events).join(', ') || 'none'} on helpers; ${s.elapsed().toFixed(0)} ms`);
   for (const w of workers) void w.terminate();
-  Atomics.add(split.spare, 0, helpers);
+  Atomics.add(split.spare, 0, claimed);
   s.others = null;
   if (reports.some((r) => r.newThreads)) split.disabled = true;
   if (error !== undefined || team.stopped === RERUN || reports.some((r) => r.rerun) || s.found.violations.length > 0) return rerunAlone(s);
@@ -596,7 +619,7 @@ function searchInParallel(s: StatefulSearch, helpers: number, split: ThreadedSpl
 export function joinSplit(program: Program, data: HelperData): void {
   const ctl = new Int32Array(data.ctl);
   const store = new SharedFingerprintStore(data.store, ctl);
-  const team = new Team(data.ctl, data.board, store, data.id, [data.port]);
+  const team = new Team(data.ctl, data.board, store, data.id, [data.port], data.epoch);
   const s = new StatefulSearch(program, { ...data.options, stopOn: () => true }, store);
   if (!team.join()) return;
   let rerun = false;
