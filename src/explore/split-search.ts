@@ -4,6 +4,7 @@ import type { Program } from '../model/program.ts';
 import { NewThreads } from '../model/step.ts';
 import { SharedFingerprintStore, RESIZE, SIZE } from './shared-store.ts';
 import { FingerprintStore } from './state-store.ts';
+import { untilThreadsKnown } from './spawns.ts';
 import { StatefulSearch } from './stateful.ts';
 import type { Bounds, Cut, ExploreOptions, ExploreResult } from './types.ts';
 
@@ -643,6 +644,10 @@ export function joinSplit(program: Program, data: HelperData): void {
  * members found it, so that tests can compare the violated properties with the naive explorer.
  */
 export function exploreSplitInterleaved(program: Program, opts: ExploreOptions, how: { members: number; seed: number; rerun?: boolean }): ExploreResult {
+  return untilThreadsKnown(program, () => interleaved(program, opts, how));
+}
+
+function interleaved(program: Program, opts: ExploreOptions, how: { members: number; seed: number; rerun?: boolean }): ExploreResult {
   let seed = how.seed >>> 0 || 1;
   const rand = (n: number) => {
     seed ^= seed << 13;

@@ -54,6 +54,10 @@ describe('a split search agrees with the naive explorer on random programs', () 
     fc.assert(fc.property(programArb({ cycles: true, choices: true }), members, seeds, (p, m, s) => agree(p, m, s, {})), { numRuns: Math.ceil(RUNS / 2), seed: SEED + 2 });
   });
 
+  it('with threads started by t.spawn and joined', () => {
+    fc.assert(fc.property(programArb({ spawns: true }), members, seeds, (p, m, s) => agree(p, m, s, {})), { numRuns: Math.ceil(RUNS / 6), seed: SEED + 9 });
+  });
+
   it('with more threads and data-race detection', () => {
     fc.assert(fc.property(programArb({ threads: [4, 5], steps: 3, locs: [1, 2] }), members, seeds, (p, m, s) => agree(p, m, s, { races: true })), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 3 });
   });
