@@ -22,6 +22,7 @@ import { progressLine, wantsProgress } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runSpecs } from './run-specs.ts';
 import { parseShard, planRun, readTimings, type Shard } from './shard.ts';
+import { cacheEnabled, readTimingsCache, timingsCachePath, writeTimingsCache } from './timings-cache.ts';
 import { workerCount } from './workers.ts';
 import { removeTempFiles } from './write-file.ts';
 
@@ -107,6 +108,8 @@ interface CheckFlags {
   /** `--typecheck` true, `--no-typecheck` false, neither: on in CI when the project has TypeScript. */
   typecheck?: boolean;
   workers?: number;
+  /** `--no-cache`: false. */
+  cache?: boolean;
   shard?: Shard;
   timings?: string;
   splitSpec?: string;
@@ -147,6 +150,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   typecheckSpecs(specFiles, flags.typecheck, process.cwd(), env, io.err);
   const workers = workerCount(flags.workers, env);
   const timings = flags.timings !== undefined ? readTimings(flags.timings) : undefined;
+  // The order workers get specs in: --timings, else the project's timings cache (timings-cache.ts).
+  const cachePath = cacheEnabled(flags.cache, env) ? timingsCachePath() : undefined;
+  const recorded = timings?.ms ?? (cachePath !== undefined ? readTimingsCache(cachePath) : undefined);
   const all = (await loadSpecs(specFiles)).filter((s) => filter(s.name));
   if (all.length === 0) throw new UsageError(`no spec matches '${flags.filter}'; run 'smpcheck list' to see spec names`);
   const bounds: Bounds = {
@@ -192,7 +198,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   let printed = 0;
   const pending: (CheckResult | undefined)[] = specs.map(() => undefined);
   const rowsOut = new Set<CheckResult>();
-  const run = runSpecs(specs, { check: checkOptions, workers, part: partOf }, {
+  const run = runSpecs(specs, { check: checkOptions, workers, part: partOf, ...(recorded ? { recorded } : {}) }, {
     onStart: (i) => void running.set(i, { since: performance.now(), p: undefined }),
     onProgress: (i, p) => {
       const c = running.get(i);
@@ -227,6 +233,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     if (ticker) clearInterval(ticker);
     progress?.clear();
     const results = outcome.results;
+    if (cachePath !== undefined) writeTimingsCache(cachePath, results);
     if (streamed) {
       // The rows not printed yet: after a stop, the spec cut short (and any later finished one).
       for (const r of results) if (!rowsOut.has(r)) write(`${tableRow(r, layout, textOpts)}\n`);
@@ -331,7 +338,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     // Parallel and sharded runs (issue 11): the logic is in workers.ts, shard.ts and merge.ts.
     .option('--workers <n>', 'specs checked at once, one worker thread each (default: SMPCHECK_WORKERS, else the number of CPUs)', positiveInt('--workers'))
     .option('--shard <i/N>', 'check only the i-th of N shares of the specs (1-based), for CI matrices; merge the blob reports with smpcheck merge', parseShard)
-    .option('--timings <file>', "with --shard: balance shards by each spec's time in this JSON report of an earlier run")
+    .option('--timings <file>', "with --shard: balance shards by each spec's time in this JSON report of an earlier run (without --shard: the order workers get specs in)")
+    .option('--no-cache', "neither read nor write the timings cache (node_modules/.cache/smpcheck/timings.json), by which workers get the longest specs first")
     .option('--split-spec <regex>', 'with --shard: split each spec whose name matches across all the shards, each checking its part (stateful engine); smpcheck merge combines the parts')
     .action(async (paths: string[], flags: CheckFlags) => {
       code = await runCheck(paths, flags, io);

@@ -7,6 +7,7 @@ import { resolveBounds, type Cut, type Progress } from '../explore/types.ts';
 import { UsageError } from '../model/errors.ts';
 import { stoppedNotes } from '../report/text.ts';
 import { fromWire } from '../report/wire.ts';
+import { Dispatch, FILE_LOAD_MS, specCosts } from './schedule.ts';
 import type { CheckJob, WorkerMessage } from './worker.ts';
 
 /**
@@ -15,13 +16,20 @@ import type { CheckJob, WorkerMessage } from './worker.ts';
  * threads (worker.ts) and keeps the main thread free to draw progress, stop a spec whose step
  * never returns, and on SIGINT/SIGTERM write what it has. A pool of `workers` threads checks
  * that many specs at once, each spec whole in one worker (so its result does not depend on the
- * pool's size); specs are handed out in spec order, results come back in any order.
+ * pool's size). Specs are handed out longest first, by recorded times when there are some
+ * (schedule.ts), a worker preferring specs of the files it has loaded; results come back in any
+ * order.
  */
 export interface SpecRunOptions {
   readonly check: Omit<CheckOptions, 'onProgress' | 'clock'> & { engine: string };
   readonly workers?: number;
   /** The shard's part of spec `index` when it is split across shards (`--split-spec`). */
   readonly part?: (index: number) => Part | undefined;
+  /**
+   * Each spec's time in an earlier run, ms by name (the timings cache or `--timings`): the order
+   * in which workers get specs, never their results. Without it, specs with more threads first.
+   */
+  readonly recorded?: ReadonlyMap<string, number>;
 }
 
 export interface SpecRunHooks {
@@ -106,7 +114,8 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
   // search may use them (explore/split-search.ts). Shared with every worker.
   const spare = new Int32Array(new SharedArrayBuffer(4));
   spare[0] = Math.max(0, (opts.workers ?? 1) - poolSize);
-  let next = 0;
+  const estimate = specCosts(specs, opts.recorded);
+  const dispatch = new Dispatch(specs.map((s) => s.site.file), estimate.costs, estimate.source === 'recorded' ? FILE_LOAD_MS : 0);
   let ended = false;
   let usage: UsageError | undefined;
   let failure: unknown;
@@ -145,6 +154,8 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
     worker: Worker;
     running: Running | undefined;
     closed = false;
+    /** The spec files this slot's worker has loaded (it keeps each one it was given a spec of). */
+    loaded = new Set<string>();
 
     constructor() {
       this.worker = this.spawn();
@@ -163,15 +174,16 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
 
     take(): void {
       if (ended || this.closed) return;
-      if (next >= specs.length) {
+      const index = dispatch.take(this.loaded);
+      if (index === undefined) {
         this.close();
         Atomics.add(spare, 0, 1);
         slots.delete(this);
         if (slots.size === 0) complete(false);
         return;
       }
-      const index = next++;
       const spec = specs[index]!;
+      this.loaded.add(spec.site.file);
       this.running = { index, startedAt: undefined, progress: undefined, timer: undefined };
       const part = opts.part?.(index);
       const job: CheckJob = { type: 'check', index, file: spec.site.file, name: spec.name, options: part ? { ...opts.check, part } : opts.check };
@@ -246,6 +258,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
       old.on('error', () => {});
       void old.terminate();
       this.worker = this.spawn();
+      this.loaded.clear();
     }
 
     /** Stops the worker; the spec it was checking becomes INCOMPLETE (interrupted). */

@@ -118,7 +118,7 @@ export function canonicalJson(v: unknown): string {
 }
 
 /** SMPCHECK_* variables that change how a run goes, not what it finds. */
-const NOT_VERDICT = new Set(['SMPCHECK_WORKERS', 'SMPCHECK_DEBUG']);
+const NOT_VERDICT = new Set(['SMPCHECK_WORKERS', 'SMPCHECK_DEBUG', 'SMPCHECK_CACHE']);
 
 /**
  * What decides verdicts, which every shard of a run must share: the check options (engine,

@@ -15,11 +15,12 @@ const traceDir = tempDir('smpcheck-traces-');
 /**
  * Runs the real CLI as a user would (node bin/smpcheck.js ...), in `cwd` (default: the repo).
  * `check` writes its traces to a temporary folder unless the test names one. `CI` is unset
- * (a test passes it in `env` to see CI defaults such as --typecheck).
+ * (a test passes it in `env` to see CI defaults such as --typecheck). The timings cache is off
+ * (SMPCHECK_CACHE=0), so that no test depends on what an earlier run recorded.
  */
 export function cli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}) {
   const withDir = args[0] === 'check' && !args.includes('--trace-dir') ? [...args, '--trace-dir', traceDir] : args;
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, CI: undefined, ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, CI: undefined, SMPCHECK_CACHE: '0', ...opts.env };
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/smpcheck.js'), ...withDir], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', env: env as NodeJS.ProcessEnv });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -33,7 +34,7 @@ export const NOT_REACH = '^(?!.*(4cores|3cores/))';
  */
 export function cliAsync(args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}) {
   const withDir = args[0] === 'check' && !args.includes('--trace-dir') ? [...args, '--trace-dir', traceDir] : args;
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, CI: undefined, ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, CI: undefined, SMPCHECK_CACHE: '0', ...opts.env };
   const child = spawn(process.execPath, [join(ROOT, 'bin/smpcheck.js'), ...withDir], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
