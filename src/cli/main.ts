@@ -20,7 +20,7 @@ import { runMerge } from './merge.ts';
 import { parseReporters, probeOutputs, writeOutputs, type ReporterUse } from './outputs.ts';
 import { progressLine, wantsProgress } from './progress.ts';
 import { runReplay } from './replay.ts';
-import { runSpecs } from './run-specs.ts';
+import { releaseWorkers, runSpecs, startWorkers } from './run-specs.ts';
 import { parseShard, planRun, readTimings, type Shard } from './shard.ts';
 import { cacheEnabled, readTimingsCache, timingsCachePath, writeTimingsCache } from './timings-cache.ts';
 import { workerCount } from './workers.ts';
@@ -149,6 +149,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   }
   typecheckSpecs(specFiles, flags.typecheck, process.cwd(), env, io.err);
   const workers = workerCount(flags.workers, env);
+  // The pool's workers start now, while this thread loads the spec files (a worker needs a few
+  // hundred ms to start); as many as there are spec files at most, one with --filter.
+  startWorkers(Math.min(workers, flags.filter === undefined ? specFiles.length : 1));
   const timings = flags.timings !== undefined ? readTimings(flags.timings) : undefined;
   // The order workers get specs in: --timings, else the project's timings cache (timings-cache.ts).
   const cachePath = cacheEnabled(flags.cache, env) ? timingsCachePath() : undefined;
@@ -342,7 +345,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--no-cache', "neither read nor write the timings cache (node_modules/.cache/smpcheck/timings.json), by which workers get the longest specs first")
     .option('--split-spec <regex>', 'with --shard: split each spec whose name matches across all the shards, each checking its part (stateful engine); smpcheck merge combines the parts')
     .action(async (paths: string[], flags: CheckFlags) => {
-      code = await runCheck(paths, flags, io);
+      try {
+        code = await runCheck(paths, flags, io);
+      } finally {
+        releaseWorkers(); // those started early that no run took (a usage error)
+      }
     });
 
   program

@@ -69,6 +69,62 @@ export function hangLimitMs(budgetMs: number): number {
 
 const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
 
+/** A worker thread that checks specs (worker.ts); what it prints goes to stderr. */
+function newWorker(spare: Int32Array): Worker {
+  // What a spec prints (console.log while debugging a model) goes to stderr: stdout may be a
+  // JSON, JUnit or SARIF document that one stray line would break.
+  const w = new Worker(WORKER_ENTRY, { stdout: true, stderr: false, workerData: { spare: spare.buffer } });
+  w.stdout.on('data', (d: Buffer) => process.stderr.write(d));
+  return w;
+}
+
+/**
+ * Workers started before the specs are known (startWorkers), for the next runSpecs to take
+ * over: a worker needs a few hundred milliseconds to start (a Node thread, tsx, the checker's
+ * modules), which then overlap the main thread's loading of the spec files. Until taken they
+ * are unref'd (they keep no process alive) and a failure is only noted (the run starts a fresh
+ * worker instead).
+ */
+let early: { spare: Int32Array; workers: { worker: Worker; dead: boolean }[] } | undefined;
+
+/** Starts `n` workers now, for the next runSpecs (see `early`); `releaseWorkers` ends those it did not take. */
+export function startWorkers(n: number): void {
+  releaseWorkers();
+  const spare = new Int32Array(new SharedArrayBuffer(4));
+  early = { spare, workers: [] };
+  for (let k = 0; k < n; k++) {
+    const e = { worker: newWorker(spare), dead: false };
+    e.worker.once('error', () => (e.dead = true));
+    e.worker.once('exit', () => (e.dead = true));
+    e.worker.unref();
+    early.workers.push(e);
+  }
+}
+
+/** Ends the workers startWorkers started that no run took (after a usage error, or fewer specs than workers). */
+export function releaseWorkers(): void {
+  for (const e of early?.workers ?? []) {
+    e.worker.removeAllListeners();
+    e.worker.on('error', () => {});
+    void e.worker.terminate();
+  }
+  early = undefined;
+}
+
+/** A live early worker, without the listeners of its wait; undefined when none is left. */
+function earlyWorker(): Worker | undefined {
+  for (let e = early?.workers.shift(); e !== undefined; e = early?.workers.shift()) {
+    if (!e.dead) {
+      e.worker.removeAllListeners('error');
+      e.worker.removeAllListeners('exit');
+      e.worker.ref();
+      return e.worker;
+    }
+    void e.worker.terminate();
+  }
+  return undefined;
+}
+
 interface Running {
   readonly index: number;
   startedAt: number | undefined;
@@ -112,7 +168,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
   const poolSize = Math.max(1, Math.min(opts.workers ?? 1, specs.length));
   // Workers with nothing left to check (and those never started): a large spec's stateful
   // search may use them (explore/split-search.ts). Shared with every worker.
-  const spare = new Int32Array(new SharedArrayBuffer(4));
+  const spare = early?.spare ?? new Int32Array(new SharedArrayBuffer(4));
   spare[0] = Math.max(0, (opts.workers ?? 1) - poolSize);
   const estimate = specCosts(specs, opts.recorded);
   const dispatch = new Dispatch(specs.map((s) => s.site.file), estimate.costs, estimate.source === 'recorded' ? FILE_LOAD_MS : 0);
@@ -158,14 +214,11 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
     loaded = new Set<string>();
 
     constructor() {
-      this.worker = this.spawn();
+      this.worker = this.spawn(earlyWorker());
     }
 
-    spawn(): Worker {
-      // What a spec prints (console.log while debugging a model) goes to stderr: stdout may be a
-      // JSON, JUnit or SARIF document that one stray line would break.
-      const w = new Worker(WORKER_ENTRY, { stdout: true, stderr: false, workerData: { spare: spare.buffer } });
-      w.stdout.on('data', (d: Buffer) => process.stderr.write(d));
+    /** Listens to `w` (a fresh worker unless one started early is given). */
+    spawn(w: Worker = newWorker(spare)): Worker {
       w.on('message', (m: WorkerMessage) => this.onMessage(m));
       w.on('error', (e) => this.onDeath(`crashed: ${e.message}`));
       w.on('exit', () => this.onDeath('called process.exit while being checked; a spec must not exit the process'));
@@ -285,6 +338,7 @@ export function runSpecs(specs: readonly Spec[], opts: SpecRunOptions, hooks: Sp
 
   if (specs.length === 0) complete(false); // a shard may get no spec: no worker to start
   else for (let k = 0; k < poolSize; k++) slots.add(new Slot());
+  releaseWorkers(); // early workers beyond the pool's size
   for (const slot of [...slots]) slot.take();
 
   return {
