@@ -157,7 +157,8 @@ export const rwlockWakeupPagefault = defineModel({
     threads: p.variant === 'V3-wheld' ? [] : [readerTids(p).slice(1)],
     keys: [...KERNEL_IDS.keys, 'pages.P#tid'],
     values: [...KERNEL_IDS.values, { path: 'tpages.*.*', prefix: 'P' }],
-    locals: KERNEL_IDS.locals,
+    // The readers' struct pages are P<tid> here (tpages), and thread_wake's `page` local holds one.
+    locals: [...KERNEL_IDS.locals, { name: 'page', prefix: 'P' }],
   }),
   procedures: [vmem_pagefault, irqHandler],
   witnesses: {

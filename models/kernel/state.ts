@@ -44,13 +44,14 @@ export interface KernelState {
 /**
  * Where kernelState() keeps thread and core ids, for a model's symmetry declaration: per-thread
  * and per-core arrays, lock words (holder's tid + 1), wait-queue lists of tids, the default
- * thread-struct pages `t<tid>` (named in `tpages` and keys of `pages`), and the `target` local
- * of uk_thread_wake.
+ * thread-struct pages `t<tid>` (named in `tpages` and keys of `pages`), and the `target` and
+ * `page` locals of uk_thread_wake.
  */
 export const KERNEL_IDS = {
   keys: ['runnable.#tid', 'tpages.#tid', 'pages.t#tid', 'irq_on.#core', 'in_fault.#core', 'unhandled_fault.#core'],
   values: [{ path: 'locks.*', offset: 1 }, { path: 'wq.*.*' }, { path: 'tpages.*.*', prefix: 't' }],
-  locals: ['target'],
+  // thread_wake's `target` (a thread id) and `page` (the target's struct page, 't<tid>').
+  locals: ['target', { name: 'page', prefix: 't' }],
 } as const;
 
 /**

@@ -13,7 +13,8 @@ import type { Frame, State, ThreadInfo } from './program.ts';
  *   and 0 when free: `{ path: 'locks.*', offset: 1 }`); arrays of ids by `'wq.*.*'`; names
  *   made of a prefix and a thread id by `prefix` (`{ path: 'tpages.*.*', prefix: 't' }` renames
  *   't2' to 't0'); a key segment `t#tid` likewise matches the key 't' + a thread id;
- * - `locals`: names of locals that hold thread ids.
+ * - `locals`: locals that hold thread ids: a name (the id itself), or `{ name, offset?, prefix? }`
+ *   as for `values` (`{ name: 'page', prefix: 't' }`: a local holding the name 't2').
  *
  * The stateful engine checks the declaration on the states it enters first: a property that
  * tells two threads of a group apart, or a step whose result is not the renamed result of its
@@ -29,7 +30,7 @@ export interface SymmetryDecl {
   threads: readonly (readonly (number | string)[])[];
   keys?: readonly string[];
   values?: readonly { readonly path: string; readonly offset?: number; readonly prefix?: string }[];
-  locals?: readonly string[];
+  locals?: readonly (string | { readonly name: string; readonly offset?: number; readonly prefix?: string })[];
 }
 
 type Seg = { kind: 'any' } | { kind: 'tid'; prefix: string } | { kind: 'core'; prefix: string } | { kind: 'key'; key: string };
@@ -56,7 +57,7 @@ export class Symmetry {
   readonly groups: readonly (readonly number[])[];
   private readonly keys: Seg[][];
   private readonly values: { segs: Seg[]; offset: number; prefix: string | null }[];
-  private readonly locals: ReadonlySet<string>;
+  private readonly locals: readonly { readonly name: string; readonly offset: number; readonly prefix: string | null }[];
   private readonly cores: readonly number[];
   private readonly coreKeys: boolean;
 
@@ -89,7 +90,11 @@ export class Symmetry {
     this.keys = (decl.keys ?? []).map((p) => parsePattern(model, p));
     this.coreKeys = this.keys.some((segs) => segs.some((x) => x.kind === 'core'));
     this.values = (decl.values ?? []).map((v) => ({ segs: parsePattern(model, v?.path), offset: v?.offset ?? 0, prefix: v?.prefix ?? null }));
-    this.locals = new Set(decl.locals ?? []);
+    this.locals = (decl.locals ?? []).map((l) => {
+      if (typeof l === 'string') return { name: l, offset: 0, prefix: null };
+      if (typeof l?.name !== 'string' || l.name === '') throw new ModelError(`model '${model}': a symmetry local is a name or { name, offset?, prefix? }, got ${JSON.stringify(l)}`);
+      return { name: l.name, offset: l.offset ?? 0, prefix: l.prefix ?? null };
+    });
   }
 
   /** The renaming that sends members[k] of each group to group[k] (members: a reordering). */
@@ -110,7 +115,7 @@ export class Symmetry {
 
   /** Whether renaming touches locals (then stacks must be rehashed, not moved). */
   get renamesLocals(): boolean {
-    return this.locals.size > 0;
+    return this.locals.length > 0;
   }
 
   /**
@@ -147,11 +152,14 @@ export class Symmetry {
   }
 
   private renameFrames(frames: readonly Frame[], r: Renaming): readonly Frame[] {
-    if (this.locals.size === 0) return frames;
+    if (this.locals.length === 0) return frames;
     return frames.map((f) => {
       let locals = f.locals;
-      for (const name of this.locals) {
-        if (name in locals) locals = { ...locals, [name]: renameId(locals[name], 0, r) };
+      for (const l of this.locals) {
+        if (!(l.name in locals)) continue;
+        const x = (locals as Record<string, unknown>)[l.name];
+        const to = l.prefix === null ? renameId(x, l.offset, r) : renameName(x, l.prefix, r);
+        if (to !== x) locals = { ...locals, [l.name]: to };
       }
       return locals === f.locals ? f : { ...f, locals };
     });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from '../support/cli.ts';
-import { untimed } from '../support/untimed.ts';
+import { unshared, untimed } from '../support/untimed.ts';
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -26,6 +26,8 @@ describe.skipIf(!process.env.SMPCHECK_LONG)('the catalogue in shards', () => {
     });
     const merged = cli(['merge', ...blobs, '--trace-dir', `${dir}/traces`, '--reporter', `json=${dir}/merged-${n}.json`]);
     expect([merged.code, merged.err]).toEqual([0, '']);
-    expect(untimed(json(`${dir}/merged-${n}.json`))).toEqual(untimed(json(`${dir}/single.json`)));
+    // Spare workers may join a large spec's search in one run and not in another (README, CI:
+    // workers and shards): what they change is left out.
+    expect(unshared(untimed(json(`${dir}/merged-${n}.json`)))).toEqual(unshared(untimed(json(`${dir}/single.json`))));
   }, 600_000);
 });

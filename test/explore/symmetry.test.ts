@@ -151,6 +151,46 @@ describe('a symmetry declaration is checked, not trusted', () => {
     expect(r.error!.message).toBe("model 'sym': invariant 'C0-irq' tells threads C1 and C0 apart, but the model declares them interchangeable (symmetry)");
   });
 
+  it('an id held only deep in the search is found there, not only in the first states', () => {
+    // Two counters run a shared count up to 1,500; past 1,000 each step leaves its thread id in
+    // `last`. The first 200 states never show it; the check on one state in 1,024 does.
+    const count = procedure<{ n: number; last: number }, unknown, Record<string, never>>('count', {
+      step: (s, t) => {
+        if (s.n >= 1500) return;
+        s.n += 1;
+        if (s.n > 1000) s.last = t.tid;
+        t.goto('step');
+      },
+    });
+    const deep = (values: { path: string }[]) => defineModel({
+      name: 'deep', params: {}, shared: () => ({ n: 0, last: -1 }), threads: () => [thread('C0', count), thread('C1', count)],
+      symmetry: () => ({ threads: [['C0', 'C1']], values }),
+    });
+    const wrong = checkSpec(spec({ name: 'deep/undeclared', model: deep([]), expect: 'pass' }), { engine: 'stateful' });
+    expect(wrong.verdict).toBe('ERROR');
+    expect(wrong.error!.message).toMatch(/^model 'deep': threads C1 and C0 are declared interchangeable \(symmetry\), but step count\.step of C\d does not do what it does for C\d with the ids renamed$/);
+    const right = checkSpec(spec({ name: 'deep/declared', model: deep([{ path: 'last' }]), expect: 'pass' }), { engine: 'stateful' });
+    expect(right.verdict).toBe('PASS');
+  });
+
+  it('a local holding a name made of a prefix and a thread id is declared as { name, prefix }', () => {
+    // `set` takes a ticket (a shared step), so the local stays in the frame while the other thread runs.
+    const named = procedure<{ pages: Record<string, boolean>; tickets: number }, unknown, { page: string }>('named', {
+      set: (s, t) => { t.page = `t${t.tid}`; s.tickets += 1; },
+      use: (s, t) => { s.pages[t.page] = true; },
+    });
+    const model = (locals: ({ name: string; prefix: string } | string)[]) => defineModel({
+      name: 'named', params: {}, shared: () => ({ pages: { t0: false, t1: false }, tickets: 0 }), threads: () => [thread('C0', named), thread('C1', named)],
+      symmetry: () => ({ threads: [['C0', 'C1']], keys: ['pages.t#tid'], locals }),
+    });
+    const without = checkSpec(spec({ name: 'named/undeclared', model: model([]), expect: 'pass' }), { engine: 'stateful' });
+    expect(without.verdict).toBe('ERROR');
+    expect(without.error!.message).toBe("model 'named': threads C1 and C0 are declared interchangeable (symmetry), but step named.set of C0 does not do what it does for C1 with the ids renamed");
+    const declared = checkSpec(spec({ name: 'named/declared', model: model([{ name: 'page', prefix: 't' }]), expect: 'pass' }), { engine: 'stateful' });
+    expect(declared.verdict).toBe('PASS');
+    expect(declared.stats.states).toBeLessThan(checkSpec(spec({ name: 'named/plain', model: model([{ name: 'page', prefix: 't' }]), expect: 'pass' }), { engine: 'stateful', symmetry: false }).stats.states!);
+  });
+
   it('threads that start differently cannot be declared interchangeable', () => {
     const m = defineModel({ ...base, threads: () => [thread('C0', worker, { x: 1 }), thread('C1', worker)], params: { n: 2 }, symmetry: () => ({ threads: [['C0', 'C1']] }) });
     expect(() => new Program(m, { n: 2 })).toThrow("model 'sym': threads C0 and C1 are declared interchangeable but start differently (procedure or arguments)");
