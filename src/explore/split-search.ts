@@ -139,6 +139,8 @@ interface MemberReport {
   readonly rerun: boolean;
   /** A thread started by t.spawn that this member's program did not know. */
   readonly newThreads: boolean;
+  /** What the member threw, if it did (SMPCHECK_SPLIT_DEBUG prints it). */
+  readonly thrown?: string;
   readonly ran: [string, string[]][];
   readonly blocked: [string, string[]][];
   readonly evaluated: string[];
@@ -459,10 +461,11 @@ function drive(s: StatefulSearch, team: Team, joined: boolean, more?: () => void
   }
 }
 
-function reportOf(s: StatefulSearch, rerun: boolean, newThreads: boolean): MemberReport {
+function reportOf(s: StatefulSearch, rerun: boolean, newThreads: boolean, thrown?: string): MemberReport {
   const p = s.program;
   return {
     type: 'report',
+    ...(thrown !== undefined ? { thrown } : {}),
     terminals: s.terminals,
     deadlocks: s.deadlocks,
     assumeBlocked: s.assumeBlocked,
@@ -604,7 +607,7 @@ function searchInParallel(s: StatefulSearch, helpers: number, split: ThreadedSpl
   }
   const reports = team.reports();
   // How the work was shared, for tuning (a stderr line; not part of any report).
-  if (process.env.SMPCHECK_SPLIT_DEBUG) console.error(`split: ${s.events} transitions on the first thread, ${reports.map((r) => r.events).join(', ') || 'none'} on helpers; ${s.elapsed().toFixed(0)} ms`);
+  if (process.env.SMPCHECK_SPLIT_DEBUG) console.error(`split: ${s.events} transitions on the first thread, ${reports.map((r) => r.events).join(', ') || 'none'} on helpers; ${s.elapsed().toFixed(0)} ms; stop ${team.stopped}${reports.map((r) => (r.thrown ? `; a helper threw: ${r.thrown}` : '')).join('')}${error ? `; the first thread threw: ${error.error.message}` : ''}`);
   for (const w of workers) void w.terminate();
   Atomics.add(split.spare, 0, claimed);
   s.others = null;
@@ -625,14 +628,16 @@ export function joinSplit(program: Program, data: HelperData): void {
   if (!team.join()) return;
   let rerun = false;
   let newThreads = false;
+  let thrown: string | undefined;
   try {
     drive(s, team, true);
   } catch (e) {
     rerun = true;
     newThreads = e instanceof NewThreads;
+    thrown = e instanceof Error ? e.message : String(e);
     team.stop(RERUN);
   }
-  team.report(reportOf(s, rerun, newThreads));
+  team.report(reportOf(s, rerun, newThreads, thrown));
 }
 
 /**
