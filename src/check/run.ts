@@ -6,7 +6,7 @@ import { defaultClock } from '../explore/pace.ts';
 import { exploreLiveness } from '../explore/liveness.ts';
 import { environmentBounds, resolveBounds, stateBudget, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation, type ExploreOptions } from '../explore/types.ts';
 import { splitStatesFromEnv, type SplitContext } from '../explore/split-search.ts';
-import { explorePart, type Part, type PartResult } from '../explore/part-search.ts';
+import { explorePart, wholePart, type Part, type PartResult } from '../explore/part-search.ts';
 import { coverageOf, deadSteps, type Coverage } from './coverage.ts';
 import { recheckDeterminism } from './reproduce.ts';
 import { minimizeNodesFromEnv, minimizeViolation, type Minimization, type MinimizeOptions } from './minimize.ts';
@@ -272,11 +272,6 @@ export function settle(spec: Spec, r: { violations: readonly Violation[]; cut: r
 
 function wantsLiveness(spec: Spec, program: Program): boolean {
   return spec.starvation === 'error' || program.eventually.length > 0 || program.leadsTo.length > 0;
-}
-
-/** A part that ran the whole search (another engine, or liveness): every shard has the same result. */
-function wholePart(part: Part): PartResult {
-  return { index: part.index, total: part.total, whole: true, prefix: { states: 0, terminals: 0, deadlocks: 0, discarded: 0 }, states: '', terminals: '', deadlocks: '', discarded: '' };
 }
 
 function withPartWhy<R extends ExploreResult & { part: PartResult }>(r: R): R {

@@ -88,7 +88,10 @@ class Recorder implements StateRecorder {
   }
 }
 
-const EMPTY = '';
+/** A part that is the whole search: what every shard computed alike, or the one-process search. */
+export function wholePart(part: Part): PartResult {
+  return { index: part.index, total: part.total, whole: true, prefix: { states: 0, terminals: 0, deadlocks: 0, discarded: 0 }, states: '', terminals: '', deadlocks: '', discarded: '' };
+}
 
 /**
  * `test`: tests split at fewer untaken transitions (`items`), and with `rerun: false` keep a
@@ -97,7 +100,7 @@ const EMPTY = '';
 export function explorePart(program: Program, opts: ExploreOptions, part: Part, test: { items?: number; rerun?: boolean } = {}): ExploreResult & { part: PartResult } {
   const { split: _split, ...alone } = opts;
   const s = new StatefulSearch(program, alone);
-  const whole = (r: ExploreResult) => ({ ...r, part: { ...part, whole: true, prefix: { states: 0, terminals: 0, deadlocks: 0, discarded: 0 }, states: EMPTY, terminals: EMPTY, deadlocks: EMPTY, discarded: EMPTY } });
+  const whole = (r: ExploreResult) => ({ ...r, part: wholePart(part) });
   let reached = false;
   try {
     s.start();
@@ -126,7 +129,7 @@ export function explorePart(program: Program, opts: ExploreOptions, part: Part, 
   const r = s.result(undefined);
   return {
     ...r,
-    part: { ...part, whole: false, prefix, states: rec.states.base64(), terminals: rec.terminal.base64(), deadlocks: rec.deadlock.base64(), discarded: rec.discarded.base64() },
+    part: { index: part.index, total: part.total, whole: false, prefix, states: rec.states.base64(), terminals: rec.terminal.base64(), deadlocks: rec.deadlock.base64(), discarded: rec.discarded.base64() },
   };
 }
 
