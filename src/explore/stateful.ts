@@ -512,8 +512,8 @@ export class StatefulSearch {
   private key(state: State, shared: Hash2, threads: readonly Hash2[], mask: number): [Hash2, State, number, Renaming | null] {
     const concrete = combine(shared, threads);
     if (this.sym === null) return [concrete, state, mask, null];
-    const r = this.sym.renamingOf(threads);
-    return [this.sym.fingerprint(state, r, concrete, shared, threads), this.store.exact ? this.sym.canonical(state, r) : state, this.sym.toCanonical(mask, r), r];
+    const { fp, r } = this.sym.canonicalKey(state, concrete, shared, threads);
+    return [fp, this.store.exact ? this.sym.canonical(state, r) : state, this.sym.toCanonical(mask, r), r];
   }
 
   /**

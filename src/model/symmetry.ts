@@ -151,6 +151,19 @@ export class Symmetry {
     });
   }
 
+  /**
+   * A thread's frames with the declared id locals blanked: what renaming leaves as it is, so
+   * two threads of an orbit's states that correspond have equal shapes (canonical ordering).
+   */
+  shape(frames: readonly Frame[]): readonly Frame[] {
+    if (this.locals.length === 0) return frames;
+    return frames.map((f) => {
+      let locals = f.locals;
+      for (const l of this.locals) if (l.name in locals) locals = { ...locals, [l.name]: null };
+      return locals === f.locals ? f : { ...f, locals };
+    });
+  }
+
   private renameFrames(frames: readonly Frame[], r: Renaming): readonly Frame[] {
     if (this.locals.length === 0) return frames;
     return frames.map((f) => {

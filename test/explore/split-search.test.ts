@@ -161,6 +161,22 @@ describe('a spec split across shards agrees with the naive explorer on random pr
   });
 });
 
+describe('a split search under symmetry with id-holding locals', () => {
+  it('M4 V2 with 3 readers (their wake-up locals hold ids): every order of exploration stores the same states', async () => {
+    const spec = (await loadSpecs([resolve('specs/rwlock_wakeup_pagefault.spec.ts')])).find((s) => s.name === 'rwlock_wakeup_pagefault/V2/3readers')!;
+    const opts: ExploreOptions = { bounds: resolveBounds({}), deadlockIsViolation: true, stopOn: () => true };
+    const program = () => new Program(spec.model, { ...spec.model.params, ...(spec.params ?? {}) });
+    const one = exploreStateful(program(), opts);
+    expect(one.stats.symmetry).toBe(true);
+    for (const seed of [1, 2]) {
+      const split = exploreSplitInterleaved(program(), opts, { members: 3, seed, rerun: false });
+      expect(split.violations).toEqual([]);
+      expect(split.stats.states).toBe(one.stats.states);
+      expect(split.stats.executions).toBe(one.stats.executions);
+    }
+  }, 120_000);
+});
+
 describe('a split search on threads', () => {
   const ENTRY = new URL('../../src/cli/split-entry.js', import.meta.url);
   const specOf = async (file: string, name: string) => (await loadSpecs([resolve(file)])).find((s) => s.name === name)!;
