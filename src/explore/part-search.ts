@@ -102,8 +102,15 @@ export function explorePart(program: Program, opts: ExploreOptions, part: Part, 
   const s = new StatefulSearch(program, alone);
   const whole = (r: ExploreResult) => ({ ...r, part: wholePart(part) });
   let reached = false;
+  // Under symmetry the stored representatives depend on the order of the search (symmetry.ts
+  // canonicalKey), so the parts' union would not be the one-process count: checked whole.
+  const symmetric = program.symmetry !== null && opts.symmetry !== false;
   try {
     s.start();
+    if (symmetric) {
+      while (s.work(SLICE));
+      return whole(s.result(undefined));
+    }
     while (s.work(SLICE)) {
       // A violation before the split point: this is the one-process search; it goes on whole.
       if ((s.found.violations.length === 0 || test.rerun === false) && s.store.size >= (part.prefixStates ?? PART_PREFIX_STATES) && s.untaken() >= (test.items ?? PART_ITEMS) * part.total) {

@@ -288,7 +288,9 @@ export class StatefulSearch {
         const split = this.opts.split;
         // Past the probe (auto decides on one search's figures) and large enough to pay for
         // starting threads: spare CPUs join (split-search.ts). Results do not depend on it.
-        if (split !== undefined && !this.opts.exactStates && this.store.size >= split.minStates && (this.opts.probe === undefined || this.store.size > this.opts.probe.states)) {
+        // Not under symmetry: which representative of an orbit is stored depends on the order
+        // states are met (symmetry.ts canonicalKey), so the count would depend on the threads.
+        if (split !== undefined && !this.opts.exactStates && this.sym === null && this.store.size >= split.minStates && (this.opts.probe === undefined || this.store.size > this.opts.probe.states)) {
           const helpers = split.claim();
           if (helpers > 0) return split.search(this, helpers);
         }

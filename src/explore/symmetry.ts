@@ -18,14 +18,6 @@ import { stateKey } from './state-key.ts';
  * one common thread id (ties keep thread order). Any renaming is sound, since two states are
  * merged only when one is a renaming of the other; a better choice merges more.
  */
-/** Orders of tied threads tried per state at most (7! = 5,040: seven identical threads). */
-const MAX_TIE_ORDERS = 5040;
-
-function permutations<T>(xs: readonly T[]): T[][] {
-  if (xs.length <= 1) return [[...xs]];
-  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
-}
-
 export class SymmetryReduction {
   private entered = 0;
   private readonly roots: Loc[];
@@ -68,66 +60,17 @@ export class SymmetryReduction {
   }
 
   /**
-   * The canonical fingerprint of a state and the renaming that gives it. Each group is sorted by
-   * its threads' stack hashes (renamingOf); threads whose stacks are equal can be put in any
-   * order, so every order of each such tie is tried and the least fingerprint wins. That makes
-   * the result a function of the state's orbit, not of the member met first: every order of
-   * exploration (one thread or several, a shard's part or the whole) stores the same number of
-   * states. Ties of more than MAX_TIE_ORDERS orders in all fall back to thread-id order: still
-   * sound (a state is only ever merged with a renaming of itself), only then the count may
-   * depend on the order the states are met.
+   * The fingerprint of the state's representative and the renaming that gives it: each group
+   * sorted by its threads' stack shapes (renamingOf). With id locals declared a stack's hash
+   * changes under renaming, so shapes (those locals blanked) are compared: corresponding threads
+   * of an orbit's states then sort alike. Threads tied on their shapes stay in thread-id order,
+   * so a state stands for its orbit but an orbit may have more than one representative: which
+   * are stored depends on the order the search meets them (why a symmetric search is never
+   * split across threads or shards: split-search.ts).
    */
   canonicalKey(state: State, concrete: Hash2, shared: Hash2, stacks: readonly Hash2[]): { fp: Hash2; r: Renaming | null } {
-    // Sorted and tied by what renaming leaves alone: with id locals declared, a stack's hash
-    // changes under renaming, so the shapes (id locals blanked) are compared instead.
-    const threads = this.sym.renamesLocals ? this.shapes(state, stacks) : stacks;
-    const r0 = this.renamingOf(threads);
-    const order = r0 === null ? this.sym.groups.map((g) => g.slice()) : this.sym.groups.map((g) => g.map((_, k) => -1));
-    if (r0 !== null) {
-      // members in sorted order, from the renaming (member → position)
-      for (let gi = 0; gi < this.sym.groups.length; gi++) {
-        const g = this.sym.groups[gi]!;
-        for (const t of g) order[gi]![g.indexOf(r0.tid[t]!)] = t;
-      }
-    }
-    const ties: { gi: number; from: number; to: number }[] = [];
-    let orders = 1;
-    for (let gi = 0; gi < order.length; gi++) {
-      const o = order[gi]!;
-      for (let i = 0; i < o.length; ) {
-        let j = i + 1;
-        while (j < o.length && threads[o[j]!]!.a === threads[o[i]!]!.a && threads[o[j]!]!.b === threads[o[i]!]!.b) j++;
-        if (j - i > 1) {
-          ties.push({ gi, from: i, to: j });
-          for (let k = 2; k <= j - i; k++) orders *= k;
-        }
-        i = j;
-      }
-    }
-    const fp0 = this.fingerprint(state, r0, concrete, shared, stacks);
-    if (ties.length === 0 || orders > MAX_TIE_ORDERS) return { fp: fp0, r: r0 };
-    let best = fp0;
-    let bestR = r0;
-    const work = order.map((o) => o.slice());
-    const visit = (t: number): void => {
-      if (t === ties.length) {
-        const r = this.sym.renaming(work, threads.length);
-        const fp = this.fingerprint(state, r, concrete, shared, stacks);
-        if (fp.a >>> 0 < best.a >>> 0 || (fp.a === best.a && fp.b >>> 0 < best.b >>> 0)) {
-          best = fp;
-          bestR = r;
-        }
-        return;
-      }
-      const { gi, from, to } = ties[t]!;
-      for (const p of permutations(order[gi]!.slice(from, to))) {
-        for (let k = from; k < to; k++) work[gi]![k] = p[k - from]!;
-        visit(t + 1);
-      }
-      for (let k = from; k < to; k++) work[gi]![k] = order[gi]![k]!;
-    };
-    visit(0);
-    return { fp: best, r: bestR };
+    const r = this.renamingOf(this.sym.renamesLocals ? this.shapes(state, stacks) : stacks);
+    return { fp: this.fingerprint(state, r, concrete, shared, stacks), r };
   }
 
   /** Stack hashes with the declared id locals blanked, for the threads of a group (others as they are). */

@@ -31,7 +31,8 @@ describe.skipIf(!process.env.SMPCHECK_LONG)('the catalogue on 1 to 4 threads', (
       expect(r.stats.executions, what).toBe(one.stats.executions);
       expect(r.stats.deadlocks, what).toBe(one.stats.deadlocks);
       expect(r.coverage, what).toEqual(one.coverage);
-      if (one.verdict === 'PASS') expect(r.stats.threads, what).toBe(threads);
+      // Under symmetry a search is not split (its representatives depend on the order).
+      if (one.verdict === 'PASS') expect(r.stats.threads, what).toBe(one.stats.symmetry ? undefined : threads);
       expect(spare[0], what).toBe(threads - 1);
     }
   }, 600_000);
