@@ -409,10 +409,9 @@ class Team {
     if (!this.done) this.stop(RERUN); // ends the helpers; overwritten by nothing if a stop was set
     const out: MemberReport[] = [];
     for (let k = 1; k <= this.ports.length; k++) {
-      let joined: boolean;
+      // A stop or the end is set, so a helper that has not joined now never will (join() looks under the lock).
       this.lock();
-      joined = Atomics.load(this.ctl, JOINED(k)) === 1;
-      if (!joined) Atomics.store(this.ctl, JOINED(k), -1); // too late: it must not join now
+      const joined = Atomics.load(this.ctl, JOINED(k)) === 1;
       this.unlock();
       if (!joined) continue;
       for (;;) {

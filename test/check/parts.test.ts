@@ -1,25 +1,12 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkSpec, type CheckResult } from '../../src/check/run.ts';
+import { checkSpec } from '../../src/check/run.ts';
+import { expectSameResult } from '../support/same-result.ts';
 import { mergeParts } from '../../src/check/parts.ts';
 import { loadSpecs } from '../../src/cli/load.ts';
 
 const specOf = async (file: string, name: string) => (await loadSpecs([resolve(file)])).find((s) => s.name === name)!;
 
-/** What must not depend on splitting: verdict, counts, coverage, the shown violation. */
-function sameAsWhole(merged: CheckResult, whole: CheckResult): void {
-  expect(merged.verdict).toBe(whole.verdict);
-  expect(merged.ok).toBe(whole.ok);
-  expect(merged.stats.states).toBe(whole.stats.states);
-  expect(merged.stats.executions).toBe(whole.stats.executions);
-  expect(merged.stats.deadlocks).toBe(whole.stats.deadlocks);
-  expect(merged.stats.assumeBlocked).toBe(whole.stats.assumeBlocked);
-  expect(merged.witnessesMissed).toEqual(whole.witnessesMissed);
-  expect(merged.coverage).toEqual(whole.coverage);
-  expect(merged.cut).toEqual(whole.cut);
-  expect(merged.violation).toEqual(whole.violation);
-  expect(merged.violations).toEqual(whole.violations);
-}
 
 describe('a spec split across shards, merged (--split-spec)', () => {
   // M1's cores are declared interchangeable; without symmetry (a symmetric spec is checked whole,
@@ -35,7 +22,7 @@ describe('a spec split across shards, merged (--split-spec)', () => {
       expect(p.stats.states!).toBeLessThan(whole.stats.states!);
     }
     const merged = mergeParts(parts);
-    sameAsWhole(merged, whole);
+    expectSameResult(merged, whole);
     expect(merged.engineWhy).toBe(`stateful; split across ${total} shards (--split-spec), their parts merged`);
   }, 120_000);
 
@@ -46,7 +33,7 @@ describe('a spec split across shards, merged (--split-spec)', () => {
     const parts = Array.from({ length: 3 }, (_, index) => checkSpec(spec, { engine: 'stateful', exhaustive: true, part: { index, total: 3, prefixStates: 500 } }));
     expect(parts.some((p) => p.part?.whole)).toBe(true);
     const merged = mergeParts(parts);
-    sameAsWhole(merged, whole);
+    expectSameResult(merged, whole);
     expect(merged.stats).toEqual(whole.stats);
   }, 120_000);
 
@@ -55,7 +42,7 @@ describe('a spec split across shards, merged (--split-spec)', () => {
     const whole = checkSpec(spec, { engine: 'stateful' });
     const parts = Array.from({ length: 2 }, (_, index) => checkSpec(spec, { part: { index, total: 2 } }));
     for (const p of parts) expect(p.part?.whole).toBe(true);
-    sameAsWhole(mergeParts(parts), whole);
+    expectSameResult(mergeParts(parts), whole);
   });
 
   it('a spec under symmetry is checked whole in every part: its representatives depend on the order', async () => {
@@ -63,7 +50,7 @@ describe('a spec split across shards, merged (--split-spec)', () => {
     const whole = checkSpec(spec, { engine: 'stateful' });
     const parts = Array.from({ length: 2 }, (_, index) => checkSpec(spec, { part: { index, total: 2 } }));
     for (const p of parts) expect(p.part?.whole).toBe(true);
-    sameAsWhole(mergeParts(parts), whole);
+    expectSameResult(mergeParts(parts), whole);
   }, 120_000);
 
   it('a spec the stateful engine does not split (liveness) runs whole in every part', async () => {
@@ -71,6 +58,6 @@ describe('a spec split across shards, merged (--split-spec)', () => {
     const whole = checkSpec(spec);
     const parts = Array.from({ length: 2 }, (_, index) => checkSpec(spec, { part: { index, total: 2 } }));
     for (const p of parts) expect(p.part?.whole).toBe(true);
-    sameAsWhole(mergeParts(parts), whole);
+    expectSameResult(mergeParts(parts), whole);
   }, 120_000);
 });

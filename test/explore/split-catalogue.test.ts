@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSpec } from '../../src/check/run.ts';
+import { expectSameResult } from '../support/same-result.ts';
 import type { Spec } from '../../src/check/spec.ts';
 import { splitContext } from '../../src/explore/split-search.ts';
 import { loadCatalogue } from '../../specs/catalogue.ts';
@@ -25,12 +26,7 @@ describe.skipIf(!process.env.SMPCHECK_LONG)('the catalogue on 1 to 4 threads', (
       const split = splitContext(spare, ENTRY, { file: spec.site.file, name: spec.name }, { minStates: 1000, waitForHelpers: true });
       const r = checkSpec(spec, { engine: 'stateful', split });
       const what = `${spec.name} on ${threads} threads`;
-      expect(r.verdict, what).toBe(one.verdict);
-      expect(r.violation, what).toEqual(one.violation);
-      expect(r.stats.states, what).toBe(one.stats.states);
-      expect(r.stats.executions, what).toBe(one.stats.executions);
-      expect(r.stats.deadlocks, what).toBe(one.stats.deadlocks);
-      expect(r.coverage, what).toEqual(one.coverage);
+      expectSameResult(r, one, what);
       // Under symmetry a search is not split (its representatives depend on the order).
       if (one.verdict === 'PASS') expect(r.stats.threads, what).toBe(one.stats.symmetry ? undefined : threads);
       expect(spare[0], what).toBe(threads - 1);

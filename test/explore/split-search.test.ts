@@ -6,7 +6,8 @@ import { exploreNaive } from '../../src/explore/naive.ts';
 import { exploreStateful } from '../../src/explore/stateful.ts';
 import { exploreSplitInterleaved, splitContext } from '../../src/explore/split-search.ts';
 import { explorePart, partCounts } from '../../src/explore/part-search.ts';
-import { checkSpec, type CheckResult } from '../../src/check/run.ts';
+import { checkSpec } from '../../src/check/run.ts';
+import { expectSameResult } from '../support/same-result.ts';
 import { loadSpecs } from '../../src/cli/load.ts';
 import { resolveBounds, type ExploreOptions } from '../../src/explore/types.ts';
 import { describeProgram, programArb, randomModel, type RandomProgram } from '../support/random-program.ts';
@@ -151,15 +152,6 @@ describe('a split search on threads', () => {
     spare[0] = helpers;
     return { spare, split: splitContext(spare, ENTRY, { file: resolve(file), name }, { minStates, waitForHelpers: true }) };
   };
-  const same = (r: CheckResult, one: CheckResult) => {
-    expect(r.verdict).toBe(one.verdict);
-    expect(r.stats.states).toBe(one.stats.states);
-    expect(r.stats.executions).toBe(one.stats.executions);
-    expect(r.stats.deadlocks).toBe(one.stats.deadlocks);
-    expect(r.violation).toEqual(one.violation);
-    expect(r.witnessesMissed).toEqual(one.witnessesMissed);
-    expect(r.coverage).toEqual(one.coverage);
-  };
 
   it.each([1, 3])('with %i helper thread(s), a complete search has the counts and coverage of one thread; the table grows under them', async (helpers) => {
     const file = 'specs/pgfault_leaf_race.spec.ts';
@@ -169,7 +161,7 @@ describe('a split search on threads', () => {
     const r = checkSpec(spec, { engine: 'stateful', split });
     expect(r.verdict).toBe('PASS');
     expect(r.stats.threads).toBe(1 + helpers);
-    same(r, one);
+    expectSameResult(r, one);
     // 121,604 states: the shared table of 65,536 slots was grown (at half load) while all ran.
     expect(r.stats.storeBytes).toBeGreaterThan(65536 * 16);
     expect(spare[0]).toBe(helpers); // the CPUs are given back
@@ -182,7 +174,7 @@ describe('a split search on threads', () => {
     const { split } = threaded(file, spec.name, 2, 100);
     const r = checkSpec(spec, { engine: 'stateful', exhaustive: true, split });
     expect(r.verdict).toBe('FAIL');
-    same(r, one);
+    expectSameResult(r, one);
     expect(r.violations).toEqual(one.violations);
     expect(r.stats).toEqual(one.stats);
   }, 120_000);
