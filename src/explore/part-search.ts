@@ -107,13 +107,9 @@ export function explorePart(program: Program, opts: ExploreOptions, part: Part, 
   const symmetric = program.symmetry !== null && opts.symmetry !== false;
   try {
     s.start();
-    if (symmetric) {
-      while (s.work(SLICE));
-      return whole(s.result(undefined));
-    }
     while (s.work(SLICE)) {
       // A violation before the split point: this is the one-process search; it goes on whole.
-      if ((s.found.violations.length === 0 || test.rerun === false) && s.store.size >= (part.prefixStates ?? PART_PREFIX_STATES) && s.untaken() >= (test.items ?? PART_ITEMS) * part.total) {
+      if (!symmetric && (s.found.violations.length === 0 || test.rerun === false) && s.store.size >= (part.prefixStates ?? PART_PREFIX_STATES) && s.untaken() >= (test.items ?? PART_ITEMS) * part.total) {
         reached = true;
         break;
       }
@@ -121,7 +117,8 @@ export function explorePart(program: Program, opts: ExploreOptions, part: Part, 
   } catch (e) {
     return whole(s.result(s.failure(e)));
   }
-  // Ended before the split point: what every shard computed alike, the one-process search itself.
+  // Ended before the split point (or never split, under symmetry): what every shard computed
+  // alike, the one-process search itself.
   if (!reached) return whole(s.result(undefined));
   const prefix = { states: s.store.size, terminals: s.terminals, deadlocks: s.deadlocks, discarded: s.assumeBlocked };
   const rec = new Recorder();
