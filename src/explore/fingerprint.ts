@@ -169,6 +169,19 @@ export function hashShared(table: LocTable, shared: unknown): Hash2 {
   return { a: ha, b: hb };
 }
 
+/** The sum of the terms of every node of `v` placed at `loc` (its part of a shared hash). */
+export function subtreeHash(table: LocTable, loc: Loc, v: unknown): Hash2 {
+  ha = 0;
+  hb = 0;
+  addSubtree(table, loc, v, 1);
+  return { a: ha, b: hb };
+}
+
+/** `h` with the part `from` replaced by `to` (lane-wise, mod 2^32: shared hashes are sums). */
+export function replacePart(h: Hash2, from: Hash2, to: Hash2): Hash2 {
+  return { a: (h.a - from.a + to.a) >>> 0, b: (h.b - from.b + to.b) >>> 0 };
+}
+
 /**
  * The shared hash after the locations `writes` changed (a step's recorded writes, or the
  * containers symmetry renames): only the topmost of them are rehashed, in the old and in the
@@ -242,15 +255,20 @@ function valueHashOf(v: object): void {
  * Hash of one thread's call stack (pc, locals, return slots). It does not depend on the
  * thread's id: combine() places it at its thread, so symmetry can move it to another.
  */
-export function hashThread(frames: readonly Frame[]): Hash2 {
+export function hashThread(frames: readonly Frame[], hashOf?: FrameHasher): Hash2 {
   let a = SEED_A;
   let b = SEED_B;
   for (let i = 0; i < frames.length; i++) {
-    const h = frameHash(frames[i]!);
+    const h = hashOf === undefined ? frameHash(frames[i]!) : hashOf.frame(frames[i]!);
     a = fmix32((Math.imul(a, 0x01000193) ^ h.a) >>> 0);
     b = fmix32((Math.imul(b, 0x5bd1e995) + h.b) >>> 0);
   }
   return { a: fmix32((a ^ frames.length) >>> 0), b: fmix32((b + frames.length) >>> 0) };
+}
+
+/** What a frame's hash is taken as (symmetry: with its id locals blanked or renamed). */
+export interface FrameHasher {
+  frame(f: Frame): Hash2;
 }
 
 /**
@@ -260,9 +278,16 @@ export function hashThread(frames: readonly Frame[]): Hash2 {
  */
 const frameCache = new WeakMap<Frame, Hash2>();
 
-function frameHash(f: Frame): Hash2 {
+export function frameHash(f: Frame): Hash2 {
   const hit = frameCache.get(f);
   if (hit !== undefined) return hit;
+  const h = freshFrameHash(f);
+  frameCache.set(f, h);
+  return h;
+}
+
+/** A frame's hash, not memoised (a frame built only to be hashed). */
+export function freshFrameHash(f: Frame): Hash2 {
   strHash(f.proc);
   let a = fmix32((SEED_B ^ va) >>> 0);
   let b = fmix32((SEED_A + vb) >>> 0);
@@ -275,9 +300,7 @@ function frameHash(f: Frame): Hash2 {
   valueHashOf(f.locals);
   a = fmix32((Math.imul(a, 0x01000193) ^ va) >>> 0);
   b = fmix32((Math.imul(b, 0x5bd1e995) + vb) >>> 0);
-  const h = { a, b };
-  frameCache.set(f, h);
-  return h;
+  return { a, b };
 }
 
 /**

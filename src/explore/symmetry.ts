@@ -1,11 +1,10 @@
 import { evaluatePredicates } from '../check/evaluate.ts';
 import { ModelError } from '../model/errors.ts';
-import type { Program, State } from '../model/program.ts';
-import { executeStep } from '../model/step.ts';
+import type { Frame, Program, State } from '../model/program.ts';
+import { executeStep, plainEqual } from '../model/step.ts';
 import type { Renaming, Symmetry } from '../model/symmetry.ts';
-import type { Loc } from '../model/location.ts';
-import { combine, fingerprint, hashThread, updateShared, type Hash2 } from './fingerprint.ts';
-import { stateKey } from './state-key.ts';
+import { isPrefix, underAnother, valueAt, type Loc } from '../model/location.ts';
+import { combine, frameHash, freshFrameHash, hashThread, replacePart, subtreeHash, type FrameHasher, type Hash2 } from './fingerprint.ts';
 
 /**
  * Symmetry reduction for the stateful engine (DESIGN §4a): a state is stored as the state its
@@ -20,7 +19,13 @@ import { stateKey } from './state-key.ts';
  */
 export class SymmetryReduction {
   private entered = 0;
-  private readonly roots: Loc[];
+  /** The topmost containers renaming can change (no two nested, none twice), and each pattern's. */
+  private readonly tops: Loc[];
+  private readonly topOfPattern: number[];
+  private readonly parts: WeakMap<object, Hash2>[];
+  private readonly renamedParts: WeakMap<object, Map<number | string, Hash2>>[];
+  private readonly renamedFrames = new WeakMap<Frame, Map<number | string, Hash2>>();
+  private readonly shapeCache = new WeakMap<Frame, Hash2>();
   constructor(
     private readonly program: Program,
     private readonly sym: Symmetry,
@@ -28,7 +33,11 @@ export class SymmetryReduction {
     private readonly checkStates = 200,
     private readonly every = 1024,
   ) {
-    this.roots = sym.roots().map((p) => program.locs.at(p));
+    const roots = sym.roots().map((p) => program.locs.at(p));
+    this.tops = [...new Set(roots)].filter((l, _, all) => !underAnother(l, all));
+    this.topOfPattern = roots.map((l) => this.tops.findIndex((t) => t === l || isPrefix(t, l)));
+    this.parts = this.tops.map(() => new WeakMap());
+    this.renamedParts = this.tops.map(() => new WeakMap());
   }
 
   /**
@@ -76,20 +85,94 @@ export class SymmetryReduction {
   /** Stack hashes with the declared id locals blanked, for the threads of a group (others as they are). */
   private shapes(state: State, stacks: readonly Hash2[]): Hash2[] {
     const out = stacks.slice();
-    for (const g of this.sym.groups) for (const t of g) out[t] = hashThread(this.sym.shape(state.threads[t]!));
+    for (const g of this.sym.groups) for (const t of g) out[t] = hashThread(state.threads[t]!, this.shapeHasher);
     return out;
   }
 
+  /** A frame's hash with its id locals blanked, memoised by identity as frameHash is. */
+  private readonly shapeHasher: FrameHasher = {
+    frame: (f) => {
+      if (!this.sym.holdsIds(f)) return frameHash(f);
+      let h = this.shapeCache.get(f);
+      if (h === undefined) this.shapeCache.set(f, (h = freshFrameHash(this.sym.shapeFrame(f))));
+      return h;
+    },
+  };
+
+  /** A frame's hash with its id locals renamed by the renaming being applied (`renaming`, `renamingKey`). */
+  private readonly renameHasher: FrameHasher = {
+    frame: (f) => {
+      if (!this.sym.holdsIds(f)) return frameHash(f);
+      let byKey = this.renamedFrames.get(f);
+      if (byKey === undefined) this.renamedFrames.set(f, (byKey = new Map()));
+      let h = byKey.get(this.renamingKey);
+      if (h === undefined) byKey.set(this.renamingKey, (h = freshFrameHash(this.sym.renameFrame(f, this.renaming!))));
+      return h;
+    },
+  };
+  private renaming: Renaming | null = null;
+  private renamingKey: number | string = 0;
+
   /**
-   * The fingerprint of the canonical state, from the state's own (`concrete`) and its parts:
-   * stacks are moved to their new threads, and only the containers renaming changes are
-   * rehashed (every stack too, when locals hold ids).
+   * The fingerprint of the canonical state, equal to fingerprint(apply(state, r)) but without
+   * building it: the renamed containers' parts of the shared hash, and renamed frames' hashes,
+   * are memoised per (object, renaming). States share their unchanged containers and frames
+   * (the draft copies only what a step writes), so most renamings of a state are lookups;
+   * rebuilding and rehashing the renamed containers on every state took half of M4's search.
    */
   fingerprint(state: State, r: Renaming | null, concrete: Hash2, shared: Hash2, threads: readonly Hash2[]): Hash2 {
     if (r === null) return concrete;
-    const moved = this.sym.apply(state, r);
-    if (this.sym.renamesLocals) return fingerprint(this.program.locs, moved);
-    return combine(updateShared(this.program.locs, shared, state.shared, moved.shared, this.roots), threads, r.tid);
+    const key = this.keyOf(r);
+    let h = shared;
+    for (let j = 0; j < this.tops.length; j++) {
+      const loc = this.tops[j]!;
+      const v = valueAt(state.shared, loc);
+      h = replacePart(h, this.partOf(j, v), this.renamedPartOf(j, state.shared, v, r, key));
+    }
+    if (!this.sym.renamesLocals) return combine(h, threads, r.tid);
+    this.renaming = r;
+    this.renamingKey = key;
+    const renamed = new Array<Hash2>(threads.length);
+    for (let i = 0; i < threads.length; i++) renamed[i] = this.holdsIds(state.threads[i]!) ? hashThread(state.threads[i]!, this.renameHasher) : threads[i]!;
+    return combine(h, renamed, r.tid);
+  }
+
+  private holdsIds(frames: readonly Frame[]): boolean {
+    for (let i = 0; i < frames.length; i++) if (this.sym.holdsIds(frames[i]!)) return true;
+    return false;
+  }
+
+  /** A number (or, past 12 threads, a string) that tells renamings apart, for the memo tables. */
+  private keyOf(r: Renaming): number | string {
+    const n = r.tid.length;
+    if (n > 12) return r.tid.join(',');
+    let k = 0;
+    for (let i = 0; i < n; i++) k = k * n + r.tid[i]!;
+    return k;
+  }
+
+  /** Root j's part of the concrete shared hash. */
+  private partOf(j: number, v: unknown): Hash2 {
+    if (v === null || typeof v !== 'object') return subtreeHash(this.program.locs, this.tops[j]!, v);
+    let h = this.parts[j]!.get(v);
+    if (h === undefined) this.parts[j]!.set(v, (h = subtreeHash(this.program.locs, this.tops[j]!, v)));
+    return h;
+  }
+
+  /** Root j's part of the renamed state's shared hash: its patterns applied, then hashed. */
+  private renamedPartOf(j: number, whole: unknown, v: unknown, r: Renaming, key: number | string): Hash2 {
+    if (v === null || typeof v !== 'object') return this.renamedPart(j, whole, r);
+    let byKey = this.renamedParts[j]!.get(v);
+    if (byKey === undefined) this.renamedParts[j]!.set(v, (byKey = new Map()));
+    let h = byKey.get(key);
+    if (h === undefined) byKey.set(key, (h = this.renamedPart(j, whole, r)));
+    return h;
+  }
+
+  private renamedPart(j: number, whole: unknown, r: Renaming): Hash2 {
+    const loc = this.tops[j]!;
+    const moved = this.sym.renameShared(whole, r, (p) => this.topOfPattern[p] === j);
+    return subtreeHash(this.program.locs, loc, valueAt(moved, loc));
   }
 
   canonical(state: State, r: Renaming | null): State {
@@ -147,7 +230,7 @@ export class SymmetryReduction {
         const a = executeStep(p, state, tid);
         const b = executeStep(p, moved, r.tid[tid]!);
         const same = a.kind === b.kind && (a.kind !== 'step' || (b.kind === 'step' &&
-          stateKey(this.sym.apply(a.state, r)) === stateKey(b.state) &&
+          plainEqual(this.sym.apply(a.state, r), b.state) &&
           JSON.stringify(a.failures?.map((f) => f.property) ?? []) === JSON.stringify(b.failures?.map((f) => f.property) ?? [])));
         if (!same) {
           const where = a.kind === 'done' ? 'its end' : `step ${a.proc}.${a.label}`;

@@ -766,7 +766,7 @@ function paths(locs: readonly { readonly path: string }[]): string {
 }
 
 /** Deep equality of plain data; shared subtrees (the untouched part of a state) compare by identity. */
-function plainEqual(a: unknown, b: unknown): boolean {
+export function plainEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return Number.isNaN(a) && Number.isNaN(b);
   if (Array.isArray(a) !== Array.isArray(b)) return false;

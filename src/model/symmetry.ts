@@ -120,27 +120,34 @@ export class Symmetry {
 
   /**
    * The dotted paths of the containers renaming can change: each declared pattern up to its
-   * first wildcard or id segment ('' for the whole state).
+   * first wildcard or id segment ('' for the whole state), one per pattern (keys, then values).
    */
   roots(): string[] {
-    return [...this.keys, ...this.values.map((v) => v.segs)].map((segs) => {
-      const out: string[] = [];
-      for (const s of segs) {
-        if (s.kind !== 'key') break;
-        out.push(s.key);
-      }
-      return out.join('.');
-    });
+    return [...this.keys, ...this.values.map((v) => v.segs)].map(rootOf);
   }
 
   /** The state with every thread id renamed: stacks moved, declared keys and values mapped. */
   apply(state: State, r: Renaming): State {
     const threads: (readonly Frame[])[] = new Array(state.threads.length);
     for (let i = 0; i < state.threads.length; i++) threads[r.tid[i]!] = this.renameFrames(state.threads[i]!, r);
-    let shared = state.shared;
-    for (const segs of this.keys) shared = mapKeys(shared, segs, 0, r);
-    for (const v of this.values) shared = mapValues(shared, v.segs, 0, (x) => (v.prefix === null ? renameId(x, v.offset, r) : renameName(x, v.prefix, r)));
-    return { shared, threads };
+    return { shared: this.renameShared(state.shared, r), threads };
+  }
+
+  /**
+   * The shared state with the declared keys and values renamed; with `only`, just the patterns
+   * whose root (roots(), by index) it accepts. Patterns under different roots touch disjoint
+   * containers, so renaming root by root gives apply()'s result.
+   */
+  renameShared(shared: unknown, r: Renaming, only?: (pattern: number) => boolean): unknown {
+    let out = shared;
+    const nk = this.keys.length;
+    for (let i = 0; i < nk; i++) if (only === undefined || only(i)) out = mapKeys(out, this.keys[i]!, 0, r);
+    for (let i = 0; i < this.values.length; i++) {
+      if (only !== undefined && !only(nk + i)) continue;
+      const v = this.values[i]!;
+      out = mapValues(out, v.segs, 0, (x) => (v.prefix === null ? renameId(x, v.offset, r) : renameName(x, v.prefix, r)));
+    }
+    return out;
   }
 
   /** Renamings that generate each group's permutations: a swap of its first two, a rotation. */
@@ -151,32 +158,51 @@ export class Symmetry {
     });
   }
 
+  /** Whether a frame holds a declared id local (renaming or shape() may change it). */
+  holdsIds(f: Frame): boolean {
+    for (const l of this.locals) if (l.name in f.locals) return true;
+    return false;
+  }
+
   /**
    * A thread's frames with the declared id locals blanked: what renaming leaves as it is, so
    * two threads of an orbit's states that correspond have equal shapes (canonical ordering).
    */
   shape(frames: readonly Frame[]): readonly Frame[] {
-    if (this.locals.length === 0) return frames;
-    return frames.map((f) => {
-      let locals = f.locals;
-      for (const l of this.locals) if (l.name in locals) locals = { ...locals, [l.name]: null };
-      return locals === f.locals ? f : { ...f, locals };
-    });
+    return this.locals.length === 0 ? frames : frames.map((f) => this.shapeFrame(f));
+  }
+
+  shapeFrame(f: Frame): Frame {
+    let locals = f.locals;
+    for (const l of this.locals) if (l.name in locals) locals = { ...locals, [l.name]: null };
+    return locals === f.locals ? f : { ...f, locals };
   }
 
   private renameFrames(frames: readonly Frame[], r: Renaming): readonly Frame[] {
-    if (this.locals.length === 0) return frames;
-    return frames.map((f) => {
-      let locals = f.locals;
-      for (const l of this.locals) {
-        if (!(l.name in locals)) continue;
-        const x = (locals as Record<string, unknown>)[l.name];
-        const to = l.prefix === null ? renameId(x, l.offset, r) : renameName(x, l.prefix, r);
-        if (to !== x) locals = { ...locals, [l.name]: to };
-      }
-      return locals === f.locals ? f : { ...f, locals };
-    });
+    return this.locals.length === 0 ? frames : frames.map((f) => this.renameFrame(f, r));
   }
+
+  /** A frame with its declared id locals renamed (the frame itself when none changes). */
+  renameFrame(f: Frame, r: Renaming): Frame {
+    let locals = f.locals;
+    for (const l of this.locals) {
+      if (!(l.name in locals)) continue;
+      const x = (locals as Record<string, unknown>)[l.name];
+      const to = l.prefix === null ? renameId(x, l.offset, r) : renameName(x, l.prefix, r);
+      if (to !== x) locals = { ...locals, [l.name]: to };
+    }
+    return locals === f.locals ? f : { ...f, locals };
+  }
+}
+
+/** A pattern's fixed leading keys, dotted: the container renaming can change. */
+function rootOf(segs: readonly Seg[]): string {
+  const out: string[] = [];
+  for (const s of segs) {
+    if (s.kind !== 'key') break;
+    out.push(s.key);
+  }
+  return out.join('.');
 }
 
 function renameId(x: unknown, offset: number, r: Renaming): unknown {
