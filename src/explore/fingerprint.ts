@@ -177,11 +177,6 @@ export function subtreeHash(table: LocTable, loc: Loc, v: unknown): Hash2 {
   return { a: ha, b: hb };
 }
 
-/** `h` with the part `from` replaced by `to` (lane-wise, mod 2^32: shared hashes are sums). */
-export function replacePart(h: Hash2, from: Hash2, to: Hash2): Hash2 {
-  return { a: (h.a - from.a + to.a) >>> 0, b: (h.b - from.b + to.b) >>> 0 };
-}
-
 /**
  * The shared hash after the locations `writes` changed (a step's recorded writes, or the
  * containers symmetry renames): only the topmost of them are rehashed, in the old and in the
@@ -308,15 +303,26 @@ export function freshFrameHash(f: Frame): Hash2 {
  * stack placed at thread `at[i]` (default: at i; symmetry passes its renaming).
  */
 export function combine(shared: Hash2, threads: readonly Hash2[], at?: readonly number[]): Hash2 {
-  let a = shared.a;
-  let b = shared.b;
+  return withStacks(shared, stackTerms(threads, at));
+}
+
+/** combine()'s sum of the stacks' terms, thread i's at thread at[i]: states whose threads with equal stacks trade places have the same. */
+export function stackTerms(threads: readonly Hash2[], at?: readonly number[]): Hash2 {
+  let a = 0;
+  let b = 0;
   for (let i = 0; i < threads.length; i++) {
     const t = at === undefined ? i : at[i]!;
     const h = threads[i]!;
     a = (a + fmix32((h.a ^ fmix32((t + 1) ^ SEED_B)) >>> 0)) >>> 0;
     b = (b + fmix32((h.b + fmix32(Math.imul(t + 1, 0x2545f491) ^ SEED_A)) >>> 0)) >>> 0;
   }
-  return { a: fmix32(a), b: fmix32((b ^ a) >>> 0) };
+  return { a, b };
+}
+
+/** The fingerprint from a shared hash and stackTerms(). */
+export function withStacks(shared: Hash2, terms: Hash2): Hash2 {
+  const a = (shared.a + terms.a) >>> 0;
+  return { a: fmix32(a), b: fmix32(((shared.b + terms.b) ^ a) >>> 0) };
 }
 
 /** Full fingerprint of a state, computed from scratch (the initial state; tests). */

@@ -102,14 +102,11 @@ export function explorePart(program: Program, opts: ExploreOptions, part: Part, 
   const s = new StatefulSearch(program, alone);
   const whole = (r: ExploreResult) => ({ ...r, part: wholePart(part) });
   let reached = false;
-  // Under symmetry the stored representatives depend on the order of the search (symmetry.ts
-  // canonicalKey), so the parts' union would not be the one-process count: checked whole.
-  const symmetric = program.symmetry !== null && opts.symmetry !== false;
   try {
     s.start();
     while (s.work(SLICE)) {
       // A violation before the split point: this is the one-process search; it goes on whole.
-      if (!symmetric && (s.found.violations.length === 0 || test.rerun === false) && s.store.size >= (part.prefixStates ?? PART_PREFIX_STATES) && s.untaken() >= (test.items ?? PART_ITEMS) * part.total) {
+      if ((s.found.violations.length === 0 || test.rerun === false) && s.store.size >= (part.prefixStates ?? PART_PREFIX_STATES) && s.untaken() >= (test.items ?? PART_ITEMS) * part.total) {
         reached = true;
         break;
       }
@@ -117,7 +114,7 @@ export function explorePart(program: Program, opts: ExploreOptions, part: Part, 
   } catch (e) {
     return whole(s.result(s.failure(e)));
   }
-  // Ended before the split point (or never split, under symmetry): what every shard computed
+  // Ended before the split point: what every shard computed
   // alike, the one-process search itself.
   if (!reached) return whole(s.result(undefined));
   const prefix = { states: s.store.size, terminals: s.terminals, deadlocks: s.deadlocks, discarded: s.assumeBlocked };

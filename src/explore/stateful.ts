@@ -147,7 +147,7 @@ export class StatefulSearch {
   private enter(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], predReads: Footprint | null, via: Arrival | null): OpenState | null {
     const p = this.program;
     const reads = predReads ?? this.checkState(state);
-    this.sym?.check(state);
+    this.sym?.check(state, this.entering);
     let asleep = 0;
     for (const u of sleep) asleep |= 1 << u.tid;
     const todo: Stepped[] = [];
@@ -287,10 +287,9 @@ export class StatefulSearch {
         if (!this.work(SLICE)) break;
         const split = this.opts.split;
         // Past the probe (auto decides on one search's figures) and large enough to pay for
-        // starting threads: spare CPUs join (split-search.ts). Results do not depend on it.
-        // Not under symmetry: which representative of an orbit is stored depends on the order
-        // states are met (symmetry.ts canonicalKey), so the count would depend on the threads.
-        if (split !== undefined && !this.opts.exactStates && this.sym === null && this.store.size >= split.minStates && (this.opts.probe === undefined || this.store.size > this.opts.probe.states)) {
+        // starting threads: spare CPUs join (split-search.ts). Results do not depend on it (under
+        // symmetry too: every state of an orbit has one representative, symmetry.ts canonicalKey).
+        if (split !== undefined && !this.opts.exactStates && this.store.size >= split.minStates && (this.opts.probe === undefined || this.store.size > this.opts.probe.states)) {
           const helpers = split.claim();
           if (helpers > 0) return split.search(this, helpers);
         }
@@ -323,6 +322,7 @@ export class StatefulSearch {
     const [fp0, canon0] = this.key(init, shared0, threads0, 0);
     this.store.visit(fp0, canon0, 0);
     this.base = 0;
+    this.entering = fp0;
     const root = this.enter(init, shared0, threads0, [], null, null);
     if (root !== null) this.stack.push(root);
   }

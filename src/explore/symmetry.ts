@@ -4,7 +4,7 @@ import type { Frame, Program, State } from '../model/program.ts';
 import { executeStep, plainEqual } from '../model/step.ts';
 import type { Renaming, Symmetry } from '../model/symmetry.ts';
 import { isPrefix, underAnother, valueAt, type Loc } from '../model/location.ts';
-import { combine, frameHash, freshFrameHash, hashThread, replacePart, subtreeHash, type FrameHasher, type Hash2 } from './fingerprint.ts';
+import { combine, frameHash, freshFrameHash, hashThread, stackTerms, subtreeHash, withStacks, type FrameHasher, type Hash2 } from './fingerprint.ts';
 
 /**
  * Symmetry reduction for the stateful engine (DESIGN §4a): a state is stored as the state its
@@ -41,16 +41,14 @@ export class SymmetryReduction {
   }
 
   /**
-   * The renaming that makes a state canonical, from its threads' stack hashes: each group
-   * sorted by (hash, thread id), by insertion sort (groups are small); null when the threads
-   * are in canonical order already (the state is its own representative).
+   * Each group's threads sorted by (hash, thread id), by insertion sort (groups are small), and
+   * the runs of threads tied on their hash ([group, start, end) of the sorted order).
    */
-  renamingOf(threads: readonly Hash2[]): Renaming | null {
-    let order: number[][] | null = null;
+  private sorted(threads: readonly Hash2[]): { order: number[][]; ties: number[][] } {
+    const order: number[][] = [];
+    const ties: number[][] = [];
     for (let gi = 0; gi < this.sym.groups.length; gi++) {
-      const g = this.sym.groups[gi]!;
-      const o = g.slice();
-      let moved = false;
+      const o = this.sym.groups[gi]!.slice();
       for (let i = 1; i < o.length; i++) {
         const x = o[i]!;
         const hx = threads[x]!;
@@ -60,26 +58,83 @@ export class SymmetryReduction {
           if (hy.a < hx.a || (hy.a === hx.a && (hy.b < hx.b || (hy.b === hx.b && o[j]! < x)))) break;
           o[j + 1] = o[j]!;
         }
-        if (j + 1 !== i) moved = true;
         o[j + 1] = x;
       }
-      if (moved) (order ??= this.sym.groups.map((h) => h.slice()))[gi] = o;
+      for (let i = 0; i < o.length; ) {
+        let k = i + 1;
+        while (k < o.length && threads[o[k]!]!.a === threads[o[i]!]!.a && threads[o[k]!]!.b === threads[o[i]!]!.b) k++;
+        if (k - i > 1) ties.push([gi, i, k]);
+        i = k;
+      }
+      order.push(o);
     }
-    return order === null ? null : this.sym.renaming(order, threads.length);
+    return { order, ties };
   }
 
   /**
-   * The fingerprint of the state's representative and the renaming that gives it: each group
-   * sorted by its threads' stack shapes (renamingOf). With id locals declared a stack's hash
-   * changes under renaming, so shapes (those locals blanked) are compared: corresponding threads
-   * of an orbit's states then sort alike. Threads tied on their shapes stay in thread-id order,
-   * so a state stands for its orbit but an orbit may have more than one representative: which
-   * are stored depends on the order the search meets them (why a symmetric search is never
-   * split across threads or shards: split-search.ts).
+   * The renaming that sends `order` to the groups (null when it is the identity) and its key
+   * (keyOf), from a table of the renamings met so far: the search meets few of them, and tries
+   * several per state where threads tie.
+   */
+  private renamingTo(order: readonly (readonly number[])[], n: number): { r: Renaming | null; key: number | string } {
+    const tid = this.scratch.length === n ? this.scratch : (this.scratch = new Array<number>(n));
+    for (let i = 0; i < n; i++) tid[i] = i;
+    let identity = true;
+    for (let gi = 0; gi < order.length; gi++) {
+      const g = this.sym.groups[gi]!;
+      const o = order[gi]!;
+      for (let k = 0; k < g.length; k++) {
+        tid[o[k]!] = g[k]!;
+        if (o[k] !== g[k]) identity = false;
+      }
+    }
+    const key = keyOfTids(tid);
+    if (identity) return { r: null, key };
+    let r = this.renamings.get(key);
+    if (r === undefined) this.renamings.set(key, (r = this.sym.renaming(order, n)));
+    return { r, key };
+  }
+  private scratch: number[] = [];
+  private readonly renamings = new Map<number | string, Renaming>();
+
+  /**
+   * The fingerprint of the state's representative and the renaming that gives it. Each group is
+   * sorted by its threads' stack shapes (with id locals declared a stack's hash changes under
+   * renaming, so the locals are blanked: corresponding threads of an orbit's states then sort
+   * alike). Threads tied on their shapes are tried in every order and the least fingerprint
+   * wins, so every state of an orbit has the same representative: the stored count is the
+   * number of orbits whatever the order states are met in, which lets a symmetric search be
+   * split across threads and shards (split-search.ts, part-search.ts). Ties are few past the
+   * first steps (threads that have not started, or have ended), and the renamed containers'
+   * hashes are memoised, so each order tried costs a few lookups.
    */
   canonicalKey(state: State, concrete: Hash2, shared: Hash2, stacks: readonly Hash2[]): { fp: Hash2; r: Renaming | null } {
-    const r = this.renamingOf(this.sym.renamesLocals ? this.shapes(state, stacks) : stacks);
-    return { fp: this.fingerprint(state, r, concrete, shared, stacks), r };
+    const { order, ties } = this.sorted(this.sym.renamesLocals ? this.shapes(state, stacks) : stacks);
+    const n = stacks.length;
+    if (ties.length === 0) {
+      const { r } = this.renamingTo(order, n);
+      return { fp: this.fingerprint(state, r, concrete, shared, stacks), r };
+    }
+    let best: { fp: Hash2; r: Renaming | null } | null = null;
+    this.prepare(state, shared);
+    // Without id locals, tied threads have equal stacks: every order of the ties places the
+    // same stacks at the same threads, so the stacks' part of the fingerprint is computed once.
+    let terms: Hash2 | null = null;
+    const visit = (t: number): void => {
+      if (t === ties.length) {
+        const { r, key } = this.renamingTo(order, n);
+        let fp: Hash2;
+        if (r === null) fp = concrete;
+        else if (this.sym.renamesLocals) fp = this.prepared(state, r, key, stacks);
+        else fp = withStacks(this.renamedShared(state, r, key), (terms ??= stackTerms(stacks, r.tid)));
+        if (best === null || fp.a < best.fp.a || (fp.a === best.fp.a && fp.b < best.fp.b)) best = { fp, r };
+        return;
+      }
+      const [gi, from, to] = ties[t]!;
+      permute(order[gi]!, from, to, () => visit(t + 1));
+    };
+    visit(0);
+    return best!;
   }
 
   /** Stack hashes with the declared id locals blanked, for the threads of a group (others as they are). */
@@ -122,33 +177,55 @@ export class SymmetryReduction {
    */
   fingerprint(state: State, r: Renaming | null, concrete: Hash2, shared: Hash2, threads: readonly Hash2[]): Hash2 {
     if (r === null) return concrete;
-    const key = this.keyOf(r);
-    let h = shared;
+    this.prepare(state, shared);
+    return this.prepared(state, r, keyOfTids(r.tid), threads);
+  }
+
+  /** What every renaming of one state needs: the containers at the roots, the shared hash without their parts, which stacks hold ids. */
+  private prepare(state: State, shared: Hash2): void {
+    let a = shared.a;
+    let b = shared.b;
     for (let j = 0; j < this.tops.length; j++) {
-      const loc = this.tops[j]!;
-      const v = valueAt(state.shared, loc);
-      h = replacePart(h, this.partOf(j, v), this.renamedPartOf(j, state.shared, v, r, key));
+      const v = valueAt(state.shared, this.tops[j]!);
+      this.rootValues[j] = v;
+      const part = this.partOf(j, v);
+      a = (a - part.a) >>> 0;
+      b = (b - part.b) >>> 0;
     }
+    this.base = { a, b };
+    if (this.sym.renamesLocals) for (let i = 0; i < state.threads.length; i++) this.stackHoldsIds[i] = this.holdsIds(state.threads[i]!);
+  }
+
+  /** fingerprint() of the state prepare() was given, renamed by r (not null; `key` its keyOf). */
+  private prepared(state: State, r: Renaming, key: number | string, threads: readonly Hash2[]): Hash2 {
+    const h = this.renamedShared(state, r, key);
     if (!this.sym.renamesLocals) return combine(h, threads, r.tid);
     this.renaming = r;
     this.renamingKey = key;
     const renamed = new Array<Hash2>(threads.length);
-    for (let i = 0; i < threads.length; i++) renamed[i] = this.holdsIds(state.threads[i]!) ? hashThread(state.threads[i]!, this.renameHasher) : threads[i]!;
+    for (let i = 0; i < threads.length; i++) renamed[i] = this.stackHoldsIds[i] ? hashThread(state.threads[i]!, this.renameHasher) : threads[i]!;
     return combine(h, renamed, r.tid);
   }
+
+  /** The shared hash of the state prepare() was given, renamed by r. */
+  private renamedShared(state: State, r: Renaming, key: number | string): Hash2 {
+    let a = this.base.a;
+    let b = this.base.b;
+    for (let j = 0; j < this.tops.length; j++) {
+      const part = this.renamedPartOf(j, state.shared, this.rootValues[j], r, key);
+      a = (a + part.a) >>> 0;
+      b = (b + part.b) >>> 0;
+    }
+    return { a, b };
+  }
+
+  private rootValues: unknown[] = [];
+  private base: Hash2 = ZERO;
+  private stackHoldsIds: boolean[] = [];
 
   private holdsIds(frames: readonly Frame[]): boolean {
     for (let i = 0; i < frames.length; i++) if (this.sym.holdsIds(frames[i]!)) return true;
     return false;
-  }
-
-  /** A number (or, past 12 threads, a string) that tells renamings apart, for the memo tables. */
-  private keyOf(r: Renaming): number | string {
-    const n = r.tid.length;
-    if (n > 12) return r.tid.join(',');
-    let k = 0;
-    for (let i = 0; i < n; i++) k = k * n + r.tid[i]!;
-    return k;
   }
 
   /** Root j's part of the concrete shared hash. */
@@ -196,17 +273,21 @@ export class SymmetryReduction {
   }
 
   /**
-   * Checks the declaration on the first states entered, and on one in every 1,024 after them
-   * (counted, so the same states in every run): a declaration that misses an id held only deep
-   * in the search (a local of a wake-up in progress, say) is found there. Renaming by a swap and by a rotation
-   * of each group must leave every invariant, witness (and, in a terminal state, final
-   * property) as it is, and must commute with every step. A model that tells its threads apart
-   * where it did not declare (a property reading `irq_on[0]`, a step using `t.tid` as a value
-   * the declaration does not name) is a model error, not a wrong merge.
+   * Checks the declaration on the first states entered, then on one in every 1,024 entered
+   * (counted, so the same states in every run), and on every state whose fingerprint is 0 mod
+   * 1,024: a declaration that misses an id held only deep in the search (a local of a wake-up
+   * in progress, say) is found there. A search split across threads enters states in another
+   * order, so its counted checks fall on other states; the ones picked by fingerprint are the
+   * same, and a model error found in any thread runs the search again alone (split-search.ts),
+   * so what is reported is the one-thread search's. Renaming by a swap and by a rotation of
+   * each group must leave every invariant, witness (and, in a terminal state, final property)
+   * as it is, and must commute with every step. A model that tells its threads apart where it
+   * did not declare (a property reading `irq_on[0]`, a step using `t.tid` as a value the
+   * declaration does not name) is a model error, not a wrong merge.
    */
-  check(state: State): void {
+  check(state: State, fp: Hash2): void {
     this.entered++;
-    if (this.entered > this.checkStates && this.entered % this.every !== 0) return;
+    if (this.entered > this.checkStates && this.entered % this.every !== 0 && fp.b % this.every !== 0) return;
     const p = this.program;
     for (const r of this.sym.generators(state.threads.length)) {
       const moved = this.sym.apply(state, r);
@@ -240,6 +321,38 @@ export class SymmetryReduction {
           );
         }
       }
+    }
+  }
+}
+
+const ZERO: Hash2 = { a: 0, b: 0 };
+
+/** A number (or, past 12 threads, a string) that tells renamings apart (by their thread map), for the memo tables. */
+function keyOfTids(tid: readonly number[]): number | string {
+  const n = tid.length;
+  if (n > 12) return tid.join(',');
+  let k = 0;
+  for (let i = 0; i < n; i++) k = k * n + tid[i]!;
+  return k;
+}
+
+/** Calls `f` once for every order of xs[from..to) (Heap's algorithm, in place; xs is left permuted). */
+function permute(xs: number[], from: number, to: number, f: () => void): void {
+  const k = to - from;
+  const c = new Array<number>(k).fill(0);
+  f();
+  for (let i = 1; i < k; ) {
+    if (c[i]! < i) {
+      const j = i % 2 === 0 ? 0 : c[i]!;
+      const x = xs[from + j]!;
+      xs[from + j] = xs[from + i]!;
+      xs[from + i] = x;
+      f();
+      c[i]!++;
+      i = 1;
+    } else {
+      c[i] = 0;
+      i++;
     }
   }
 }

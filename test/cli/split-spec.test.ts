@@ -13,8 +13,7 @@ const settled = (s: Record<string, unknown>) => ({
 });
 
 describe('--split-spec: one spec checked in parts by every shard, merged', () => {
-  // pgfault_leaf_race/Linux/4cores: 121,604 states, past the split point (a spec under symmetry
-  // would be checked whole by every shard: its stored representatives depend on the order).
+  // pgfault_leaf_race/Linux/4cores: 121,604 states, past the split point.
   it('three shards and the merge, as separate processes, give the one-process verdicts and counts', () => {
     const dir = tempDir();
     const single = cli(['check', FILE, '-t', FILTER, '--workers', '1', '--trace-dir', `${dir}/traces`, '--reporter', `json=${dir}/single.json`]);

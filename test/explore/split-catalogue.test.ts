@@ -27,8 +27,7 @@ describe.skipIf(!process.env.SMPCHECK_LONG)('the catalogue on 1 to 4 threads', (
       const r = checkSpec(spec, { engine: 'stateful', split });
       const what = `${spec.name} on ${threads} threads`;
       expectSameResult(r, one, what);
-      // Under symmetry a search is not split (its representatives depend on the order).
-      if (one.verdict === 'PASS') expect(r.stats.threads, what).toBe(one.stats.symmetry ? undefined : threads);
+      if (one.verdict === 'PASS') expect(r.stats.threads, what).toBe(threads);
       expect(spare[0], what).toBe(threads - 1);
     }
   }, 600_000);

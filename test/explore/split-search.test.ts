@@ -10,7 +10,7 @@ import { checkSpec } from '../../src/check/run.ts';
 import { expectSameResult } from '../support/same-result.ts';
 import { loadSpecs } from '../../src/cli/load.ts';
 import { resolveBounds, type ExploreOptions } from '../../src/explore/types.ts';
-import { describeProgram, programArb, randomModel, type RandomProgram } from '../support/random-program.ts';
+import { describeProgram, programArb, randomModel, symmetricProgramArb, type RandomProgram } from '../support/random-program.ts';
 
 const RUNS = Number(process.env.SMPCHECK_DIFF_RUNS ?? 300);
 const SEED = Number(process.env.SMPCHECK_DIFF_SEED ?? 20261201);
@@ -82,6 +82,28 @@ describe('a split search reports what the one-thread search reports', () => {
     );
   });
 
+  it('under symmetry (threads running the same code): the one-thread counts, since an orbit has one representative', () => {
+    let symmetric = 0;
+    fc.assert(
+      fc.property(symmetricProgramArb({ cycles: true }), members, seeds, (prog, m, s) => {
+        const program = new Program(randomModel, { prog });
+        fc.pre(program.symmetry !== null);
+        symmetric++;
+        const opts: ExploreOptions = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => false };
+        const one = exploreStateful(program, opts);
+        const split = exploreSplitInterleaved(new Program(randomModel, { prog }), opts, { members: m, seed: s, rerun: false });
+        const ctx = `program:\n${describeProgram(prog)}\nmembers ${m}, seed ${s}\none: ${JSON.stringify(one.stats)}\nsplit: ${JSON.stringify(split.stats)}`;
+        expect(split.error?.error.message, ctx).toBe(one.error?.error.message);
+        expect(split.stats.symmetry, ctx).toBe(true);
+        expect(new Set(split.violations.map((v) => v.property)), ctx).toEqual(new Set(one.violations.map((v) => v.property)));
+        expect(split.stats.states, ctx).toBe(one.stats.states);
+        expect(split.stats.executions, ctx).toBe(one.stats.executions);
+        expect(split.stats.deadlocks, ctx).toBe(one.stats.deadlocks);
+      }),
+      { numRuns: Math.ceil(RUNS / 3), seed: SEED + 10, maxSkipsPerRun: 100 },
+    );
+    expect(symmetric).toBeGreaterThanOrEqual(Math.ceil(RUNS / 3));
+  });
 });
 
 /**
@@ -141,6 +163,29 @@ describe('a spec split across shards agrees with the naive explorer on random pr
   it('with more threads', () => {
     fc.assert(fc.property(programArb({ threads: [4, 5], steps: 3, locs: [1, 2] }), shards, at, (p, n, k) => partsAgree(p, n, k)), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 8 });
   });
+  it('under symmetry: the union of the parts is the one-thread count of orbits', () => {
+    let split = 0;
+    fc.assert(
+      fc.property(symmetricProgramArb({ cycles: true }), shards, at, (prog, total, prefixStates) => {
+        const program = new Program(randomModel, { prog });
+        fc.pre(program.symmetry !== null);
+        const opts: ExploreOptions = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => false };
+        const one = exploreStateful(program, opts);
+        const raw = Array.from({ length: total }, (_, index) => explorePart(new Program(randomModel, { prog }), opts, { index, total, prefixStates }, { items: 1, rerun: false }));
+        const ctx = `program:\n${describeProgram(prog)}\nshards ${total}, split at ${prefixStates}\none: ${JSON.stringify(one.stats)}`;
+        expect(raw.some((p) => p.error !== undefined), ctx).toBe(one.error !== undefined);
+        if (one.error !== undefined || raw[0]!.part.whole) return;
+        split++;
+        const counts = partCounts(raw.map((p) => p.part));
+        expect(counts.states, ctx).toBe(one.stats.states);
+        expect(counts.terminals, ctx).toBe(one.stats.executions);
+        expect(counts.deadlocks, ctx).toBe(one.stats.deadlocks);
+        expect(new Set(raw.flatMap((p) => p.violations.map((v) => v.property))), ctx).toEqual(new Set(one.violations.map((v) => v.property)));
+      }),
+      { numRuns: Math.ceil(RUNS / 4), seed: SEED + 11, maxSkipsPerRun: 100 },
+    );
+    expect(split).toBeGreaterThan(RUNS / 16);
+  });
 });
 
 describe('a split search on threads', () => {
@@ -188,13 +233,15 @@ describe('a split search on threads', () => {
     expect(r.stats.states).toBeGreaterThan(20_000);
   }, 120_000);
 
-  it('a search under symmetry is not split: which representatives it stores depends on its order', async () => {
+  it('a search under symmetry is split too, with the one-thread counts (one representative per orbit)', async () => {
     const spec = await specOf('specs/falloc_pop.spec.ts', 'falloc_pop/L/3cores/3ops');
+    const one = checkSpec(spec, { engine: 'stateful' });
     const { spare, split } = threaded('specs/falloc_pop.spec.ts', spec.name, 1, 2000);
     const r = checkSpec(spec, { engine: 'stateful', split });
     expect(r.stats.symmetry).toBe(true);
-    expect(r.stats.threads).toBeUndefined();
+    expect(r.stats.threads).toBe(2);
     expect(r.stats.states).toBe(57770);
+    expectSameResult(r, one);
     expect(spare[0]).toBe(1);
   }, 120_000);
 });

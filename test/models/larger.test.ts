@@ -49,7 +49,7 @@ const reach: Record<string, { states: number }> = {
   'falloc_any_vs_specific/RW/4cores': { states: 1226 },
   'rwlock_wakeup_pagefault/V2/2readers': { states: 5814 },
   // M4's readers after T0 are interchangeable (95,915 and 110,536 states without symmetry).
-  'rwlock_wakeup_pagefault/V2/3readers': { states: 48885 },
+  'rwlock_wakeup_pagefault/V2/3readers': { states: 48842 },
   'rwlock_wakeup_pagefault/V4/3readers': { states: 56335 },
   'pgmap_table_alloc_race/Linux/4cores': { states: 503862 },
   'pgfault_leaf_race/Linux/4cores': { states: 121604 },
