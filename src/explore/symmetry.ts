@@ -24,6 +24,8 @@ export class SymmetryReduction {
   private readonly topOfPattern: number[];
   private readonly parts: WeakMap<object, Hash2>[];
   private readonly renamedParts: WeakMap<object, Map<number | string, Hash2>>[];
+  /** Per root: which patterns are its own (for renameShared). */
+  private readonly ofRoot: ((pattern: number) => boolean)[];
   private readonly renamedFrames = new WeakMap<Frame, Map<number | string, Hash2>>();
   private readonly shapeCache = new WeakMap<Frame, Hash2>();
   constructor(
@@ -38,6 +40,7 @@ export class SymmetryReduction {
     this.topOfPattern = roots.map((l) => this.tops.findIndex((t) => t === l || isPrefix(t, l)));
     this.parts = this.tops.map(() => new WeakMap());
     this.renamedParts = this.tops.map(() => new WeakMap());
+    this.ofRoot = this.tops.map((_, j) => (p: number) => this.topOfPattern[p] === j);
   }
 
   /**
@@ -212,7 +215,7 @@ export class SymmetryReduction {
     let a = this.base.a;
     let b = this.base.b;
     for (let j = 0; j < this.tops.length; j++) {
-      const part = this.renamedPartOf(j, state.shared, this.rootValues[j], r, key);
+      const part = this.renamedPartOf(j, this.rootValues[j], r, key);
       a = (a + part.a) >>> 0;
       b = (b + part.b) >>> 0;
     }
@@ -237,18 +240,21 @@ export class SymmetryReduction {
   }
 
   /** Root j's part of the renamed state's shared hash: its patterns applied, then hashed. */
-  private renamedPartOf(j: number, whole: unknown, v: unknown, r: Renaming, key: number | string): Hash2 {
-    if (v === null || typeof v !== 'object') return this.renamedPart(j, whole, r);
+  private renamedPartOf(j: number, v: unknown, r: Renaming, key: number | string): Hash2 {
+    if (v === null || typeof v !== 'object') return this.renamedPart(j, v, r);
     let byKey = this.renamedParts[j]!.get(v);
     if (byKey === undefined) this.renamedParts[j]!.set(v, (byKey = new Map()));
     let h = byKey.get(key);
-    if (h === undefined) byKey.set(key, (h = this.renamedPart(j, whole, r)));
+    if (h === undefined) byKey.set(key, (h = this.renamedPart(j, v, r)));
     return h;
   }
 
-  private renamedPart(j: number, whole: unknown, r: Renaming): Hash2 {
+  /** Root j's part renamed: its patterns applied to `v` placed alone at the root's path, then hashed. */
+  private renamedPart(j: number, v: unknown, r: Renaming): Hash2 {
     const loc = this.tops[j]!;
-    const moved = this.sym.renameShared(whole, r, (p) => this.topOfPattern[p] === j);
+    let alone = v;
+    for (let l: Loc = loc; l.parent !== null; l = l.parent) alone = { [l.key]: alone };
+    const moved = this.sym.renameShared(alone, r, this.ofRoot[j]!);
     return subtreeHash(this.program.locs, loc, valueAt(moved, loc));
   }
 
