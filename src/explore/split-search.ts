@@ -20,6 +20,8 @@ import type { Bounds, Cut, ExploreOptions, ExploreResult } from './types.ts';
  * What stays exact: a complete search visits every reachable state once, whatever the order,
  * so the distinct states, end states and deadlocks are those of the one-thread search; sleep
  * sets only decide which transitions are re-run, never which states are entered (DESIGN §4a).
+ * Under a declared symmetry the table holds one representative per orbit, the same one whatever
+ * the order states are met in (symmetry.ts canonicalKey), so the counts are the one-thread ones.
  * Transitions run, revisits and the deepest path depend on the order and say so in the README.
  * A violation (or a model error) is not taken from whichever thread met it first: the threads
  * stop and the search is run again on one thread, so the reported violation, its counterexample
