@@ -169,6 +169,15 @@ export function hashShared(table: LocTable, shared: unknown): Hash2 {
   return { a: ha, b: hb };
 }
 
+/** The term of a primitive value `v` at `loc` (a leaf's part of a shared hash). */
+export function leafTerm(loc: Loc, v: unknown): Hash2 {
+  ha = 0;
+  hb = 0;
+  primHash(v);
+  addTerm(loc, va, vb, 1);
+  return { a: ha, b: hb };
+}
+
 /** The sum of the terms of every node of `v` placed at `loc` (its part of a shared hash). */
 export function subtreeHash(table: LocTable, loc: Loc, v: unknown): Hash2 {
   ha = 0;

@@ -4,7 +4,7 @@ import type { Frame, Program, State } from '../model/program.ts';
 import { executeStep, plainEqual } from '../model/step.ts';
 import type { Renaming, Symmetry } from '../model/symmetry.ts';
 import { isPrefix, underAnother, valueAt, type Loc } from '../model/location.ts';
-import { combine, frameHash, freshFrameHash, hashThread, stackTerms, subtreeHash, withStacks, type FrameHasher, type Hash2 } from './fingerprint.ts';
+import { combine, frameHash, freshFrameHash, hashThread, leafTerm, stackTerms, subtreeHash, withStacks, type FrameHasher, type Hash2 } from './fingerprint.ts';
 
 /**
  * Symmetry reduction for the stateful engine (DESIGN §4a): a state is stored as the state its
@@ -26,6 +26,12 @@ export class SymmetryReduction {
   private readonly renamedParts: WeakMap<object, Map<number | string, Hash2>>[];
   /** Per root: which patterns are its own (for renameShared). */
   private readonly ofRoot: ((pattern: number) => boolean)[];
+  /**
+   * Per root whose patterns all name the values right under it (`'locks.*'`): their renamers, in
+   * pattern order. Such a container (a few lock words) is renamed leaf by leaf: cheaper than the
+   * memo tables, whose entries for millions of short-lived small containers cost the collector.
+   */
+  private readonly flat: (((x: unknown, r: Renaming) => unknown)[] | null)[];
   private readonly renamedFrames = new WeakMap<Frame, Map<number | string, Hash2>>();
   private readonly shapeCache = new WeakMap<Frame, Hash2>();
   constructor(
@@ -41,6 +47,11 @@ export class SymmetryReduction {
     this.parts = this.tops.map(() => new WeakMap());
     this.renamedParts = this.tops.map(() => new WeakMap());
     this.ofRoot = this.tops.map((_, j) => (p: number) => this.topOfPattern[p] === j);
+    this.flat = this.tops.map((top, j) => {
+      const own = roots.flatMap((l, p) => (this.topOfPattern[p] === j ? [p] : []));
+      const fs = own.map((p) => (roots[p] === top ? sym.valueRenamer(p) : null));
+      return fs.every((f) => f !== null) ? (fs as ((x: unknown, r: Renaming) => unknown)[]) : null;
+    });
   }
 
   /**
@@ -191,6 +202,8 @@ export class SymmetryReduction {
     for (let j = 0; j < this.tops.length; j++) {
       const v = valueAt(state.shared, this.tops[j]!);
       this.rootValues[j] = v;
+      this.flatNow[j] = this.flat[j] !== null && flatContainer(v);
+      if (this.flatNow[j]) continue; // renamedShared adds the changed leaves' difference
       const part = this.partOf(j, v);
       a = (a - part.a) >>> 0;
       b = (b - part.b) >>> 0;
@@ -215,7 +228,25 @@ export class SymmetryReduction {
     let a = this.base.a;
     let b = this.base.b;
     for (let j = 0; j < this.tops.length; j++) {
-      const part = this.renamedPartOf(j, this.rootValues[j], r, key);
+      const v = this.rootValues[j];
+      if (this.flatNow[j]) {
+        // Values right under the root (lock words): only the leaves renaming changes differ.
+        const loc = this.tops[j]!;
+        const fs = this.flat[j]!;
+        for (const k in v as object) {
+          const x = (v as Record<string, unknown>)[k];
+          let y = x;
+          for (let i = 0; i < fs.length; i++) y = fs[i]!(y, r);
+          if (y === x) continue;
+          const at = this.program.locs.child(loc, k);
+          const from = leafTerm(at, x);
+          const to = leafTerm(at, y);
+          a = (a - from.a + to.a) >>> 0;
+          b = (b - from.b + to.b) >>> 0;
+        }
+        continue;
+      }
+      const part = this.renamedPartOf(j, v, r, key);
       a = (a + part.a) >>> 0;
       b = (b + part.b) >>> 0;
     }
@@ -223,6 +254,8 @@ export class SymmetryReduction {
   }
 
   private rootValues: unknown[] = [];
+  /** Per root, whether this state's container there is flat (flatContainer) and renamed leaf by leaf. */
+  private flatNow: boolean[] = [];
   private base: Hash2 = ZERO;
   private stackHoldsIds: boolean[] = [];
 
@@ -332,6 +365,16 @@ export class SymmetryReduction {
 }
 
 const ZERO: Hash2 = { a: 0, b: 0 };
+
+/** An array or record of primitives only (what a flat root is renamed leaf by leaf in). */
+function flatContainer(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null && typeof x === 'object') return false;
+  }
+  return true;
+}
 
 /** A number (or, past 12 threads, a string) that tells renamings apart (by their thread map), for the memo tables. */
 function keyOfTids(tid: readonly number[]): number | string {

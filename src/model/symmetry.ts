@@ -150,6 +150,18 @@ export class Symmetry {
     return out;
   }
 
+  /**
+   * For a pattern (an index of roots()) that names the values right under its root
+   * (`'locks.*'`: a values pattern whose only wildcard is its last segment), how it renames
+   * one of those values; null for any other pattern.
+   */
+  valueRenamer(pattern: number): ((x: unknown, r: Renaming) => unknown) | null {
+    const v = this.values[pattern - this.keys.length];
+    if (v === undefined || v.segs[v.segs.length - 1]!.kind !== 'any' || v.segs.slice(0, -1).some((x) => x.kind !== 'key')) return null;
+    const { offset, prefix } = v;
+    return prefix === null ? (x, r) => renameId(x, offset, r) : (x, r) => renameName(x, prefix, r);
+  }
+
   /** Renamings that generate each group's permutations: a swap of its first two, a rotation. */
   generators(nthreads: number): Renaming[] {
     return this.groups.flatMap((g) => {
