@@ -114,8 +114,7 @@ export function explorePart(program: Program, opts: ExploreOptions, part: Part, 
   } catch (e) {
     return whole(s.result(s.failure(e)));
   }
-  // Ended before the split point: what every shard computed
-  // alike, the one-process search itself.
+  // Ended before the split point: what every shard computed alike, the one-process search itself.
   if (!reached) return whole(s.result(undefined));
   const prefix = { states: s.store.size, terminals: s.terminals, deadlocks: s.deadlocks, discarded: s.assumeBlocked };
   const rec = new Recorder();

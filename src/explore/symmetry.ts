@@ -126,8 +126,10 @@ export class SymmetryReduction {
     const { order, ties } = this.sorted(this.sym.renamesLocals ? this.shapes(state, stacks) : stacks);
     const n = stacks.length;
     if (ties.length === 0) {
-      const { r } = this.renamingTo(order, n);
-      return { fp: this.fingerprint(state, r, concrete, shared, stacks), r };
+      const { r, key } = this.renamingTo(order, n);
+      if (r === null) return { fp: concrete, r };
+      this.prepare(state, shared);
+      return { fp: this.prepared(state, r, key, stacks), r };
     }
     let best: { fp: Hash2; r: Renaming | null } | null = null;
     this.prepare(state, shared);
@@ -140,7 +142,7 @@ export class SymmetryReduction {
         let fp: Hash2;
         if (r === null) fp = concrete;
         else if (this.sym.renamesLocals) fp = this.prepared(state, r, key, stacks);
-        else fp = withStacks(this.renamedShared(state, r, key), (terms ??= stackTerms(stacks, r.tid)));
+        else fp = withStacks(this.renamedShared(r, key), (terms ??= stackTerms(stacks, r.tid)));
         if (best === null || fp.a < best.fp.a || (fp.a === best.fp.a && fp.b < best.fp.b)) best = { fp, r };
         return;
       }
@@ -214,7 +216,7 @@ export class SymmetryReduction {
 
   /** fingerprint() of the state prepare() was given, renamed by r (not null; `key` its keyOf). */
   private prepared(state: State, r: Renaming, key: number | string, threads: readonly Hash2[]): Hash2 {
-    const h = this.renamedShared(state, r, key);
+    const h = this.renamedShared(r, key);
     if (!this.sym.renamesLocals) return combine(h, threads, r.tid);
     this.renaming = r;
     this.renamingKey = key;
@@ -224,7 +226,7 @@ export class SymmetryReduction {
   }
 
   /** The shared hash of the state prepare() was given, renamed by r. */
-  private renamedShared(state: State, r: Renaming, key: number | string): Hash2 {
+  private renamedShared(r: Renaming, key: number | string): Hash2 {
     let a = this.base.a;
     let b = this.base.b;
     for (let j = 0; j < this.tops.length; j++) {

@@ -145,7 +145,7 @@ export class Symmetry {
     for (let i = 0; i < this.values.length; i++) {
       if (only !== undefined && !only(nk + i)) continue;
       const v = this.values[i]!;
-      out = mapValues(out, v.segs, 0, (x) => (v.prefix === null ? renameId(x, v.offset, r) : renameName(x, v.prefix, r)));
+      out = mapValues(out, v.segs, 0, (x) => renameHeld(x, v, r));
     }
     return out;
   }
@@ -158,8 +158,7 @@ export class Symmetry {
   valueRenamer(pattern: number): ((x: unknown, r: Renaming) => unknown) | null {
     const v = this.values[pattern - this.keys.length];
     if (v === undefined || v.segs[v.segs.length - 1]!.kind !== 'any' || v.segs.slice(0, -1).some((x) => x.kind !== 'key')) return null;
-    const { offset, prefix } = v;
-    return prefix === null ? (x, r) => renameId(x, offset, r) : (x, r) => renameName(x, prefix, r);
+    return (x, r) => renameHeld(x, v, r);
   }
 
   /** Renamings that generate each group's permutations: a swap of its first two, a rotation. */
@@ -177,13 +176,9 @@ export class Symmetry {
   }
 
   /**
-   * A thread's frames with the declared id locals blanked: what renaming leaves as it is, so
-   * two threads of an orbit's states that correspond have equal shapes (canonical ordering).
+   * A frame with the declared id locals blanked: what renaming leaves as it is, so two threads
+   * of an orbit's states that correspond have equal shapes (canonical ordering).
    */
-  shape(frames: readonly Frame[]): readonly Frame[] {
-    return this.locals.length === 0 ? frames : frames.map((f) => this.shapeFrame(f));
-  }
-
   shapeFrame(f: Frame): Frame {
     let locals = f.locals;
     for (const l of this.locals) if (l.name in locals) locals = { ...locals, [l.name]: null };
@@ -200,7 +195,7 @@ export class Symmetry {
     for (const l of this.locals) {
       if (!(l.name in locals)) continue;
       const x = (locals as Record<string, unknown>)[l.name];
-      const to = l.prefix === null ? renameId(x, l.offset, r) : renameName(x, l.prefix, r);
+      const to = renameHeld(x, l, r);
       if (to !== x) locals = { ...locals, [l.name]: to };
     }
     return locals === f.locals ? f : { ...f, locals };
@@ -215,6 +210,11 @@ function rootOf(segs: readonly Seg[]): string {
     out.push(s.key);
   }
   return out.join('.');
+}
+
+/** What a declared value or local holds, renamed: an id plus `offset`, or `prefix` + an id. */
+function renameHeld(x: unknown, how: { readonly offset: number; readonly prefix: string | null }, r: Renaming): unknown {
+  return how.prefix === null ? renameId(x, how.offset, r) : renameName(x, how.prefix, r);
 }
 
 function renameId(x: unknown, offset: number, r: Renaming): unknown {
