@@ -1,5 +1,6 @@
 import { ABSENT, underAnother, valueAt, type Loc, type LocTable } from '../model/location.ts';
 import type { Frame, State } from '../model/program.ts';
+import { FRAME_MEMO } from '../model/frame.ts';
 
 /**
  * 64-bit state fingerprints for the stateful engine, kept as two independent 32-bit lanes.
@@ -277,12 +278,23 @@ export interface FrameHasher {
 
 /**
  * Frames and their locals records are the checker's own objects and never change once built
- * (step.ts makes new ones), so their hashes are memoised by identity: a caller's frame is
- * hashed once, not on every step of its callees.
+ * (step.ts makes new ones), so their hashes are memoised: a caller's frame is hashed once, not
+ * on every step of its callees. In the frame's memo (frame.ts) when it has one; else (frames a
+ * test built by hand) by identity.
  */
 const frameCache = new WeakMap<Frame, Hash2>();
 
 export function frameHash(f: Frame): Hash2 {
+  const m = f[FRAME_MEMO];
+  if (m !== undefined) {
+    if (!m.known) {
+      const h = freshFrameHash(f);
+      m.a = h.a;
+      m.b = h.b;
+      m.known = true;
+    }
+    return m;
+  }
   const hit = frameCache.get(f);
   if (hit !== undefined) return hit;
   const h = freshFrameHash(f);

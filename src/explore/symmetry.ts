@@ -1,5 +1,6 @@
 import { evaluatePredicates } from '../check/evaluate.ts';
 import { ModelError } from '../model/errors.ts';
+import { FRAME_MEMO } from '../model/frame.ts';
 import type { Frame, Program, State } from '../model/program.ts';
 import { executeStep, plainEqual } from '../model/step.ts';
 import type { Renaming, Symmetry } from '../model/symmetry.ts';
@@ -160,10 +161,18 @@ export class SymmetryReduction {
     return out;
   }
 
-  /** A frame's hash with its id locals blanked, memoised by identity as frameHash is. */
+  /** A frame's hash with its id locals blanked, memoised in the frame as frameHash is (else by identity). */
   private readonly shapeHasher: FrameHasher = {
     frame: (f) => {
       if (!this.sym.holdsIds(f)) return frameHash(f);
+      const m = f[FRAME_MEMO];
+      if (m !== undefined) {
+        if (m.shapeOf !== this || m.shape === null) {
+          m.shape = freshFrameHash(this.sym.shapeFrame(f));
+          m.shapeOf = this;
+        }
+        return m.shape;
+      }
       let h = this.shapeCache.get(f);
       if (h === undefined) this.shapeCache.set(f, (h = freshFrameHash(this.sym.shapeFrame(f))));
       return h;

@@ -5,17 +5,9 @@ import { LocTable, type Loc } from './location.ts';
 import { stepSite, type SourceSite } from './source.ts';
 import { Symmetry } from './symmetry.ts';
 import { MOVE_STRIDE, tidOf } from './move.ts';
+import { newFrame, type Frame } from './frame.ts';
 
-export type Locals = Readonly<Record<string, unknown>>;
-
-/** One procedure activation on a thread's call stack. */
-export interface Frame {
-  readonly proc: string;
-  readonly label: string;
-  readonly locals: Locals;
-  /** Local of the caller that receives this frame's return value. */
-  readonly into: string | null;
-}
+export { FRAME_MEMO, newFrame, type Frame, type FrameMemo, type Locals } from './frame.ts';
 
 /** The explicit, immutable state of a model: shared data plus every thread's call stack. */
 export interface State {
@@ -37,7 +29,7 @@ export interface ThreadInfo {
  * "not started" and "finished" (no frames) are different states. Such a thread cannot run and
  * does not keep an execution from being complete.
  */
-export const ABSENT_FRAMES: readonly Frame[] = Object.freeze([Object.freeze({ proc: '$absent', label: '$absent', locals: Object.freeze({}), into: null })]);
+export const ABSENT_FRAMES: readonly Frame[] = Object.freeze([newFrame('$absent', '$absent', Object.freeze({}), null, true)]);
 
 export function isAbsent(frames: readonly Frame[] | undefined): boolean {
   return frames === undefined || frames === ABSENT_FRAMES || (frames.length === 1 && frames[0]!.proc === '$absent');
@@ -138,7 +130,7 @@ export class Program {
     const threads = specs.map((ts) => {
       const locals = plainValue({ ...ts.args }, null, `thread ${ts.name}: args`);
       freezeDeep(locals);
-      return Object.freeze([Object.freeze({ proc: ts.proc.name, label: ts.proc.labels[0]!, locals, into: null })]);
+      return Object.freeze([newFrame(ts.proc.name, ts.proc.labels[0]!, locals, null, true)]);
     });
     this.shared0 = shared;
     this.frames0 = threads;

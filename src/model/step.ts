@@ -3,6 +3,7 @@ import { DraftSession, freezeDeep, plainValue, type Recording } from './draft.ts
 import { ModelError } from './errors.ts';
 import { altOf, moveOf, tidOf } from './move.ts';
 import { isAbsent, type Frame, type Locals, type Program, type State } from './program.ts';
+import { newFrame } from './frame.ts';
 
 /** A failed `t.assert(...)` inside a step. */
 export interface AssertionFailure {
@@ -272,7 +273,7 @@ class StepContext {
     if (isNew) throw new NewThreads(name);
     const locals = plainValue({ ...args }, null, `the arguments of '${proc.name}': args`);
     for (const key in locals) freezeDeep(locals[key]);
-    const frame: Frame = seal({ proc: proc.name, label: proc.labels[0]!, locals: seal(locals, program.freeze), into: null }, program.freeze);
+    const frame = newFrame(proc.name, proc.labels[0]!, seal(locals, program.freeze), null, program.freeze);
     (this.#c.spawns ??= []).push({ tid, frames: seal([frame], program.freeze) });
     return tid;
   }
@@ -341,11 +342,11 @@ function returnTo(callers: readonly Frame[], into: string | null, value: unknown
     const locals = { ...caller.locals };
     if (value === undefined) delete locals[into];
     else locals[into] = value;
-    caller = { ...caller, locals: seal(locals, freeze) };
+    caller = newFrame(caller.proc, caller.label, seal(locals, freeze), caller.into, freeze);
   }
   const rest = callers.slice(0, -1);
   if (caller.label === RETURN_LABEL) return returnTo(rest, caller.into, undefined, freeze);
-  return seal([...rest, seal(caller, freeze)], freeze);
+  return seal([...rest, caller], freeze);
 }
 
 const EMPTY_FRAMES: readonly Frame[] = Object.freeze([]);
@@ -631,12 +632,12 @@ function nextFrames(frames: readonly Frame[], top: Frame, proc: Procedure, c: Co
   }
   const next = c.next ?? proc.labels[proc.labels.indexOf(top.label) + 1] ?? null;
   if (c.call !== null) {
-    const caller: Frame = seal({ proc: top.proc, label: next ?? RETURN_LABEL, locals, into: top.into }, freeze);
-    const callee: Frame = seal({ proc: c.call.proc.name, label: c.call.proc.labels[0]!, locals: c.call.args, into: c.call.into }, freeze);
+    const caller = newFrame(top.proc, next ?? RETURN_LABEL, locals, top.into, freeze);
+    const callee = newFrame(c.call.proc.name, c.call.proc.labels[0]!, c.call.args, c.call.into, freeze);
     return seal([...callers, caller, callee], freeze);
   }
   if (next === null) return returnTo(callers, top.into, undefined, freeze);
-  return seal([...callers, seal({ proc: top.proc, label: next, locals, into: top.into }, freeze)], freeze);
+  return seal([...callers, newFrame(top.proc, next, locals, top.into, freeze)], freeze);
 }
 
 function asStepError(e: unknown, program: Program, tid: number, top: Frame): StepError {

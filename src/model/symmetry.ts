@@ -1,5 +1,6 @@
 import { ModelError } from './errors.ts';
 import type { Frame, State, ThreadInfo } from './program.ts';
+import { FRAME_MEMO, newFrame } from './frame.ts';
 
 /**
  * What a model declares about interchangeable threads (DESIGN §4a, symmetry). Thread ids are
@@ -171,8 +172,15 @@ export class Symmetry {
 
   /** Whether a frame holds a declared id local (renaming or shape() may change it). */
   holdsIds(f: Frame): boolean {
-    for (const l of this.locals) if (l.name in f.locals) return true;
-    return false;
+    const m = f[FRAME_MEMO];
+    if (m !== undefined && m.idsOf === this) return m.ids;
+    let ids = false;
+    for (const l of this.locals) if (l.name in f.locals) ids = true;
+    if (m !== undefined) {
+      m.idsOf = this;
+      m.ids = ids;
+    }
+    return ids;
   }
 
   /**
@@ -182,7 +190,7 @@ export class Symmetry {
   shapeFrame(f: Frame): Frame {
     let locals = f.locals;
     for (const l of this.locals) if (l.name in locals) locals = { ...locals, [l.name]: null };
-    return locals === f.locals ? f : { ...f, locals };
+    return locals === f.locals ? f : newFrame(f.proc, f.label, locals, f.into, false);
   }
 
   private renameFrames(frames: readonly Frame[], r: Renaming): readonly Frame[] {
@@ -198,7 +206,7 @@ export class Symmetry {
       const to = renameHeld(x, l, r);
       if (to !== x) locals = { ...locals, [l.name]: to };
     }
-    return locals === f.locals ? f : { ...f, locals };
+    return locals === f.locals ? f : newFrame(f.proc, f.label, locals, f.into, false);
   }
 }
 
