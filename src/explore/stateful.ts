@@ -1,4 +1,4 @@
-import { evaluatePredicates } from '../check/evaluate.ts';
+import { evaluatePredicates, predicateFails } from '../check/evaluate.ts';
 import { footprintsConflict, writesWhatIsRead, type Footprint } from '../model/footprint.ts';
 import type { Loc } from '../model/location.ts';
 import type { Program, State } from '../model/program.ts';
@@ -64,8 +64,11 @@ interface OpenState {
   next: number;
   /** Transitions taken from here so far (they join the sleep sets of later siblings). */
   readonly taken: Asleep[];
-  /** What the invariants and witnesses read here, when they were evaluated here; else null. */
-  readonly predReads: Footprint | null;
+  /**
+   * What each invariant, then each witness, read where its value here was taken (evaluated here
+   * or inherited, checkState); null for one not known here (a witness reached, a revisit).
+   */
+  readonly predReads: readonly (Footprint | null)[] | null;
   /** Per thread, its blocked attempt here when it was run here (sparse). */
   readonly blocked: readonly (Blocked | undefined)[];
   /** Per thread, its step from here when it was run here (sparse). */
@@ -78,7 +81,7 @@ interface Arrival {
   readonly by: Stepped;
 }
 
-const NOTHING: Footprint = Object.freeze({ reads: [], navs: [], writes: [] });
+const NONE: readonly (Footprint | null)[] = Object.freeze([]);
 
 function unionFootprint(a: Footprint, b: Footprint): Footprint {
   return { reads: [...a.reads, ...b.reads], navs: [...a.navs, ...b.navs], writes: [...a.writes, ...b.writes] };
@@ -127,16 +130,38 @@ export class StatefulSearch {
     return profiledStep(this.program, state, move, this.opts.profile);
   }
 
-  /** Invariants and witnesses of a newly entered state; returns what they read. */
-  private checkState(state: State): Footprint {
+  /**
+   * Invariants and witnesses of a newly entered state. Properties read only shared state, so
+   * one that read nothing the step from the parent (`by`) wrote has its value at the parent,
+   * already reported there, and is not evaluated again; nor is a witness already reached
+   * (nothing more to learn from it). Returns what each read (OpenState.predReads).
+   */
+  private checkState(state: State, parent: readonly (Footprint | null)[] | null, by: Footprint | null): readonly (Footprint | null)[] {
     const p = this.program;
-    if (p.invariants.length === 0 && p.witnesses.length === 0) return NOTHING;
-    const reads: Loc[] = [];
-    for (const name of evaluatePredicates(p, state.shared, p.invariants, 'invariant', reads)) {
-      this.report({ property: name, kind: 'invariant', schedule: [...this.path] });
+    const ni = p.invariants.length;
+    const n = ni + p.witnesses.length;
+    if (n === 0) return NONE;
+    const out: (Footprint | null)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const was = parent === null ? null : parent[i]!;
+      if (was !== null && by !== null && !writesWhatIsRead(by, was)) {
+        out[i] = was;
+        continue;
+      }
+      const invariant = i < ni;
+      const pred = invariant ? p.invariants[i]! : p.witnesses[i - ni]!;
+      if (!invariant && this.found.witnesses.has(pred.name)) {
+        out[i] = null;
+        continue;
+      }
+      const reads: Loc[] = [];
+      if (predicateFails(p, state.shared, pred, invariant ? 'invariant' : 'witness', reads)) {
+        if (invariant) this.report({ property: pred.name, kind: 'invariant', schedule: [...this.path] });
+        else this.found.witnesses.add(pred.name);
+      }
+      out[i] = { reads, navs: [], writes: [] };
     }
-    for (const name of evaluatePredicates(p, state.shared, p.witnesses, 'witness', reads)) this.found.witnesses.add(name);
-    return { reads, navs: [], writes: [] };
+    return out;
   }
 
   /**
@@ -144,9 +169,9 @@ export class StatefulSearch {
    * asleep. A state with a sleeping transition has an enabled thread, so it is neither
    * terminal nor deadlocked.
    */
-  private enter(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], predReads: Footprint | null, via: Arrival | null): OpenState | null {
+  private enter(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], via: Arrival | null): OpenState | null {
     const p = this.program;
-    const reads = predReads ?? this.checkState(state);
+    const reads = this.checkState(state, via === null ? null : via.from.predReads, via === null ? null : via.by.rec);
     this.sym?.check(state, this.entering);
     let asleep = 0;
     for (const u of sleep) asleep |= 1 << u.tid;
@@ -323,7 +348,7 @@ export class StatefulSearch {
     this.store.visit(fp0, canon0, 0);
     this.base = 0;
     this.entering = fp0;
-    const root = this.enter(init, shared0, threads0, [], null, null);
+    const root = this.enter(init, shared0, threads0, [], null);
     if (root !== null) this.stack.push(root);
   }
 
@@ -356,7 +381,7 @@ export class StatefulSearch {
     if (old === -1) {
       this.recorder?.stored(fp);
       this.entering = fp;
-      child = this.admit(state, shared, threads, [], null, null);
+      child = this.admit(state, shared, threads, [], null);
     }
     else {
       this.revisits++;
@@ -449,12 +474,9 @@ export class StatefulSearch {
         if (this.path.length > b.maxDepth) {
           this.found.cut.add('depth');
         } else {
-          // Properties read only shared state: a step that wrote nothing they read leaves
-          // every invariant and witness as it was in the parent, already reported there.
-          const inherit = top.predReads !== null && !writesWhatIsRead(e.rec, top.predReads) ? top.predReads : null;
           this.recorder?.stored(fp);
           this.entering = fp;
-          child = this.admit(next, shared, threads, sleep, inherit, { from: top, by: e });
+          child = this.admit(next, shared, threads, sleep, { from: top, by: e });
           if (this.halted) return false;
         }
       } else {
@@ -474,7 +496,7 @@ export class StatefulSearch {
   }
 
   /** A newly stored state, within the state budget and the probe: entered; else the search halts. */
-  private admit(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], predReads: Footprint | null, via: Arrival | null): OpenState | null {
+  private admit(state: State, shared: Hash2, threads: readonly Hash2[], sleep: readonly Asleep[], via: Arrival | null): OpenState | null {
     const size = this.store.size;
     if (size > this.maxStates) {
       this.found.cut.add('states');
@@ -486,7 +508,7 @@ export class StatefulSearch {
       this.halted = true;
       return null;
     }
-    return this.enter(state, shared, threads, sleep, predReads, via);
+    return this.enter(state, shared, threads, sleep, via);
   }
 
   stats(): ExploreResult['stats'] {

@@ -26,6 +26,7 @@ function agree(prog: RandomProgram, extra: Partial<ExploreOptions>): void {
   if (naive.error !== undefined) return; // both stop at a broken step; where they meet it first differs
   expect(stateful.cut, ctx).toEqual(naive.cut.filter((c) => c !== 'cycle'));
   expect(new Set(stateful.violations.map((v) => v.property)), ctx).toEqual(new Set(naive.violations.map((v) => v.property)));
+  expect(new Set(stateful.witnessesReached), ctx).toEqual(new Set(naive.witnessesReached));
   expect(stateful.terminals, ctx).toEqual(naive.terminals);
   expect(stateful.deadlockStates, ctx).toEqual(naive.deadlockStates);
   expect(stateful.stats.states, ctx).toBe(naive.stats.states);

@@ -153,6 +153,12 @@ export const randomModel = defineModel({
       return i === null || !(s.m.x[i.a] === i.va && s.m.x[i.b] === i.vb);
     },
   },
+  // Witnesses reading different parts of the state, so that an engine that skips a property
+  // whose reads the step did not write (stateful.ts checkState) is checked property by property.
+  witnesses: {
+    'x0-is-2': (s) => s.m.x[0] === 2,
+    'last-is-1-unlocked': (s, { prog }) => s.m.x[prog.locs - 1] === 1 && s.locks.every((l) => l === 0),
+  },
 });
 
 /** Groups of threads that run the same code. */
