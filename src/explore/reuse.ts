@@ -26,7 +26,7 @@ export function reuseStep(before: Stepped, at: State, freeze: boolean): Stepped 
 }
 
 /** `root` with `value` at `loc` (deleted when ABSENT), copying the containers on the way. */
-function setAt(root: any, loc: Loc, value: unknown, freeze: boolean): any {
+export function setAt(root: any, loc: Loc, value: unknown, freeze: boolean): any {
   if (loc.parent === null) return value;
   const container = valueAt(root, loc.parent) as any;
   const copy = Array.isArray(container) ? container.slice() : { ...container };

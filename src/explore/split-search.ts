@@ -162,7 +162,7 @@ export interface HelperData {
   readonly source: { readonly file: string; readonly name: string };
 }
 
-type HelperOptions = Pick<ExploreOptions, 'deadlockIsViolation' | 'races' | 'collectTerminals' | 'symmetry' | 'sleepSets' | 'reuseSteps'> & { readonly bounds: Required<Bounds> };
+type HelperOptions = Pick<ExploreOptions, 'deadlockIsViolation' | 'races' | 'collectTerminals' | 'symmetry' | 'sleepSets' | 'reuseSteps' | 'stepCache'> & { readonly bounds: Required<Bounds> };
 
 /** The coordination of one split search over the shared words; one per member thread. */
 class Team {
@@ -554,6 +554,7 @@ function helperOptions(opts: ExploreOptions): HelperOptions {
     ...(opts.symmetry !== undefined ? { symmetry: opts.symmetry } : {}),
     ...(opts.sleepSets !== undefined ? { sleepSets: opts.sleepSets } : {}),
     ...(opts.reuseSteps !== undefined ? { reuseSteps: opts.reuseSteps } : {}),
+    ...(opts.stepCache !== undefined ? { stepCache: opts.stepCache } : {}),
   };
 }
 

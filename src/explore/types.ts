@@ -170,6 +170,8 @@ export interface ExploreOptions {
   exactStates?: boolean;
   /** Stateful engine: reuse independent steps instead of re-running them (default on; see reuse.ts). */
   reuseSteps?: boolean;
+  /** Stateful engine: rebuild a step's outcome from an earlier run that read the same values (default on; see step-cache.ts). */
+  stepCache?: boolean;
   /** Stateful engine: symmetry reduction where the model declares one (default on). */
   symmetry?: boolean;
   /** Stateful engine: sleep sets with state matching (default on; off for differential tests). */

@@ -38,7 +38,9 @@ const variants: [string, Partial<ExploreOptions>][] = [
   ['fingerprints and sleep sets (the default)', {}],
   ['exact keys and sleep sets', { exactStates: true }],
   ['fingerprints, no sleep sets', { sleepSets: false }],
-  ['no step reuse', { reuseSteps: false }],
+  ['no step reuse (the step cache alone)', { reuseSteps: false }],
+  ['no step cache', { stepCache: false }],
+  ['neither step reuse nor the step cache', { reuseSteps: false, stepCache: false }],
 ];
 
 describe('the stateful engine agrees with the naive explorer on random programs', () => {
