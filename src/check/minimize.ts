@@ -9,6 +9,9 @@ import { isPreemption, preemptsAt } from './preemption.ts';
 import { stuckThreads } from './replay.ts';
 import { violates } from './violates.ts';
 import { raceAt, raceDetail } from '../explore/races.ts';
+import { combine, hashShared, hashThread, updateShared, type Hash2 } from '../explore/fingerprint.ts';
+import { StepCache } from '../explore/step-cache.ts';
+import { MOVE_STRIDE } from '../model/move.ts';
 
 export interface MinimizeOptions {
   /** Most (state, last thread) nodes to visit before giving up (`SMPCHECK_MINIMIZE_STATES`). */
@@ -21,6 +24,8 @@ export interface MinimizeOptions {
   clock?: Clock;
   /** Live figures (phase `minimize`) at least every PROGRESS_MS. */
   onProgress?: (p: Progress) => void;
+  /** Tell visited states apart by full canonical keys, not 64-bit fingerprints (`--exact-states`). */
+  exactStates?: boolean;
 }
 
 /** What minimisation did to a counterexample, for reports. */
@@ -46,6 +51,9 @@ export const DEFAULT_MINIMIZE_NODES = 200_000;
 
 interface Node {
   readonly state: State;
+  /** Its fingerprint's parts (explore/fingerprint.ts), kept up incrementally; unused with exact keys. */
+  readonly shared: Hash2;
+  readonly threads: readonly Hash2[];
   /** The thread that ran last, and the move it made (thread and alternative, step.ts moveOf). */
   readonly last: number | null;
   readonly move: number | null;
@@ -62,6 +70,8 @@ interface Goal {
   readonly rank: number;
   readonly step: Stepped | null;
 }
+
+const ZERO: Hash2 = Object.freeze({ a: 0, b: 0 });
 
 function schedule(node: Node, tail: number | null): number[] {
   const out: number[] = tail === null ? [] : [tail];
@@ -121,8 +131,29 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
   });
   const target = { property: v.property, kind: v.kind };
   const seen = new Set<string>();
-  const root: Node = { state: program.initial, last: null, move: null, parent: null, preemptions: 0, rank: 0 };
-  seen.add(`${stateKey(program.initial)}#`);
+  // Nodes are told apart as the stateful engine tells states apart: by fingerprint (a collision
+  // could only hide a shorter trace, never show a wrong one: every goal is a real state), or
+  // with --exact-states by canonical key. Steps run through a step cache (step-cache.ts).
+  const exact = opts.exactStates ?? false;
+  const key = (state: State, shared: Hash2, threads: readonly Hash2[], last: number | null): string => {
+    if (exact) return `${stateKey(state)}#${last ?? ''}`;
+    const fp = combine(shared, threads);
+    return `${fp.a},${fp.b}#${last ?? ''}`;
+  };
+  const cache = new StepCache(program.freeze);
+  const run = (state: State) => (move: number) => {
+    if (move >= MOVE_STRIDE) return executeStep(program, state, move);
+    const hit = cache.lookup(state, move);
+    if (hit !== undefined) return hit;
+    const o = executeStep(program, state, move);
+    cache.store(state, move, o);
+    return o;
+  };
+  const init = program.initial;
+  const shared0 = exact ? ZERO : hashShared(program.locs, init.shared);
+  const threads0 = exact ? [] : init.threads.map((f) => hashThread(f));
+  const root: Node = { state: init, shared: shared0, threads: threads0, last: null, move: null, parent: null, preemptions: 0, rank: 0 };
+  seen.add(key(init, shared0, threads0, null));
   try {
     if (violates(program, target, null, program.initial)) return done(program, v, root, null, null, 0, 1, originalPreemptions);
     let level: Node[] = [root];
@@ -134,7 +165,7 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
         if (outOfTime(depth)) {
           return asFound(seen.size, `minimisation ran out of the time budget after ${seen.size} states; showing the trace as found`);
         }
-        const outcomes = program.threads.map((t) => alternatives(program, node.state, t.tid).steps);
+        const outcomes = program.threads.map((t) => alternatives(program, node.state, t.tid, run(node.state)).steps);
         for (const steps of outcomes) events += Math.max(1, steps.length);
         const lastEnabled = node.last !== null && outcomes[node.last]!.length > 0;
         for (const o of outcomes.flat()) {
@@ -145,19 +176,28 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
             goals.push({ parent: node, move, preemptions, rank: r, step: o });
             continue;
           }
-          const key = `${stateKey(o.state)}#${o.tid}`; // the last thread, not the move: what preemptions depend on
-          if (seen.has(key)) {
-            const same = next.get(key); // reached again on this level: keep the better path
+          let shared = ZERO;
+          let threads: readonly Hash2[] = [];
+          if (!exact) {
+            shared = updateShared(program.locs, node.shared, node.state.shared, o.state.shared, o.rec.writes);
+            const ts = node.threads.slice();
+            ts[o.tid] = hashThread(o.state.threads[o.tid]!);
+            for (const c of o.spawned ?? []) ts[c] = hashThread(o.state.threads[c]!);
+            threads = ts;
+          }
+          const k = key(o.state, shared, threads, o.tid); // the last thread, not the move: what preemptions depend on
+          if (seen.has(k)) {
+            const same = next.get(k); // reached again on this level: keep the better path
             if (same !== undefined && preemptions < same.preemptions) {
-              next.set(key, { ...same, parent: node, preemptions, rank: r });
+              next.set(k, { ...same, parent: node, preemptions, rank: r });
             }
             continue;
           }
           if (seen.size >= maxNodes) {
             return asFound(seen.size, `minimisation stopped after ${seen.size} states (SMPCHECK_MINIMIZE_STATES); showing the trace as found`);
           }
-          seen.add(key);
-          next.set(key, { state: o.state, last: o.tid, move, parent: node, preemptions, rank: r });
+          seen.add(k);
+          next.set(k, { state: o.state, shared, threads, last: o.tid, move, parent: node, preemptions, rank: r });
         }
       }
       if (goals.length > 0) {

@@ -205,6 +205,7 @@ function search(spec: Spec, opts: CheckOptions, base: Base, program: Program, en
   // which says nothing of a cycle.
   const min = found !== undefined && opts.minimize !== false && found.kind !== 'liveness'
     ? minimizeViolation(program, found, {
+      exactStates: opts.exactStates ?? false,
       ...(typeof opts.minimize === 'object' ? opts.minimize : {}),
       deadline: t0 + base.bounds.timeMs,
       clock,

@@ -37,13 +37,13 @@ const cmp = (a: number[], b: number[]) => {
 };
 
 describe('minimal counterexamples', () => {
-  it('are the shortest, then fewest-preemption, then lexicographically first violating schedules (brute force on random programs)', () => {
+  it.each([['fingerprints', false], ['exact keys', true]] as const)('are the shortest, then fewest-preemption, then lexicographically first violating schedules (brute force on random programs; states told apart by %s)', (_, exactStates) => {
     fc.assert(
       fc.property(programArb({ threads: [2, 3], steps: 4, locs: [1, 3] }), (prog) => {
         const r = explore('naive', randomModel, { prog }, { stopOnAny: false });
         const program = new Program(randomModel, { prog });
         for (const v of r.violations) {
-          const m = minimizeViolation(program, v);
+          const m = minimizeViolation(program, v, { exactStates });
           expect(m.minimization.status).toBe('minimal');
           const all = allViolating(program, v, v.schedule.length);
           const best = all.sort((a, b) => a.schedule.length - b.schedule.length || a.preemptions - b.preemptions || cmp(a.schedule, b.schedule))[0]!;
