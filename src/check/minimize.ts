@@ -11,7 +11,6 @@ import { violates } from './violates.ts';
 import { raceAt, raceDetail } from '../explore/races.ts';
 import { combine, hashShared, hashThread, updateShared, type Hash2 } from '../explore/fingerprint.ts';
 import { StepCache } from '../explore/step-cache.ts';
-import { MOVE_STRIDE } from '../model/move.ts';
 
 export interface MinimizeOptions {
   /** Most (state, last thread) nodes to visit before giving up (`SMPCHECK_MINIMIZE_STATES`). */
@@ -140,15 +139,7 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
     const fp = combine(shared, threads);
     return `${fp.a},${fp.b}#${last ?? ''}`;
   };
-  const cache = new StepCache(program.freeze);
-  const run = (state: State) => (move: number) => {
-    if (move >= MOVE_STRIDE) return executeStep(program, state, move);
-    const hit = cache.lookup(state, move);
-    if (hit !== undefined) return hit;
-    const o = executeStep(program, state, move);
-    cache.store(state, move, o);
-    return o;
-  };
+  const cache = new StepCache(program);
   const init = program.initial;
   const shared0 = exact ? ZERO : hashShared(program.locs, init.shared);
   const threads0 = exact ? [] : init.threads.map((f) => hashThread(f));
@@ -165,7 +156,7 @@ export function minimizeViolation(program: Program, v: Violation, opts: Minimize
         if (outOfTime(depth)) {
           return asFound(seen.size, `minimisation ran out of the time budget after ${seen.size} states; showing the trace as found`);
         }
-        const outcomes = program.threads.map((t) => alternatives(program, node.state, t.tid, run(node.state)).steps);
+        const outcomes = program.threads.map((t) => alternatives(program, node.state, t.tid, (m) => cache.step(node.state, m)).steps);
         for (const steps of outcomes) events += Math.max(1, steps.length);
         const lastEnabled = node.last !== null && outcomes[node.last]!.length > 0;
         for (const o of outcomes.flat()) {

@@ -5,6 +5,7 @@ import type { Program, State } from '../model/program.ts';
 import { alternatives, moveOf, StepError, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
 import { findRace, raceDetail } from './races.ts';
 import { profiledStep } from './profile.ts';
+import { StepCache } from './step-cache.ts';
 import { deadlockDetail, Findings } from './findings.ts';
 import { stateKey } from './state-key.ts';
 import { untilThreadsKnown } from './spawns.ts';
@@ -54,6 +55,7 @@ class RandomRun {
   private readonly pace: Pacer;
   private readonly search: RandomSearch;
   private readonly rng: Random;
+  private readonly cache: StepCache | null;
   private events = 0;
   private terminals = 0;
   private deadlocks = 0;
@@ -72,11 +74,16 @@ class RandomRun {
     this.found = new Findings(opts);
     this.search = opts.random ?? { schedules: DEFAULT_SCHEDULES, seed: DEFAULT_SEED };
     this.rng = new Random(xorshift128plus(this.search.seed));
+    this.cache = (opts.stepCache ?? true) ? new StepCache(program) : null;
   }
 
-  /** The one place this engine runs a step (a move: thread and `t.choose` alternative). */
+  /**
+   * The one place this engine runs a step (a move: thread and `t.choose` alternative). Every
+   * thread's step is run at every state of a walk, mostly where it ran before: through a step
+   * cache (step-cache.ts), as the stateful engine does.
+   */
   private execute(state: State, move: number): Outcome {
-    return profiledStep(this.program, state, move, this.opts.profile);
+    return this.cache === null ? profiledStep(this.program, state, move, this.opts.profile) : this.cache.step(state, move, this.opts.profile);
   }
 
   /** Every alternative of every thread's step at `state`, and the blocked threads. */

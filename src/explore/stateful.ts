@@ -14,7 +14,6 @@ import { ExactStore, FingerprintStore, type StateStore } from './state-store.ts'
 import { SymmetryReduction } from './symmetry.ts';
 import { reuseStep } from './reuse.ts';
 import { StepCache } from './step-cache.ts';
-import { MOVE_STRIDE } from '../model/move.ts';
 import { stateBudget, type Engine, type ExploreOptions, type ExploreResult, type Violation } from './types.ts';
 import { defaultClock, Pacer } from './pace.ts';
 
@@ -121,7 +120,7 @@ export class StatefulSearch {
     this.store = store ?? (opts.exactStates ? new ExactStore() : new FingerprintStore());
     this.sleepSets = opts.sleepSets ?? true;
     this.reuse = opts.reuseSteps ?? true;
-    this.cache = (opts.stepCache ?? true) ? new StepCache(program.freeze) : null;
+    this.cache = (opts.stepCache ?? true) ? new StepCache(program) : null;
     this.sym = opts.symmetry !== false && program.symmetry !== null ? new SymmetryReduction(program, program.symmetry) : null;
     this.maxStates = stateBudget(opts.bounds, opts.exactStates ? 2_000_000 : 500_000_000);
   }
@@ -131,13 +130,7 @@ export class StatefulSearch {
   }
 
   private execute(state: State, move: number): Outcome {
-    const c = this.cache;
-    if (c === null || move >= MOVE_STRIDE) return profiledStep(this.program, state, move, this.opts.profile);
-    const hit = c.lookup(state, move);
-    if (hit !== undefined) return hit;
-    const o = profiledStep(this.program, state, move, this.opts.profile);
-    c.store(state, move, o);
-    return o;
+    return this.cache === null ? profiledStep(this.program, state, move, this.opts.profile) : this.cache.step(state, move, this.opts.profile);
   }
 
   /**

@@ -1,5 +1,8 @@
 import { underAnother, valueAt, type Loc } from '../model/location.ts';
-import type { Frame, Locals, State } from '../model/program.ts';
+import type { Frame, Locals, Program, State } from '../model/program.ts';
+import { MOVE_STRIDE } from '../model/move.ts';
+import { profiledStep } from './profile.ts';
+import type { Profile } from './types.ts';
 import { plainEqual, type Blocked, type Outcome, type Stepped } from '../model/step.ts';
 import { hashThread } from './fingerprint.ts';
 import { setAt } from './reuse.ts';
@@ -28,10 +31,24 @@ export class StepCache {
   misses = 0;
 
   /** `keyBits`: of the stack hash, how many bits pick a bucket (tests use 0: one bucket, so that only the exact comparisons tell entries apart). */
+  private readonly freeze: boolean;
+
   constructor(
-    private readonly freeze: boolean,
+    private readonly program: Program,
     private readonly keyBits = 30,
-  ) {}
+  ) {
+    this.freeze = program.freeze;
+  }
+
+  /** Runs `move` at `state` (profiledStep), or answers it from a remembered run. */
+  step(state: State, move: number, profile?: Profile): Outcome {
+    if (move >= MOVE_STRIDE) return profiledStep(this.program, state, move, profile); // an alternative of a choosing step
+    const hit = this.lookup(state, move);
+    if (hit !== undefined) return hit;
+    const o = profiledStep(this.program, state, move, profile);
+    this.store(state, move, o);
+    return o;
+  }
 
   /** Thread `tid`'s outcome at `state` when a remembered one applies; else undefined. */
   lookup(state: State, tid: number): Outcome | undefined {

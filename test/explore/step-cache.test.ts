@@ -73,22 +73,24 @@ const bagModel = defineModel({
   threads: () => range(3).map((i) => thread(`T${i}`, poke)),
 });
 
+const withCache = (p: Program, bits: number): [Program, StepCache] => [p, new StepCache(p, bits)];
+
 describe('the step cache (step-cache.ts) hands out what the step would do', () => {
   for (const [what, bits] of [['hashed buckets', 30], ['one bucket: only the exact comparisons tell entries apart', 0]] as const) {
     it(`on random programs, ${what}`, () => {
       let hits = 0;
       fc.assert(fc.property(programArb({ cycles: true }), (prog) => {
-        hits += cacheAgrees(new Program(randomModel, { prog }), new StepCache(false, bits));
+        hits += cacheAgrees(...withCache(new Program(randomModel, { prog }), bits));
       }), { numRuns: Math.ceil(RUNS / 3), seed: SEED + 11 });
       expect(hits).toBeGreaterThan(RUNS / 3);
     });
 
     it(`on a model that navigates without reading, ${what}`, () => {
-      expect(cacheAgrees(new Program(bagModel, {}), new StepCache(false, bits))).toBeGreaterThan(100);
+      expect(cacheAgrees(...withCache(new Program(bagModel, {}), bits))).toBeGreaterThan(100);
     });
 
     it(`on M1 (falloc_pop L, 2 cores), ${what}`, () => {
-      expect(cacheAgrees(new Program(fallocPop, { variant: 'L', cores: 2, frames: 3, ops: ['alloc', 'free'] }), new StepCache(true, bits))).toBeGreaterThan(bits === 0 ? 30 : 100);
+      expect(cacheAgrees(...withCache(new Program(fallocPop, { variant: 'L', cores: 2, frames: 3, ops: ['alloc', 'free'] }, { freeze: true }), bits))).toBeGreaterThan(bits === 0 ? 30 : 100);
     });
   }
 });
