@@ -17,7 +17,8 @@ const SEED = Number(process.env.SMPCHECK_DIFF_SEED ?? 20261201);
  * states, exactly naive's number of distinct states. Naive marks a cycle as a cut; the
  * stateful engine's search over a cyclic graph is complete, so cuts are compared without it.
  */
-function agree(prog: RandomProgram, extra: Partial<ExploreOptions>): void {
+function agree(unwatched: RandomProgram, extra: Partial<ExploreOptions>): void {
+  const prog = { ...unwatched, watch: true };
   const opts: ExploreOptions = { bounds: resolveBounds({ maxDepth: 500 }), deadlockIsViolation: true, stopOn: () => false, collectTerminals: true };
   const naive = exploreNaive(new Program(randomModel, { prog }), { ...opts, races: extra.races ?? false });
   const stateful = exploreStateful(new Program(randomModel, { prog }), { symmetry: false, ...opts, ...extra });
