@@ -8,7 +8,8 @@ import { hashThread } from './fingerprint.ts';
 import { setAt } from './reuse.ts';
 
 /**
- * Step outcomes remembered by what determines them, for the stateful engine. A step (with the
+ * Step outcomes remembered by what determines them, for the searches that run the same steps
+ * in many states (the stateful engine, minimisation, the random and PCT walks). A step (with the
  * local-only steps fused in front of it) is a deterministic function of its thread's frames,
  * its thread's identity, the parameters and the shared values it reads (DESIGN §2; sampled by
  * step.ts's recheck): when a thread with equal frames reads equal values at every location its
@@ -27,12 +28,9 @@ import { setAt } from './reuse.ts';
 export class StepCache {
   private table = new Map<number, Entry[]>();
   private size = 0;
-  hits = 0;
-  misses = 0;
-
-  /** `keyBits`: of the stack hash, how many bits pick a bucket (tests use 0: one bucket, so that only the exact comparisons tell entries apart). */
   private readonly freeze: boolean;
 
+  /** `keyBits`: of the stack hash, how many bits pick a bucket (tests use 0: one bucket, so that only the exact comparisons tell entries apart). */
   constructor(
     private readonly program: Program,
     private readonly keyBits = 30,
@@ -43,32 +41,36 @@ export class StepCache {
   /** Runs `move` at `state` (profiledStep), or answers it from a remembered run. */
   step(state: State, move: number, profile?: Profile): Outcome {
     if (move >= MOVE_STRIDE) return profiledStep(this.program, state, move, profile); // an alternative of a choosing step
-    const hit = this.lookup(state, move);
+    const key = this.keyOf(state.threads[move]!, move);
+    const hit = this.find(key, state, move);
     if (hit !== undefined) return hit;
     const o = profiledStep(this.program, state, move, profile);
-    this.store(state, move, o);
+    this.remember(key, state, move, o);
     return o;
   }
 
   /** Thread `tid`'s outcome at `state` when a remembered one applies; else undefined. */
   lookup(state: State, tid: number): Outcome | undefined {
-    const frames = state.threads[tid]!;
-    const bucket = this.table.get(this.keyOf(frames, tid));
-    if (bucket !== undefined) {
-      for (let i = 0; i < bucket.length; i++) {
-        const e = bucket[i]!;
-        if (e.tid === tid && sameFrames(e.frames, frames) && observesAlike(e, state.shared)) {
-          this.hits++;
-          return e.blocked ?? rebuild(e, state, this.freeze);
-        }
-      }
-    }
-    this.misses++;
-    return undefined;
+    return this.find(this.keyOf(state.threads[tid]!, tid), state, tid);
   }
 
   /** Remembers `o`, thread `tid`'s outcome just computed at `state` (when it can be). */
   store(state: State, tid: number, o: Outcome): void {
+    this.remember(this.keyOf(state.threads[tid]!, tid), state, tid, o);
+  }
+
+  private find(key: number, state: State, tid: number): Outcome | undefined {
+    const bucket = this.table.get(key);
+    if (bucket === undefined) return undefined;
+    const frames = state.threads[tid]!;
+    for (let i = 0; i < bucket.length; i++) {
+      const e = bucket[i]!;
+      if (e.tid === tid && sameFrames(e.frames, frames) && observesAlike(e, state.shared)) return e.blocked ?? rebuild(e, state, this.freeze);
+    }
+    return undefined;
+  }
+
+  private remember(key: number, state: State, tid: number, o: Outcome): void {
     if (o.kind === 'done' || o.choices !== null || o.alt !== 0) return;
     if (o.kind === 'blocked' ? o.joins !== null : o.spawned !== null || o.joined !== null) return;
     if (this.size >= LIMIT) {
@@ -100,7 +102,6 @@ export class StepCache {
       e.after = o.state.threads[tid]!;
       e.stepped = { ...o, state: NO_STATE };
     }
-    const key = this.keyOf(frames, tid);
     const bucket = this.table.get(key);
     if (bucket === undefined) this.table.set(key, [e]);
     else if (bucket.length < BUCKET) bucket.push(e);
