@@ -27,7 +27,11 @@ export interface Coverage {
 
 export function coverageOf(program: Program): Coverage {
   const steps: StepCoverage[] = [];
-  const procs = [...program.procedures()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const known = program.procedures();
+  const names = new Set(known.map((p) => p.name));
+  // Procedures only another thread of a split search met (takeCoverage) are listed too.
+  const procs = [...known, ...[...program.metElsewhere].filter(([name]) => !names.has(name)).map(([name, labels]) => ({ name, labels }))]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const proc of procs) {
     const ran = program.ran.get(proc.name);
     const blocked = program.blocked.get(proc.name);
@@ -50,4 +54,53 @@ export function coverageOf(program: Program): Coverage {
 /** Steps that never ran (blocked-only ones included): the dead steps a PASS warns about. */
 export function deadSteps(c: Coverage): string[] {
   return c.steps.filter((s) => !s.ran).map((s) => s.step);
+}
+
+/**
+ * What a program's search exercised, as plain data: what a thread of a split search sends the
+ * first thread (split-search.ts, dpor-split.ts), with the procedures it met (their labels), so
+ * that one met only there is still listed.
+ */
+export interface CoverageData {
+  readonly ran: readonly (readonly [string, readonly string[]])[];
+  readonly blocked: readonly (readonly [string, readonly string[]])[];
+  readonly evaluated: readonly string[];
+  readonly asserted: readonly string[];
+  readonly procedures: readonly (readonly [string, readonly string[]])[];
+}
+
+export function coverageData(p: Program): CoverageData {
+  return {
+    ran: [...p.ran].map(([k, v]) => [k, [...v]]),
+    blocked: [...p.blocked].map(([k, v]) => [k, [...v]]),
+    evaluated: [...p.evaluated].map((q) => q.name),
+    asserted: [...p.asserted],
+    procedures: p.procedures().map((q) => [q.name, q.labels]),
+  };
+}
+
+/** Adds another thread's coverage (of the same spec) to `p`'s. */
+export function takeCoverage(p: Program, d: CoverageData): void {
+  const into = (m: Map<string, Set<string>>, entries: CoverageData['ran']) => {
+    for (const [proc, labels] of entries) {
+      let set = m.get(proc);
+      if (set === undefined) m.set(proc, (set = new Set()));
+      for (const l of labels) set.add(l);
+    }
+  };
+  into(p.ran, d.ran);
+  into(p.blocked, d.blocked);
+  const names = new Set(d.evaluated);
+  for (const q of [...p.invariants, ...p.finals, ...p.witnesses, ...p.eventually]) if (names.has(q.name)) p.evaluated.add(q);
+  for (const a of d.asserted) p.asserted.add(a);
+  for (const [name, labels] of d.procedures) if (!p.metElsewhere.has(name)) p.metElsewhere.set(name, labels);
+}
+
+/** Forgets what `p` has exercised (a search run again, or a helper's next part). */
+export function clearCoverage(p: Program): void {
+  p.metElsewhere.clear();
+  p.ran.clear();
+  p.blocked.clear();
+  p.evaluated.clear();
+  p.asserted.clear();
 }

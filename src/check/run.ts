@@ -5,7 +5,7 @@ import { defaultEngine, engines } from '../explore/engines.ts';
 import { defaultClock } from '../explore/pace.ts';
 import { exploreLiveness } from '../explore/liveness.ts';
 import { environmentBounds, resolveBounds, stateBudget, type Bounds, type Clock, type Cut, type Engine, type ExploreResult, type ExploreStats, type Progress, type Violation, type ExploreOptions } from '../explore/types.ts';
-import { splitStatesFromEnv, type SplitContext } from '../explore/split-search.ts';
+import { splitExecutionsFromEnv, splitStatesFromEnv, type SplitContext } from '../explore/split-search.ts';
 import { explorePart, wholePart, type Part, type PartResult } from '../explore/part-search.ts';
 import { coverageOf, deadSteps, type Coverage } from './coverage.ts';
 import { recheckDeterminism } from './reproduce.ts';
@@ -342,6 +342,7 @@ export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): Bounds {
   const b = environmentBounds(env);
   minimizeNodesFromEnv(env);
   splitStatesFromEnv(env);
+  splitExecutionsFromEnv(env);
   return b;
 }
 

@@ -43,11 +43,17 @@ import { insertSequence, sleepCovers, WuNode, type Sequence } from './wakeup-tre
  */
 export const exploreDpor: Engine = (program, opts) => untilThreadsKnown(program, () => dpor(program, opts));
 
-function dpor(program: Program, opts: ExploreOptions): ExploreResult {
+/**
+ * Makes the search for one observed set: alone, or one that gives branches to helper threads
+ * (dpor-split.ts). Every restart with a grown observed set makes a new one.
+ */
+export type DporMaker = (program: Program, opts: ExploreOptions, observed: readonly Loc[], pace: Pacer) => DporSearch;
+
+export function dpor(program: Program, opts: ExploreOptions, make: DporMaker = (...a) => new DporSearch(...a)): ExploreResult {
   let observed = collectInitialObserved(program, opts.observed ?? []);
   const pace = new Pacer(opts.clock ?? defaultClock, opts.bounds.timeMs); // one time budget for all restarts
   for (;;) {
-    const search = new DporSearch(program, opts, observed, pace);
+    const search = make(program, opts, observed, pace);
     const r = search.run();
     if (search.grownObserved === null) return r;
     observed = search.grownObserved;
@@ -66,7 +72,7 @@ function collectInitialObserved(program: Program, known: readonly Loc[]): Loc[] 
  * DporSearch.vc: vc[position · threads + t] = 1 + position of the latest event of thread t that
  * happens before (or is) this one.
  */
-interface Ev extends EventInfo {
+export interface Ev extends EventInfo {
   readonly fp: Recording;
   /** Just the footprint (no undo log), for wakeup trees and sleep sets, which can hold many. */
   readonly info: EventInfo;
@@ -75,7 +81,7 @@ interface Ev extends EventInfo {
 }
 
 /** A thread found blocked at a node: its guard reads, and the writes they race with. */
-interface Attempt {
+export interface Attempt {
   readonly tid: number;
   /** The alternative of a choosing step that was blocked (0 when it chose nothing). */
   readonly alt: number;
@@ -84,13 +90,13 @@ interface Attempt {
 }
 
 /** What a thread would do next at a node, cached down the stack while nothing it read changes. */
-interface Status {
+export interface Status {
   readonly outcome: Outcome;
   /** Depth of the node whose state `outcome.state` was computed from. */
   readonly at: number;
 }
 
-interface SearchNode {
+export interface SearchNode {
   readonly depth: number;
   readonly state: State;
   readonly status: (Status | null)[];
@@ -101,7 +107,8 @@ interface SearchNode {
   attempts: Attempt[] | null;
 }
 
-class Abort extends Error {}
+/** Ends a search early: a violation it stops on, a bound, an observed-set restart (or, in a split search, a helper's branch cancelled). */
+export class Abort extends Error {}
 
 function sameFootprint(a: Footprint, b: Footprint): boolean {
   return sameLocs(a.reads, b.reads) && sameLocs(a.writes, b.writes) && sameLocs(a.navs, b.navs);
@@ -126,11 +133,11 @@ function nondeterministic(program: Program, tid: number, o: Outcome | null): Ste
 /** How many writers an await may have to be moved past before a reversal gives up on it. */
 const MAX_EXCLUSION_LEVELS = 64;
 
-class DporSearch {
-  private readonly dep: Dependence;
+export class DporSearch {
+  protected readonly dep: Dependence;
   /** Interned events and memoised dependence between them (the relation the tree walks use). */
-  private readonly table: EventTable;
-  private readonly nthreads: number;
+  protected readonly table: EventTable;
+  protected readonly nthreads: number;
   /** The program starts threads (t.spawn): thread ends and joins are dependences (fpOf). */
   private readonly spawns: boolean;
   private readonly evs: Ev[] = [];
@@ -151,20 +158,20 @@ class DporSearch {
   private excludedBuf = new Uint8Array(64);
   /** Scratch for reverseExcluding(): the sequence v, reused by every reversal. */
   private readonly seq: Sequence;
-  private readonly nodes: SearchNode[] = [];
-  private readonly found: Findings;
-  private executions = 0;
-  private deadlocks = 0;
-  private assumeBlocked = 0;
-  private assumeRefused = 0;
-  private sleepBlocked = 0;
-  private events = 0;
-  private maxDepth = 0;
+  protected readonly nodes: SearchNode[] = [];
+  protected readonly found: Findings;
+  protected executions = 0;
+  protected deadlocks = 0;
+  protected assumeBlocked = 0;
+  protected assumeRefused = 0;
+  protected sleepBlocked = 0;
+  protected events = 0;
+  protected maxDepth = 0;
   /** Set when an invariant or witness read outside the observed set: the caller restarts. */
   grownObserved: Loc[] | null = null;
 
   constructor(
-    private readonly program: Program,
+    protected readonly program: Program,
     private readonly opts: ExploreOptions,
     observed: readonly Loc[],
     private readonly pace: Pacer,
@@ -195,7 +202,7 @@ class DporSearch {
     this.prevPos = prev;
   }
 
-  private pushEvent(ev: Ev): void {
+  protected pushEvent(ev: Ev): void {
     const pos = this.evs.length;
     this.evs.push(ev);
     this.prevPos[pos] = this.lastPos[ev.tid]!;
@@ -212,16 +219,7 @@ class DporSearch {
     const t0 = performance.now();
     let error: ExploreResult['error'];
     try {
-      const root: SearchNode = {
-        depth: 0,
-        state: this.program.initial,
-        status: new Array<Status | null>(this.nthreads).fill(null),
-        sleep: [],
-        wut: new WuNode(null),
-        attempts: null,
-      };
-      this.checkState(root.state);
-      this.explore(root);
+      this.search();
     } catch (e) {
       if (e instanceof Abort) {
         // stopped: a violation the caller asked to stop on, a bound, or an observed-set restart
@@ -247,13 +245,27 @@ class DporSearch {
     }, error);
   }
 
+  /** The whole search, from the initial state. */
+  protected search(): void {
+    const root: SearchNode = {
+      depth: 0,
+      state: this.program.initial,
+      status: new Array<Status | null>(this.nthreads).fill(null),
+      sleep: [],
+      wut: new WuNode(null),
+      attempts: null,
+    };
+    this.checkState(root.state);
+    this.explore(root);
+  }
+
   // ---------------------------------------------------------------- properties and bounds
 
   private report(v: Violation): void {
     if (this.found.report(v)) throw new Abort();
   }
 
-  private schedule(): number[] {
+  protected schedule(): number[] {
     return this.evs.map((e) => moveOf(e.tid, e.alt ?? 0));
   }
 
@@ -275,7 +287,7 @@ class DporSearch {
   }
 
   /** Time and progress at every node (see Pacer); one node can run every thread's step. */
-  private checkBounds(depth: number): void {
+  protected checkBounds(depth: number): void {
     const due = this.pace.due();
     if (due === 'time') {
       this.found.cut.add('time');
@@ -344,7 +356,7 @@ class DporSearch {
    * A choosing step's status is its first alternative that can run (else its first), and each
    * of its blocked alternatives is an attempt of its own.
    */
-  private evaluate(node: SearchNode): void {
+  protected evaluate(node: SearchNode): void {
     for (let t = 0; t < this.nthreads; t++) {
       if (node.status[t] !== null) continue;
       let outcome = this.execute(node.state, t);
@@ -411,8 +423,7 @@ class DporSearch {
   private addAlternatives(node: SearchNode, t: number, taken: number): void {
     for (const x of eachAlternative(t, (m) => this.execute(node.state, m))) {
       if (x.kind !== 'step' || x.alt === taken) continue;
-      const v = this.single(this.table.intern(t, this.fpOf(x), this.dep.observes(x.rec), x.alt, branches(x)), node.depth);
-      if (!sleepCovers(node.sleep, v, this.table)) insertSequence(node.wut, v, this.table);
+      this.insert(node.depth, this.single(this.table.intern(t, this.fpOf(x), this.dep.observes(x.rec), x.alt, branches(x)), node.depth));
     }
   }
 
@@ -464,39 +475,54 @@ class DporSearch {
       // Lines 15-21: explore the leftmost branch, put it to sleep, remove it, repeat.
       while (!node.wut.isLeaf) {
         const branch = node.wut.first!;
-        const tid = branch.info!.tid;
-        const ev = this.take(node, tid, branch.info!.alt ?? 0);
-        this.checkBranch(branch, ev);
-        if ((node.status[tid]!.outcome as Stepped).choices !== null) this.addAlternatives(node, tid, ev.alt ?? 0);
-        const child: SearchNode = {
-          depth: node.depth + 1,
-          state: (node.status[tid]!.outcome as Stepped).state,
-          status: this.inheritStatus(node, ev),
-          sleep: node.sleep.filter((q) => !this.table.dependent(q, ev.info)), // line 17: Sleep'
-          wut: branch, // line 18: WuT' = subtree(wut(E), p), shared, not copied
-          attempts: null,
-        };
-        this.pushEvent(ev);
-        if (child.depth > this.maxDepth) this.maxDepth = child.depth;
-        for (const f of (node.status[tid]!.outcome as Stepped).failures ?? []) {
-          this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: this.schedule() });
-        }
-        if (ev.obs) this.checkState(child.state); // only a store to what they read can change them
-        this.explore(child); // line 19
-        this.popEvent();
-        node.sleep.push(ev.info); // line 20: add p to sleep(E)
+        // A branch a helper explored (dpor-split.ts) is taken in by its result, not explored again.
+        const info = this.committed(node, branch) ? branch.info! : this.exploreBranch(node, branch);
+        node.sleep.push(info); // line 20: add p to sleep(E)
         node.wut.dropFirst(); // line 21: remove p.w from wut(E)
       }
     }
     this.nodes.pop();
   }
 
+  /** Lines 16-19: takes the branch's first event at `node` and explores below it; returns that event. */
+  protected exploreBranch(node: SearchNode, branch: WuNode): EventInfo {
+    const tid = branch.info!.tid;
+    const ev = this.take(node, tid, branch.info!.alt ?? 0);
+    this.checkBranch(branch, ev);
+    if ((node.status[tid]!.outcome as Stepped).choices !== null) this.addAlternatives(node, tid, ev.alt ?? 0);
+    const child: SearchNode = {
+      depth: node.depth + 1,
+      state: (node.status[tid]!.outcome as Stepped).state,
+      status: this.inheritStatus(node, ev),
+      sleep: node.sleep.filter((q) => !this.table.dependent(q, ev.info)), // line 17: Sleep'
+      wut: branch, // line 18: WuT' = subtree(wut(E), p), shared, not copied
+      attempts: null,
+    };
+    this.pushEvent(ev);
+    if (child.depth > this.maxDepth) this.maxDepth = child.depth;
+    for (const f of (node.status[tid]!.outcome as Stepped).failures ?? []) {
+      this.report({ property: f.property, kind: 'assertion', detail: f.detail, schedule: this.schedule() });
+    }
+    if (ev.obs) this.checkState(child.state); // only a store to what they read can change them
+    this.explore(child); // line 19
+    this.popEvent();
+    return ev.info;
+  }
+
+  /** Whether `branch` of `node` was explored elsewhere and its result taken in (dpor-split.ts); alone: never. */
+  protected committed(_node: SearchNode, _branch: WuNode): boolean {
+    return false;
+  }
+
+  /** After each maximal execution: where a split search gives work away and takes results in (dpor-split.ts). */
+  protected poll(): void {}
+
   /**
    * Runs thread `tid` at `node`, re-running it if its cached outcome was computed higher up. The
    * re-run must do what the cached run did (nothing it read has changed since): a cheap,
    * continuous check that steps are deterministic.
    */
-  private take(node: SearchNode, tid: number, alt: number): Ev {
+  protected take(node: SearchNode, tid: number, alt: number): Ev {
     let st = node.status[tid]!;
     if (st.outcome.kind !== 'done' && st.outcome.alt !== alt) {
       st = { outcome: this.execute(node.state, moveOf(tid, alt)), at: node.depth };
@@ -531,7 +557,7 @@ class DporSearch {
   }
 
   /** Statuses the child keeps: those whose outcome cannot have changed (nothing they read was written). */
-  private inheritStatus(node: SearchNode, ev: Ev): (Status | null)[] {
+  protected inheritStatus(node: SearchNode, ev: Ev): (Status | null)[] {
     const after = (node.status[ev.tid]!.outcome as Stepped).state;
     return node.status.map((s, t) => {
       if (t === ev.tid || s === null) return null;
@@ -608,6 +634,7 @@ class DporSearch {
       throw new Abort();
     }
     this.detectRaces();
+    this.poll();
   }
 
   /** Lines 3-7: every race of E, reversed into the wakeup tree of pre(E, e) unless already covered. */
@@ -715,9 +742,17 @@ class DporSearch {
     offsets[len] = at;
     v.len = len + 1;
     v.base = first;
-    const node = this.nodes[first]!;
-    if (sleepCovers(node.sleep, v, this.table)) return;
-    insertSequence(node.wut, v, this.table);
+    this.insert(first, v);
+  }
+
+  /**
+   * Line 6: v joins the wakeup tree of the node at depth `at` unless a sleeping thread there is
+   * a weak initial of it. Returns the branch of that tree that grew (insertSequence), if any.
+   */
+  protected insert(at: number, v: Sequence): WuNode | null {
+    const node = this.nodes[at]!;
+    if (sleepCovers(node.sleep, v, this.table)) return null;
+    return insertSequence(node.wut, v, this.table);
   }
 
   /** The guard of `tid` read `guard` and is false after E minus `excluded`: leave out its last writers. */

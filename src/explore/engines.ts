@@ -1,4 +1,4 @@
-import { exploreDpor } from './dpor.ts';
+import { exploreDporWithHelpers } from './dpor-threads.ts';
 import { exploreNaive } from './naive.ts';
 import { exploreStateful } from './stateful.ts';
 import { exploreBounded } from './preemption-bounded.ts';
@@ -48,7 +48,7 @@ export const exploreAuto: Engine = (program, opts) => {
   const spent = clock() - t0;
   const timeMs = Math.max(1, opts.bounds.timeMs - spent);
   const onProgress = opts.onProgress;
-  const dpor = exploreDpor(program, {
+  const dpor = exploreDporWithHelpers(program, {
     ...opts,
     bounds: { ...opts.bounds, timeMs },
     // Progress counts time from the start of the spec, not of DPOR.
@@ -60,7 +60,7 @@ export const exploreAuto: Engine = (program, opts) => {
 /** Explorers by the name `--engine` takes. */
 export const engines: Readonly<Record<string, Engine>> = Object.freeze({
   auto: exploreAuto,
-  dpor: exploreDpor,
+  dpor: exploreDporWithHelpers,
   stateful: exploreStateful,
   naive: exploreNaive,
   // Not exhaustive: selected by --preemptions / --random (or a spec's own); see check/search-mode.ts.

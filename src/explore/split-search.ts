@@ -1,10 +1,12 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { positiveInteger } from '../check/bound-values.ts';
-import type { Program } from '../model/program.ts';
+import { clearCoverage, coverageData, takeCoverage, type CoverageData } from '../check/coverage.ts';
+import { Program } from '../model/program.ts';
 import { NewThreads } from '../model/step.ts';
 import { SharedFingerprintStore, RESIZE, SIZE } from './shared-store.ts';
 import { FingerprintStore } from './state-store.ts';
 import { untilThreadsKnown } from './spawns.ts';
+import { dporHelperOptions, FirstThread } from './dpor-threads.ts';
 import { StatefulSearch } from './stateful.ts';
 import type { Bounds, Cut, ExploreOptions, ExploreResult } from './types.ts';
 
@@ -42,6 +44,18 @@ export function splitStatesFromEnv(env: NodeJS.ProcessEnv = process.env): number
   const v = env.SMPCHECK_SPLIT_STATES;
   return v === undefined || v === '' ? SPLIT_MIN_STATES : positiveInteger('SMPCHECK_SPLIT_STATES', v);
 }
+
+/**
+ * A DPOR search looks for spare CPUs once it has run this many maximal executions
+ * (SMPCHECK_SPLIT_EXECUTIONS): about 0.1 s of lastzero, less than a helper's start-up.
+ */
+export const SPLIT_MIN_EXECUTIONS = 2_000;
+
+/** SMPCHECK_SPLIT_EXECUTIONS, else SPLIT_MIN_EXECUTIONS; a value that is not a positive integer is a UsageError. */
+export function splitExecutionsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.SMPCHECK_SPLIT_EXECUTIONS;
+  return v === undefined || v === '' ? SPLIT_MIN_EXECUTIONS : positiveInteger('SMPCHECK_SPLIT_EXECUTIONS', v);
+}
 /** Transitions between two looks at the team (stop, resize, someone idle). */
 const TICK = 64;
 const MAX_HELPERS = 64;
@@ -53,10 +67,14 @@ const MAX_HELPERS = 64;
 export interface SplitContext {
   /** States stored before the search looks for spare CPUs. */
   readonly minStates: number;
+  /** DPOR: maximal executions before the search looks for spare CPUs (dpor-threads.ts). */
+  readonly minExecutions: number;
   /** Claims spare CPUs now: how many (0 when none). */
   claim(): number;
   /** Goes on with `helpers` helper threads (claimed); the result of the whole search. */
   search(s: StatefulSearch, helpers: number): ExploreResult;
+  /** DPOR: the first thread of a team of helper threads (none started yet: FirstThread.add starts them on claimed CPUs). */
+  dporTeam(program: Program, opts: ExploreOptions): FirstThread;
 }
 
 interface ThreadedSplit extends SplitContext {
@@ -76,9 +94,10 @@ interface ThreadedSplit extends SplitContext {
  * A split context over `spare` (an Int32Array of one word over a SharedArrayBuffer that the
  * CLI's pool keeps: workers with nothing left to check), starting helpers at `entry`.
  */
-export function splitContext(spare: Int32Array, entry: URL, source: HelperData['source'], how: { minStates?: number; waitForHelpers?: boolean } = {}): SplitContext {
+export function splitContext(spare: Int32Array, entry: URL, source: HelperData['source'], how: { minStates?: number; minExecutions?: number; waitForHelpers?: boolean } = {}): SplitContext {
   const split: ThreadedSplit = {
     minStates: how.minStates ?? splitStatesFromEnv(),
+    minExecutions: how.minExecutions ?? splitExecutionsFromEnv(),
     waitForHelpers: how.waitForHelpers ?? false,
     spare,
     entry,
@@ -94,6 +113,7 @@ export function splitContext(spare: Int32Array, entry: URL, source: HelperData['
       }
     },
     search: (s, helpers) => searchInParallel(s, helpers, split),
+    dporTeam: (program, opts) => new FirstThread(() => new Program(program.model, program.params), entry, source, dporHelperOptions(opts), (n) => Atomics.add(spare, 0, n), split.waitForHelpers),
   };
   return split;
 }
@@ -143,10 +163,7 @@ interface MemberReport {
   readonly newThreads: boolean;
   /** What the member threw, if it did (SMPCHECK_SPLIT_DEBUG prints it). */
   readonly thrown?: string;
-  readonly ran: [string, string[]][];
-  readonly blocked: [string, string[]][];
-  readonly evaluated: string[];
-  readonly asserted: string[];
+  readonly coverage: CoverageData;
 }
 
 /** What a helper thread receives (workerData) besides the spec to load. */
@@ -480,10 +497,7 @@ function reportOf(s: StatefulSearch, rerun: boolean, newThreads: boolean, thrown
     deadlockKeys: s.found.deadlockStates ? [...s.found.deadlockStates] : null,
     rerun: rerun || s.found.violations.length > 0,
     newThreads,
-    ran: [...p.ran].map(([k, v]) => [k, [...v]]),
-    blocked: [...p.blocked].map(([k, v]) => [k, [...v]]),
-    evaluated: [...p.evaluated].map((q) => q.name),
-    asserted: [...p.asserted],
+    coverage: coverageData(p),
   };
 }
 
@@ -500,19 +514,7 @@ function absorb(s: StatefulSearch, r: MemberReport): void {
   for (const c of r.cut) s.found.cut.add(c);
   for (const k of r.terminalKeys ?? []) s.found.terminals?.add(k);
   for (const k of r.deadlockKeys ?? []) s.found.deadlockStates?.add(k);
-  const p = s.program;
-  const into = (m: Map<string, Set<string>>, entries: [string, string[]][]) => {
-    for (const [proc, labels] of entries) {
-      let set = m.get(proc);
-      if (set === undefined) m.set(proc, (set = new Set()));
-      for (const l of labels) set.add(l);
-    }
-  };
-  into(p.ran, r.ran);
-  into(p.blocked, r.blocked);
-  const names = new Set(r.evaluated);
-  for (const q of [...p.invariants, ...p.finals, ...p.witnesses, ...p.eventually]) if (names.has(q.name)) p.evaluated.add(q);
-  for (const a of r.asserted) p.asserted.add(a);
+  takeCoverage(s.program, r.coverage);
 }
 
 /**
@@ -522,10 +524,7 @@ function absorb(s: StatefulSearch, r: MemberReport): void {
  */
 export function rerunAlone(s: StatefulSearch): ExploreResult {
   const p = s.program;
-  p.ran.clear();
-  p.blocked.clear();
-  p.evaluated.clear();
-  p.asserted.clear();
+  clearCoverage(p);
   p.stepsRun = 0;
   p.recheckedSteps.clear();
   const { split: _split, ...opts } = s.opts;

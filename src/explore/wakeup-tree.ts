@@ -177,21 +177,23 @@ export function sleepCovers(sleep: readonly EventInfo[], v: Sequence, dep: Depen
  * weak initial of what is left of v: a child whose thread's first event left in v is an initial
  * consumes that event; a child whose thread has no event left and which is independent of
  * everything left consumes nothing. Reaching a leaf means an already scheduled sequence covers
- * v; when no child fits, what is left of v becomes a new rightmost branch. Returns true when the
- * tree grew.
+ * v; when no child fits, what is left of v becomes a new rightmost branch. Returns the branch of
+ * `root` that grew (the one v went down, or the new one), or null when the tree already covered
+ * v: a split search (dpor-split.ts) learns from it that a branch given to a helper changed.
  */
-export function insertSequence(root: WuNode, v: Sequence, dep: DependenceRelation): boolean {
+export function insertSequence(root: WuNode, v: Sequence, dep: DependenceRelation): WuNode | null {
   rest.reset(v);
   const grew = walkAndInsert(root, v, dep);
   rest.release();
   return grew;
 }
 
-function walkAndInsert(root: WuNode, v: Sequence, dep: DependenceRelation): boolean {
+function walkAndInsert(root: WuNode, v: Sequence, dep: DependenceRelation): WuNode | null {
   let node = root;
+  let top: WuNode | null = null;
   for (;;) {
-    if (node !== root && node.isLeaf) return false;
-    if (rest.left === 0) return false;
+    if (node !== root && node.isLeaf) return null;
+    if (rest.left === 0) return null;
     let next: WuNode | null = null;
     for (let child = node.first; child !== null; child = child.next) {
       const info = child.info!;
@@ -215,9 +217,11 @@ function walkAndInsert(root: WuNode, v: Sequence, dep: DependenceRelation): bool
         const c = new WuNode(v.events[k]!);
         at.append(c);
         at = c;
+        top ??= c;
       }
-      return true;
+      return top;
     }
+    top ??= next;
     node = next;
   }
 }

@@ -86,6 +86,11 @@ export class Program {
   readonly ran = new Map<string, Set<string>>();
   readonly blocked = new Map<string, Set<string>>();
   readonly evaluated = new Set<NamedPredicate>();
+  /**
+   * Procedures (name → labels) that another thread of a split search met and this program may
+   * not have (a procedure is registered when a step first calls it): coverage lists their steps.
+   */
+  readonly metElsewhere = new Map<string, readonly string[]>();
   /** Steps run so far and the step functions already run twice: the determinism sample (step.ts). */
   stepsRun = 0;
   readonly recheckedSteps = new Set<unknown>();

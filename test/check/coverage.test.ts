@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { coverageOf, type Coverage } from '../../src/check/coverage.ts';
+import { clearCoverage, coverageData, coverageOf, takeCoverage, type Coverage } from '../../src/check/coverage.ts';
 import { checkSpec } from '../../src/check/run.ts';
 import { spec } from '../../src/check/spec.ts';
 import { loadSpecs } from '../../src/cli/load.ts';
@@ -8,6 +8,7 @@ import { exploreDpor } from '../../src/explore/dpor.ts';
 import { exploreNaive } from '../../src/explore/naive.ts';
 import { exploreStateful } from '../../src/explore/stateful.ts';
 import { resolveBounds, type ExploreOptions } from '../../src/explore/types.ts';
+import { defineModel, procedure, thread } from '../../src/index.ts';
 import { Program } from '../../src/model/program.ts';
 import { cli } from '../support/cli.ts';
 import { describeProgram, programArb, randomModel, type RandomProgram } from '../support/random-program.ts';
@@ -130,3 +131,23 @@ describe('every engine runs every reachable step', () => {
     }), { numRuns: 100, seed: 20261201 });
   });
 });
+
+describe('coverage taken in from another thread of a split search', () => {
+  it('lists the steps of a procedure only that thread met (called in some interleavings only)', () => {
+    type S = { x: number };
+    const handler = procedure<S>('handler', { h1: (s) => { s.x = 2; }, h2: () => {} });
+    const reader = procedure<S>('reader', { r: (s, t) => { if (s.x === 1) t.call(handler, {}); } });
+    const writer = procedure<S>('writer', { w: (s) => { s.x = 1; } });
+    const m = defineModel({ name: 'late-call', params: {}, shared: (): S => ({ x: 0 }), threads: () => [thread('R', reader), thread('W', writer)] });
+    const there = new Program(m, {});
+    exploreDpor(there, { bounds: resolveBounds({}), deadlockIsViolation: true, stopOn: () => false });
+    const here = new Program(m, {});
+    expect(here.procedures().map((p) => p.name)).not.toContain('handler');
+    takeCoverage(here, coverageData(there));
+    expect(coverageOf(here)).toEqual(coverageOf(there));
+    expect(coverageOf(here).steps.map((x) => x.step)).toEqual(['handler.h1', 'handler.h2', 'reader.r', 'writer.w']);
+    clearCoverage(here);
+    expect(coverageOf(here).steps.map((x) => x.step)).toEqual(['reader.r', 'writer.w']);
+  });
+});
+
