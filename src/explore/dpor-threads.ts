@@ -201,10 +201,9 @@ export class DporTeam implements Crew {
       }
       const r = done();
       if (r !== undefined) {
-        if (Atomics.compareExchange(this.ctl, AVAILABLE(this.me), 1, 0) === 1) return r;
-        // Claimed: a unit is on its way.
-        this.awaitUnit();
-        continue;
+        // Claimed just before: a unit is on its way; it is explored first (`done` was answered: r is kept).
+        if (Atomics.compareExchange(this.ctl, AVAILABLE(this.me), 1, 0) !== 1) this.awaitUnit();
+        return r;
       }
       const t0 = performance.now();
       Atomics.wait(this.ctl, SIGNAL(this.me), seen, 20);
@@ -214,7 +213,7 @@ export class DporTeam implements Crew {
   }
 
 
-  /** Claimed while leaving: the unit arrives soon; explores it (and becomes available again). */
+  /** Claimed while leaving: the unit arrives soon; explores it, and leaves unavailable. */
   private awaitUnit(): void {
     for (;;) {
       const seen = Atomics.load(this.ctl, SIGNAL(this.me));
@@ -222,7 +221,6 @@ export class DporTeam implements Crew {
       const unit = this.units.shift();
       if (unit !== undefined) {
         this.explore(unit.from, unit.unit);
-        Atomics.store(this.ctl, AVAILABLE(this.me), 1);
         return;
       }
       Atomics.wait(this.ctl, SIGNAL(this.me), seen, 20);
@@ -347,6 +345,8 @@ export class FirstThread extends DporTeam {
   /** Ends every helper and gives their CPUs back. */
   close(): void {
     const ctl = new Int32Array(this.shared);
+    Atomics.store(ctl, AVAILABLE(0), 0);
+    Atomics.store(ctl, STATE(0), GONE);
     if (process.env.SMPCHECK_SPLIT_DEBUG) {
       for (let k = 0; k <= this.workers.length; k++) console.error(`dpor split: thread ${k}: units taken in ${Atomics.load(ctl, DONE_MS(k))} ms, given back ${Atomics.load(ctl, REDO_MS(k))} ms, idle ${Atomics.load(ctl, IDLE_MS(k))} ms`);
     }

@@ -18,6 +18,7 @@ export interface SplitRow {
   file: string;
   verdict: string;
   states: number | null;
+  executions: number;
   threads: number;
   oneMs: number;
   twoMs: number;
@@ -34,6 +35,10 @@ const CASES: { file: string; spec: string; args?: string[]; runs?: number }[] = 
   { file: 'test/bench/kernel-sizes.spec.ts', spec: 'rwlock spinning readers=6 cores=7' },
   { file: 'test/bench/kernel-sizes.spec.ts', spec: 'M4 V2 readers=4 cores=5' },
   { file: 'test/bench/kernel-sizes.spec.ts', spec: 'falloc_pop L cores=4 ops=3 frames=4', runs: 1 },
+  // Optimal DPOR split across threads (dpor-split.ts), on published programs.
+  { file: 'test/bench/oracle-sizes.spec.ts', spec: 'lastzero(14)', args: ['--engine', 'dpor'] },
+  { file: 'test/bench/oracle-sizes.spec.ts', spec: 'lastzero(15)', args: ['--engine', 'dpor'] },
+  { file: 'test/bench/oracle-sizes.spec.ts', spec: 'readers(16)', args: ['--engine', 'dpor'] },
 ];
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -63,14 +68,15 @@ export function splitSection(ctx: BenchContext): { rows: SplitRow[]; table: stri
         const b = run(c.file, c.spec, 2, dir, c.args ?? []);
         two.push(b.ms);
         // The split must not change what is found.
-        for (const key of ['verdict', 'states', 'executions', 'deadlocks'] as const) {
+        // DPOR's split search is the one-thread search exactly: its events too.
+        for (const key of ['verdict', 'states', 'executions', 'deadlocks', ...(a.row.states === null ? ['traces', 'events'] as const : [])] as const) {
           if (a.row[key] !== b.row[key]) throw new Error(`bench split: ${c.spec}: ${key} ${String(a.row[key])} with 1 worker, ${String(b.row[key])} with 2`);
         }
         last = b.row;
         threads = Math.max(threads, Number(b.row.threads ?? 1));
       }
       const row: SplitRow = {
-        spec: `${c.spec}${c.args ? ` ${c.args.join(' ')}` : ''}`, file: c.file, verdict: String(last.verdict), states: (last.states as number | null) ?? null, threads,
+        spec: `${c.spec}${c.args ? ` ${c.args.join(' ')}` : ''}`, file: c.file, verdict: String(last.verdict), states: (last.states as number | null) ?? null, executions: Number(last.executions), threads,
         oneMs: median(one), twoMs: median(two), speedup: median(one) / median(two), samples: { one, two },
       };
       rows.push(row);
@@ -79,7 +85,7 @@ export function splitSection(ctx: BenchContext): { rows: SplitRow[]; table: stri
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const table = alignTable('one spec, 1 worker vs 2 (the second joins its stateful search); whole processes, medians', ['spec', 'verdict', 'states', '1 worker', '2 workers', 'speedup', 'threads'],
-    rows.map((r) => [r.spec, r.verdict, fmt(r.states ?? NaN), secs(r.oneMs), secs(r.twoMs), `${r.speedup.toFixed(2)}×`, String(r.threads)]), 1);
+  const table = alignTable('one spec, 1 worker vs 2 (the second joins its search); whole processes, medians', ['spec', 'verdict', 'states', 'executions', '1 worker', '2 workers', 'speedup', 'threads'],
+    rows.map((r) => [r.spec, r.verdict, fmt(r.states ?? NaN), r.states === null ? fmt(r.executions) : '', secs(r.oneMs), secs(r.twoMs), `${r.speedup.toFixed(2)}×`, String(r.threads)]), 1);
   return { rows, table };
 }
