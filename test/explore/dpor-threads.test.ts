@@ -54,6 +54,21 @@ describe('optimal DPOR on threads', () => {
     }
   }, 120_000);
 
+  it('a step that throws deep in the search is an ERROR with the one-thread schedule', async () => {
+    const spec = await specOf('split/throws-9');
+    const one = checkSpec(spec, { engine: 'dpor' });
+    expect(one.verdict).toBe('ERROR');
+    expect(one.error?.message).toContain('the reader ran off the array');
+    for (const helpers of [1, 2]) {
+      const { spare, split } = threaded(spec.name, helpers);
+      const r = checkSpec(spec, { engine: 'dpor', split });
+      expect(r.verdict).toBe('ERROR');
+      expect(r.error).toEqual(one.error);
+      expectSameSearch(r, one);
+      expect(spare[0]).toBe(helpers);
+    }
+  }, 120_000);
+
   it('auto hands a tree-like program to DPOR with the helpers', async () => {
     const spec = await specOf('split/lastzero-10');
     const one = checkSpec(spec);
