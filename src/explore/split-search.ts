@@ -47,9 +47,11 @@ export function splitStatesFromEnv(env: NodeJS.ProcessEnv = process.env): number
 
 /**
  * A DPOR search looks for spare CPUs once it has run this many maximal executions
- * (SMPCHECK_SPLIT_EXECUTIONS): about 0.1 s of lastzero, less than a helper's start-up.
+ * (SMPCHECK_SPLIT_EXECUTIONS): 1–2 s of lastzero or readers. A helper costs a second isolate
+ * (its start-up, its compiler and collector beside the first thread's), so a search of a few
+ * seconds gains nothing from it (README, "A DPOR search on several threads").
  */
-export const SPLIT_MIN_EXECUTIONS = 2_000;
+export const SPLIT_MIN_EXECUTIONS = 20_000;
 
 /** SMPCHECK_SPLIT_EXECUTIONS, else SPLIT_MIN_EXECUTIONS; a value that is not a positive integer is a UsageError. */
 export function splitExecutionsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
