@@ -192,10 +192,7 @@ export class DporTeam implements Crew {
     Atomics.store(this.ctl, AVAILABLE(this.me), 1);
     for (;;) {
       const seen = Atomics.load(this.ctl, SIGNAL(this.me));
-      this.drain();
-      const unit = this.units.shift();
-      if (unit !== undefined) {
-        this.explore(unit.from, unit.unit);
+      if (this.takeOne()) {
         Atomics.store(this.ctl, AVAILABLE(this.me), 1);
         continue;
       }
@@ -217,14 +214,18 @@ export class DporTeam implements Crew {
   private awaitUnit(): void {
     for (;;) {
       const seen = Atomics.load(this.ctl, SIGNAL(this.me));
-      this.drain();
-      const unit = this.units.shift();
-      if (unit !== undefined) {
-        this.explore(unit.from, unit.unit);
-        return;
-      }
+      if (this.takeOne()) return;
       Atomics.wait(this.ctl, SIGNAL(this.me), seen, 20);
     }
+  }
+
+  /** Explores the next unit posted to this thread, if there is one: true when it did. */
+  private takeOne(): boolean {
+    this.drain();
+    const u = this.units.shift();
+    if (u === undefined) return false;
+    this.explore(u.from, u.unit);
+    return true;
   }
 
   private explore(from: number, unit: Unit): void {
