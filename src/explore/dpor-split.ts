@@ -195,6 +195,10 @@ export interface Crew {
   cancel(id: number): void;
   /** Threads that took part so far (the first one included). */
   readonly threads: number;
+  /** Progress: executions and events a thread explored in a unit it has not handed back yet (negative when it does). */
+  explored?(executions: number, events: number): void;
+  /** Progress: what the other threads explored in units not handed back yet. */
+  inFlight?(): { executions: number; events: number; threads: number };
 }
 
 /** Units given away and not yet reached, by branch. */
@@ -232,6 +236,10 @@ class GivingSearch extends DporSearch {
     return this.givenTo;
   }
 
+  protected override others(): { executions: number; events: number; threads: number } | null {
+    return this.givenTo?.inFlight?.() ?? null;
+  }
+
   protected override committed(node: SearchNode, branch: WuNode): boolean {
     if (this.given.size === 0) return false;
     const gift = this.given.get(branch);
@@ -267,6 +275,11 @@ class GivingSearch extends DporSearch {
       }
     }
     return grown;
+  }
+
+  /** The crew as it is now (null while there is none). */
+  protected crewNow(): Crew | null {
+    return this.givenTo ?? this.crew();
   }
 
   protected override poll(): void {
@@ -427,9 +440,25 @@ class UnitSearch extends GivingSearch {
     super.checkBounds(depth);
   }
 
+  /** Executions and events told to the crew so far (progress lines; retracted when the unit is handed back). */
+  private told = { executions: 0, events: 0 };
+
+  protected override poll(): void {
+    super.poll();
+    const crew = this.crewNow();
+    if (crew?.explored === undefined) return;
+    crew.explored(this.executions - this.told.executions, this.events - this.told.events);
+    this.told = { executions: this.executions, events: this.events };
+  }
+
   /** The branch explored: what the first thread takes in, or why it must explore it itself. */
   outcome(): UnitResult {
-    const r = this.run();
+    let r: ExploreResult;
+    try {
+      r = this.run();
+    } finally {
+      this.crewNow()?.explored?.(-this.told.executions, -this.told.events);
+    }
     const p = this.program;
     const why = this.cancelled() ? 'cancelled'
       : r.error !== undefined ? `error: ${r.error.error.message}`

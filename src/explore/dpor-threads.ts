@@ -19,7 +19,7 @@ import type { Bounds, Engine, ExploreOptions } from './types.ts';
 // takes units now, a counter bumped on every message posted to it, and the unit it should give up.
 const STOP = 0;
 const HEAD = 4;
-const SLOT = 8;
+const SLOT = 9;
 const STATE = (k: number) => HEAD + SLOT * k;
 const AVAILABLE = (k: number) => HEAD + SLOT * k + 1;
 const SIGNAL = (k: number) => HEAD + SLOT * k + 2;
@@ -28,6 +28,9 @@ const CANCEL = (k: number) => HEAD + SLOT * k + 3;
 const DONE_MS = (k: number) => HEAD + SLOT * k + 4;
 const REDO_MS = (k: number) => HEAD + SLOT * k + 5;
 const IDLE_MS = (k: number) => HEAD + SLOT * k + 6;
+/** Progress: executions this thread explored in units it has not handed back yet (events beside it). */
+const EXPLORED = (k: number) => HEAD + SLOT * k + 7;
+const EXPLORED_EVENTS = (k: number) => HEAD + SLOT * k + 8;
 const READY = 1;
 const GONE = 2;
 const MAX_HELPERS = 64;
@@ -120,6 +123,22 @@ export class DporTeam implements Crew {
     let n = 0;
     for (let k = 0; k <= MAX_HELPERS; k++) if (k === this.me || Atomics.load(this.ctl, STATE(k)) === READY) n++;
     return n;
+  }
+
+  explored(executions: number, events: number): void {
+    Atomics.add(this.ctl, EXPLORED(this.me), executions);
+    Atomics.add(this.ctl, EXPLORED_EVENTS(this.me), events);
+  }
+
+  inFlight(): { executions: number; events: number; threads: number } {
+    let executions = 0;
+    let events = 0;
+    for (let k = 0; k <= MAX_HELPERS; k++) {
+      if (k === this.me) continue;
+      executions += Atomics.load(this.ctl, EXPLORED(k));
+      events += Atomics.load(this.ctl, EXPLORED_EVENTS(k));
+    }
+    return { executions, events, threads: this.threads };
   }
 
   idle(): number {

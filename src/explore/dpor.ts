@@ -293,9 +293,18 @@ export class DporSearch {
       this.found.cut.add('time');
       throw new Abort();
     }
-    if (due === 'beat') {
-      this.opts.onProgress?.({ executions: this.executions, events: this.events, depth, elapsedMs: this.pace.elapsed(), phase: 'search' });
+    if (due === 'beat' && this.opts.onProgress) {
+      const o = this.others();
+      this.opts.onProgress({
+        executions: this.executions + (o?.executions ?? 0), events: this.events + (o?.events ?? 0), depth, elapsedMs: this.pace.elapsed(),
+        ...(o !== null && o.threads > 1 ? { threads: o.threads } : {}), phase: 'search',
+      });
     }
+  }
+
+  /** In a split search (dpor-split.ts): what the other threads have explored and not yet handed back, for progress lines. */
+  protected others(): { executions: number; events: number; threads: number } | null {
+    return null;
   }
 
   // ---------------------------------------------------------------- the search (Algorithm 2)

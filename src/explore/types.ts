@@ -208,7 +208,7 @@ export interface Progress {
   readonly states?: number;
   /** Stateful engine: transitions found but not yet taken (its search stacks' open work, as TLC's queue). */
   readonly frontier?: number;
-  /** Stateful engine: threads searching this spec, when more than one (split-search.ts). */
+  /** Threads searching this spec, when more than one (split-search.ts, dpor-split.ts). */
   readonly threads?: number;
   /** What is running: the search (default) or the minimisation of its counterexample. */
   readonly phase?: 'search' | 'minimize';
