@@ -492,10 +492,9 @@ class UnitSearch extends GivingSearch {
 /**
  * Runs a unit on `program` (a helper's own, built from the same spec): registers the spawned
  * threads the first thread knows, clears the coverage the program holds (so the result carries
- * this unit's), explores. A program that knows more threads than the unit cannot run it (its
- * states have other slots): the caller makes a new one (`fresh`).
+ * this unit's), explores. The program must fit the unit (UnitRunner sees to it).
  */
-export function runUnit(program: Program, opts: ExploreOptions, pace: Pacer, unit: Unit, cancelled: () => boolean, crew: () => Crew | null = () => null): UnitResult {
+function runUnit(program: Program, opts: ExploreOptions, pace: Pacer, unit: Unit, cancelled: () => boolean, crew: () => Crew | null): UnitResult {
   for (let i = program.threads.filter((t) => t.parent !== null).length; i < unit.spawned.length; i++) {
     const t = unit.spawned[i]!;
     program.spawnedThread(t.name, t.parent, t.core);
@@ -510,14 +509,50 @@ export function runUnit(program: Program, opts: ExploreOptions, pace: Pacer, uni
   }
 }
 
-/** Whether `program` can run `unit` (it knows no thread the first thread does not). */
-export function fits(program: Program, unit: Unit): boolean {
+/**
+ * Whether `program` can run `unit`: it knows no thread the first thread does not (a program that
+ * knows more has states with other slots).
+ */
+function fits(program: Program, unit: Unit): boolean {
   const spawned = program.threads.filter((t) => t.parent !== null);
   if (spawned.length > unit.spawned.length) return false;
   return spawned.every((t, i) => t.name === unit.spawned[i]!.name);
 }
 
-export function redo(id: number, why: string): UnitResult {
+/**
+ * Runs the units a thread takes, each on a program of the spec: one per nesting level (a unit
+ * taken while this thread waits inside another runs on the next), made anew when the one held
+ * does not fit the unit or met a thread the unit's giver does not know.
+ */
+export class UnitRunner {
+  private readonly programs: Program[] = [];
+  private level = 0;
+
+  constructor(private readonly make: () => Program) {}
+
+  /** Whether a unit is being run on this thread now (the next one is nested in it). */
+  get busy(): boolean {
+    return this.level > 0;
+  }
+
+  run(unit: Unit, opts: ExploreOptions, pace: Pacer, cancelled: () => boolean, crew: () => Crew | null): UnitResult {
+    const level = this.level++;
+    try {
+      let program = this.programs[level];
+      if (program === undefined || !fits(program, unit)) program = this.programs[level] = this.make();
+      const r = runUnit(program, opts, pace, unit, cancelled, crew);
+      if (r.kind === 'redo' && r.why === 'new thread') delete this.programs[level];
+      return r;
+    } catch (e) {
+      delete this.programs[level];
+      return redo(unit.id, `threw: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.level--;
+    }
+  }
+}
+
+function redo(id: number, why: string): UnitResult {
   return {
     id, kind: 'redo', why, executions: 0, deadlocks: 0, assumeBlocked: 0, assumeRefused: 0, sleepBlocked: 0, steps: 0, maxDepth: 0, cut: [],
     witnesses: [], terminals: null, deadlockStates: null, coverage: null, events: [], insertions: new Int32Array(0), threads: 0,
@@ -553,22 +588,21 @@ export function exploreDporSplit(program: Program, opts: ExploreOptions, crew: (
 export class InlineCrew implements Crew {
   private seed: number;
   private readonly results = new Map<number, UnitResult>();
-  /** A program per nesting level (a unit given while another is explored runs on the next). */
-  private readonly programs: Program[] = [];
-  private level = 0;
+  private readonly runner: UnitRunner;
   given = 0;
   committed = 0;
   nested = 0;
   readonly threads = 1;
 
   constructor(
-    private readonly makeProgram: () => Program,
+    makeProgram: () => Program,
     private readonly opts: ExploreOptions,
     private readonly pace: Pacer,
     seed: number,
     private readonly how: { idle: number; withhold: number } = { idle: 2, withhold: 0.1 },
   ) {
     this.seed = seed >>> 0 || 1;
+    this.runner = new UnitRunner(makeProgram);
   }
 
   private rand(n: number): number {
@@ -588,19 +622,9 @@ export class InlineCrew implements Crew {
     if (this.rand(10) === 0) return 0;
     unit.id = this.nextId++;
     this.given++;
-    if (this.level > 0) this.nested++;
+    if (this.runner.busy) this.nested++;
     const u = JSON.parse(JSON.stringify(unit)) as Unit;
-    const level = this.level;
-    let program = this.programs[level];
-    if (program === undefined || !fits(program, u)) program = this.programs[level] = this.makeProgram();
-    this.level++;
-    let r: UnitResult;
-    try {
-      r = runUnit(program, this.opts, this.pace, u, () => false, () => this);
-    } finally {
-      this.level--;
-    }
-    if (r.kind === 'redo' && r.why === 'new thread') delete this.programs[level];
+    const r = this.runner.run(u, this.opts, this.pace, () => false, () => this);
     const wire = JSON.parse(JSON.stringify({ ...r, insertions: [...r.insertions] })) as UnitResult & { insertions: number[] };
     this.results.set(unit.id, { ...wire, insertions: Int32Array.from(wire.insertions) });
     return unit.id;

@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Program } from '../model/program.ts';
 import { exploreDpor } from './dpor.ts';
-import { exploreDporSplit, fits, redo, runUnit, type Crew, type Unit, type UnitResult } from './dpor-split.ts';
+import { exploreDporSplit, UnitRunner, type Crew, type Unit, type UnitResult } from './dpor-split.ts';
 import { defaultClock, Pacer } from './pace.ts';
 import type { Bounds, Engine, ExploreOptions } from './types.ts';
 
@@ -92,26 +92,25 @@ type Message = { readonly type: 'unit'; readonly from: number; readonly unit: Un
 
 /** One thread's view of the team: it gives, takes, and waits. */
 export class DporTeam implements Crew {
-  private readonly ctl: Int32Array;
+  protected readonly ctl: Int32Array;
   private readonly ports = new Map<number, MessagePort>();
   /** Units this thread gave, by id: the thread exploring it. */
   private readonly owner = new Map<number, number>();
   private readonly results = new Map<number, UnitResult>();
   private readonly units: { from: number; unit: Unit }[] = [];
   private nextId = 1;
-  /** A program per nesting level: a unit taken while another is explored on this thread runs on the next. */
-  private readonly programs: Program[] = [];
-  private level = 0;
+  private readonly runner: UnitRunner;
   private readonly pace = new Pacer(defaultClock, Infinity);
   private readonly opts: ExploreOptions;
 
   constructor(
     ctl: SharedArrayBuffer,
     private readonly me: number,
-    private readonly make: () => Program,
+    make: () => Program,
     options: DporHelperOptions,
   ) {
     this.ctl = new Int32Array(ctl);
+    this.runner = new UnitRunner(make);
     this.opts = { ...options, stopOn: () => true };
   }
 
@@ -228,7 +227,6 @@ export class DporTeam implements Crew {
     }
   }
 
-
   /** Claimed while leaving: the unit arrives soon; explores it, and leaves unavailable. */
   private awaitUnit(): void {
     for (;;) {
@@ -249,30 +247,17 @@ export class DporTeam implements Crew {
 
   private explore(from: number, unit: Unit): void {
     const t0 = performance.now();
-    const level = this.level;
-    let program = this.programs[level];
-    let r: UnitResult;
-    this.level++;
-    try {
-      if (program === undefined || !fits(program, unit)) program = this.programs[level] = this.make();
-      const waiting = this.waiting;
-      const cancelled = () => {
-        if (Atomics.load(this.ctl, CANCEL(this.me)) === unit.id || Atomics.load(this.ctl, STOP) !== 0) return true;
-        try {
-          waiting();
-          return false;
-        } catch {
-          return true; // out of budget: the wait it interrupted ends with it
-        }
-      };
-      r = runUnit(program, this.opts, this.pace, unit, cancelled, () => this);
-      if (r.kind === 'redo' && r.why === 'new thread') delete this.programs[level];
-    } catch (e) {
-      r = redo(unit.id, `threw: ${e instanceof Error ? e.message : String(e)}`);
-      delete this.programs[level];
-    } finally {
-      this.level--;
-    }
+    const waiting = this.waiting;
+    const cancelled = () => {
+      if (Atomics.load(this.ctl, CANCEL(this.me)) === unit.id || Atomics.load(this.ctl, STOP) !== 0) return true;
+      try {
+        waiting();
+        return false;
+      } catch {
+        return true; // out of budget: the wait it interrupted ends with it
+      }
+    };
+    const r = this.runner.run(unit, this.opts, this.pace, cancelled, () => this);
     const ms = Math.round(performance.now() - t0);
     Atomics.add(this.ctl, r.kind === 'done' ? DONE_MS(this.me) : REDO_MS(this.me), ms);
     const port = this.ports.get(from)!;
@@ -305,7 +290,6 @@ export class DporTeam implements Crew {
 /** The first thread's team: it starts the helpers and ends them. */
 export class FirstThread extends DporTeam {
   private readonly workers: Worker[] = [];
-  private readonly shared: SharedArrayBuffer;
   /** CPUs claimed and not yet given back (release). */
   private claimed = 0;
 
@@ -319,10 +303,8 @@ export class FirstThread extends DporTeam {
     /** Tests: add() returns once the helpers it started are ready (or 120 s have passed), so that every one takes part. */
     private readonly waitForHelpers = false,
   ) {
-    const shared = new SharedArrayBuffer(4 * (HEAD + SLOT * (MAX_HELPERS + 1)));
-    super(shared, 0, make, options);
-    this.shared = shared;
-    Atomics.store(new Int32Array(shared), STATE(0), READY);
+    super(new SharedArrayBuffer(4 * (HEAD + SLOT * (MAX_HELPERS + 1))), 0, make, options);
+    Atomics.store(this.ctl, STATE(0), READY);
   }
 
   /** Starts a helper on each of `n` claimed CPUs (those that cannot be started are given back). */
@@ -341,7 +323,7 @@ export class FirstThread extends DporTeam {
           peers.push([j, c.port2]);
           this.postPeer(j, id, c.port1);
         }
-        const data: DporHelperData = { kind: 'dpor', id, ctl: this.shared, peers, options: this.options, source: this.source };
+        const data: DporHelperData = { kind: 'dpor', id, ctl: this.ctl.buffer as SharedArrayBuffer, peers, options: this.options, source: this.source };
         const w = new Worker(this.entry, { workerData: data, transferList: peers.map(([, p]) => p) });
         w.on('error', () => {}); // a helper that fails to start is never available: it is never given work
         w.unref();
@@ -354,7 +336,7 @@ export class FirstThread extends DporTeam {
     this.claimed += started;
     if (started < n) this.release(n - started);
     if (this.waitForHelpers) {
-      const ctl = new Int32Array(this.shared);
+      const ctl = this.ctl;
       const until = performance.now() + 120_000;
       for (let k = 1; k <= this.workers.length; k++) {
         while (Atomics.load(ctl, STATE(k)) === 0 && performance.now() < until) Atomics.wait(ctl, STATE(k), 0, 50);
@@ -364,7 +346,7 @@ export class FirstThread extends DporTeam {
 
   /** Ends every helper and gives their CPUs back. */
   close(): void {
-    const ctl = new Int32Array(this.shared);
+    const ctl = this.ctl;
     Atomics.store(ctl, AVAILABLE(0), 0);
     Atomics.store(ctl, STATE(0), GONE);
     if (process.env.SMPCHECK_SPLIT_DEBUG) {
