@@ -338,10 +338,7 @@ class GivingSearch extends DporSearch {
     this.events += r.steps;
     // The helper's depths count from the root too (its prefix is this search's).
     if (r.maxDepth > this.maxDepth) this.maxDepth = r.maxDepth;
-    for (const c of r.cut) this.found.cut.add(c);
-    for (const w of r.witnesses) this.found.witnesses.add(w);
-    for (const k of r.terminals ?? []) this.found.terminals?.add(k);
-    for (const k of r.deadlockStates ?? []) this.found.deadlockStates?.add(k);
+    this.found.takeIn(r);
     const p = this.program;
     if (r.coverage !== null) takeCoverage(p, r.coverage);
     // The insertions, in the order the helper made them, as the sequential search makes them.

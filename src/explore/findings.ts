@@ -29,6 +29,17 @@ export class Findings {
     return true;
   }
 
+  /**
+   * What another thread of a split search found without a violation (a violation is never taken
+   * in: the search meets it itself): its cuts, witnesses, and terminal and deadlocked states.
+   */
+  takeIn(other: { readonly cut: readonly Cut[]; readonly witnesses: readonly string[]; readonly terminals: readonly string[] | null; readonly deadlockStates: readonly string[] | null }): void {
+    for (const c of other.cut) this.cut.add(c);
+    for (const w of other.witnesses) this.witnesses.add(w);
+    for (const k of other.terminals ?? []) this.terminals?.add(k);
+    for (const k of other.deadlockStates ?? []) this.deadlockStates?.add(k);
+  }
+
   result(engine: string, stats: ExploreStats, error: ExploreResult['error']): ExploreResult {
     return {
       engine,

@@ -512,10 +512,7 @@ function absorb(s: StatefulSearch, r: MemberReport): void {
   s.events += r.events;
   s.revisits += r.revisits;
   s.maxDepth = Math.max(s.maxDepth, r.maxDepth);
-  for (const w of r.witnesses) s.found.witnesses.add(w);
-  for (const c of r.cut) s.found.cut.add(c);
-  for (const k of r.terminalKeys ?? []) s.found.terminals?.add(k);
-  for (const k of r.deadlockKeys ?? []) s.found.deadlockStates?.add(k);
+  s.found.takeIn({ cut: r.cut, witnesses: r.witnesses, terminals: r.terminalKeys, deadlockStates: r.deadlockKeys });
   takeCoverage(s.program, r.coverage);
 }
 
